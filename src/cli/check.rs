@@ -1,0 +1,152 @@
+//! `tactful check`: find the inputs, check them on every core, report in input order.
+
+use super::{CheckArgs, ColorChoice, DenyLevel};
+use crate::context::ContextLayer;
+use crate::error::SourceError;
+use crate::input::{Format, MESSAGE_EXTENSIONS};
+use crate::lint::{FileResult, LintOptions, Linter};
+use crate::report::{self, Summary};
+use crate::rules::Severity;
+use rayon::prelude::*;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+/// One thing to check.
+enum Input {
+    Stdin,
+    File(PathBuf),
+    /// A path that could not be walked or does not exist.
+    Missing(String, String),
+}
+
+fn collect_inputs(paths: &[String]) -> Vec<Input> {
+    let mut out = Vec::new();
+    let defaults = [".".to_string()];
+    let paths = if paths.is_empty() { &defaults[..] } else { paths };
+    for p in paths {
+        if p == "-" {
+            out.push(Input::Stdin);
+            continue;
+        }
+        let path = PathBuf::from(p);
+        if path.is_file() {
+            out.push(Input::File(path));
+        } else if path.is_dir() {
+            let walker = ignore::WalkBuilder::new(&path)
+                .standard_filters(true)
+                .require_git(false)
+                .sort_by_file_name(|a, b| a.cmp(b))
+                .build();
+            for entry in walker {
+                match entry {
+                    Ok(e) => {
+                        let ep = e.path();
+                        let wanted = e.file_type().is_some_and(|t| t.is_file())
+                            && ep
+                                .extension()
+                                .and_then(|x| x.to_str())
+                                .is_some_and(|x| MESSAGE_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()));
+                        if wanted {
+                            out.push(Input::File(ep.to_path_buf()));
+                        }
+                    }
+                    Err(e) => out.push(Input::Missing(p.clone(), format!("cannot read folder: {e}"))),
+                }
+            }
+        } else if path.exists() {
+            out.push(Input::Missing(p.clone(), "not a regular file or folder".into()));
+        } else {
+            out.push(Input::Missing(p.clone(), "no such file or folder".into()));
+        }
+    }
+    out
+}
+
+fn shown(path: &std::path::Path) -> String {
+    let s = path.display().to_string();
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+pub fn run(a: CheckArgs) -> u8 {
+    let flags = ContextLayer {
+        stage: a.stage,
+        channel: a.channel,
+        lang: a.lang.as_ref().map(|l| l.trim().to_lowercase()),
+        consent: (!a.consent.is_empty()).then(|| a.consent.clone()),
+        premium: a.premium.then_some(true),
+        template: a.template.then_some(true),
+    };
+    let linter = Linter::new(LintOptions {
+        flags,
+        rule_paths: a.rules.clone(),
+        config: a.config.clone(),
+        no_config: a.no_config,
+    });
+    let color = match a.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let forced_format = a.template.then_some(Format::Template);
+    let inputs = collect_inputs(&a.paths);
+    let mut stdin_bytes = None;
+    if inputs.iter().any(|i| matches!(i, Input::Stdin)) {
+        let mut buf = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
+            eprintln!("error: cannot read standard input: {e}");
+            return 2;
+        }
+        stdin_bytes = Some(buf);
+    }
+    let stdin_name = a.stdin_filename.clone().unwrap_or_else(|| "-".into());
+    let check_one = |input: &Input| -> FileResult {
+        match input {
+            Input::Stdin => {
+                let fs_path = a.stdin_filename.as_ref().map(PathBuf::from);
+                linter.check(&stdin_name, fs_path.as_deref(), stdin_bytes.clone().unwrap_or_default(), forced_format)
+            }
+            Input::File(p) => match std::fs::read(p) {
+                Ok(bytes) => linter.check(&shown(p), Some(p), bytes, forced_format),
+                Err(e) => FileResult::failed(&shown(p), vec![SourceError::whole(&shown(p), format!("cannot read file: {e}"))]),
+            },
+            Input::Missing(p, why) => FileResult::failed(p, vec![SourceError::whole(p, why.clone())]),
+        }
+    };
+    let mut reporter = report::reporter(a.format, color);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut summary = Summary::default();
+    let deny = match a.deny {
+        DenyLevel::Error => Severity::Error,
+        DenyLevel::Warning => Severity::Warning,
+        DenyLevel::Info => Severity::Info,
+    };
+    let mut failing = false;
+    let mut broken = false;
+    // Chunks keep memory flat on huge trees while both cores work; output stays in order.
+    for chunk in inputs.chunks(256) {
+        let results: Vec<FileResult> = chunk.par_iter().map(check_one).collect();
+        for r in &results {
+            summary.add(r);
+            broken |= !r.errors.is_empty();
+            failing |= r.findings.iter().any(|f| f.severity >= deny);
+            if let Err(e) = reporter.file(&mut out, r) {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    return if broken { 2 } else { u8::from(failing) };
+                }
+                eprintln!("error: cannot write output: {e}");
+                return 2;
+            }
+        }
+    }
+    let _ = reporter.finish(&mut out, &summary);
+    let _ = out.flush();
+    if broken {
+        2
+    } else if failing {
+        1
+    } else {
+        0
+    }
+}
+

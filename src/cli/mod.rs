@@ -1,0 +1,165 @@
+//! The command line: argument parsing and the subcommands. Thin: the work is in the library.
+
+mod check;
+mod rules;
+mod test;
+
+use crate::context::{Channel, Stage};
+use crate::report::OutputFormat;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tactful",
+    version,
+    about = "A linter for outreach messages: cold emails, LinkedIn notes, follow-ups and mail-merge templates",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check message files, folders, or `-` for standard input.
+    Check(CheckArgs),
+    /// List every rule (id, category, language, severity, message).
+    Rules(RulesArgs),
+    /// Explain a category or a rule: what it catches, why, an example, what to write instead.
+    Explain(ExplainArgs),
+    /// Run the examples inside rule files as tests (the built-in rules when no path is given).
+    Test(TestArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DenyLevel {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Files or folders to check; `-` reads standard input. Default: the current folder.
+    paths: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: OutputFormat,
+    /// Colour in human output (NO_COLOR is respected).
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+    /// Relationship stage with the recipient.
+    #[arg(long)]
+    stage: Option<Stage>,
+    /// Where the message is sent.
+    #[arg(long)]
+    channel: Option<Channel>,
+    /// Language of the messages (`auto` detects it per message).
+    #[arg(long)]
+    lang: Option<String>,
+    /// What the recipient agreed to (repeatable), e.g. `--consent list`.
+    #[arg(long)]
+    consent: Vec<String>,
+    /// The sender has LinkedIn Premium / Sales Navigator (longer connection notes).
+    #[arg(long)]
+    premium: bool,
+    /// Treat the inputs as mail-merge templates (placeholders expected).
+    #[arg(long)]
+    template: bool,
+    /// Extra rule file or folder (repeatable), added to the built-in rules.
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// Use this config file instead of discovering `.tactful.yaml`.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Do not read any config file.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// Fail (exit 1) on findings at or above this level.
+    #[arg(long, value_enum, default_value = "error")]
+    deny: DenyLevel,
+    /// The name to show for standard input (also used to find its config and format).
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Human,
+    Json,
+    /// Every pattern as compiled, one regex a line (to run ripgrep on the same patterns).
+    Patterns,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value = "human")]
+    format: RulesFormat,
+    /// Only this language (`any` for language-neutral rules).
+    #[arg(long)]
+    lang: Option<String>,
+    /// Extra rule file or folder (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    /// A category (`early-pitch`) or a rule id (`early-pitch/demo-request`).
+    id: String,
+    /// Which language's rule to show when several packs have the id (default: en, else the first).
+    #[arg(long)]
+    lang: Option<String>,
+    /// Extra rule file or folder (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TestArgs {
+    /// Rule files or folders; the built-in rules when none is given.
+    paths: Vec<PathBuf>,
+    /// Only rules whose id contains this text.
+    #[arg(long)]
+    filter: Option<String>,
+}
+
+/// Parses arguments and runs; the exit code follows the contract (0, 1, 2).
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Rules(a) => rules::list(a),
+        Command::Explain(a) => rules::explain(a),
+        Command::Test(a) => test::run(a),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints rule-loading errors the way findings are printed and returns exit status 2.
+fn report_errors(errors: &[crate::error::SourceError]) -> u8 {
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
+    let human = crate::report::HumanReporter::new(color);
+    let mut err = std::io::stderr().lock();
+    for e in errors {
+        let _ = human.error(&mut err, e);
+    }
+    2
+}

@@ -1,0 +1,38 @@
+//! `tactful test`: run the examples inside rule files, like `vale test`.
+
+use super::{report_errors, TestArgs};
+use crate::rules::{Registry, RuleSources};
+
+pub fn run(a: TestArgs) -> u8 {
+    let sources = RuleSources {
+        no_builtin: !a.paths.is_empty(),
+        extra: a.paths.clone(),
+    };
+    let reg = match Registry::new(&sources) {
+        Ok(r) => r,
+        Err(e) => return report_errors(&e),
+    };
+    let filter = a.filter.clone();
+    let outcomes = match crate::examples::run(&reg, &|r| filter.as_ref().is_none_or(|f| r.id.contains(f.as_str()))) {
+        Ok(o) => o,
+        Err(e) => return report_errors(&e),
+    };
+    let mut failed = 0;
+    for o in outcomes.iter().filter(|o| !o.passed) {
+        failed += 1;
+        let kind = if o.bad { "bad" } else { "good" };
+        println!("FAIL {} [{}] {} example #{} ({})", o.rule, o.lang, kind, o.index + 1, o.origin);
+        for line in o.text.lines() {
+            println!("    | {line}");
+        }
+        if let Some(e) = &o.error {
+            println!("    error: {e}");
+        } else if o.bad {
+            println!("    expected a finding, got none");
+        } else {
+            println!("    expected no finding, got: {}", o.found.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", "));
+        }
+    }
+    println!("{} passed, {} failed", outcomes.len() - failed, failed);
+    u8::from(failed > 0)
+}

@@ -1,0 +1,22 @@
+//! tactful: a linter for outreach messages.
+//!
+//! Data flows through the modules in this order:
+//! [`input`] (bytes → [`message::Message`] with spans) → [`context`] (stage, channel, consent,
+//! language; [`config`] and front matter) → [`rules`] (YAML → compiled packs) → [`engine`]
+//! (findings) → [`report`] (human, short, json, jsonl). [`lint`] drives one file through it.
+
+pub mod cli;
+pub mod config;
+pub mod context;
+pub mod engine;
+pub mod error;
+pub mod examples;
+pub mod finding;
+pub mod input;
+pub mod lang;
+pub mod lint;
+pub mod message;
+pub mod report;
+pub mod rules;
+pub mod text;
+pub mod yaml;

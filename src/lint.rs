@@ -1,0 +1,276 @@
+//! The driver: one file in, one [`FileResult`] out. Resolves config and context, reads the
+//! message, picks the language packs, runs the engine, applies suppressions and severities.
+
+use crate::config::{ConfigResolver, Level};
+use crate::context::{Context, ContextLayer};
+use crate::engine::run_pack;
+use crate::error::SourceError;
+use crate::finding::Finding;
+use crate::input::{self, Format};
+use crate::lang::LanguageDetector;
+use crate::message::{Message, SegmentKind};
+use crate::rules::{Registry, RuleSources, Severity};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The outcome of checking one file.
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    /// The path as shown in output.
+    pub path: String,
+    pub context: Option<Context>,
+    /// The file's text, for reporters that quote it.
+    pub source: Arc<str>,
+    pub findings: Vec<Finding>,
+    /// Why the file could not be checked (or a rule/config file it needs is broken).
+    pub errors: Vec<SourceError>,
+}
+
+impl FileResult {
+    pub fn failed(path: &str, errors: Vec<SourceError>) -> FileResult {
+        FileResult {
+            path: path.to_string(),
+            context: None,
+            source: Arc::from(""),
+            findings: Vec::new(),
+            errors,
+        }
+    }
+}
+
+/// Settings that come from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    pub flags: ContextLayer,
+    pub rule_paths: Vec<PathBuf>,
+    pub config: Option<PathBuf>,
+    /// Ignore config files entirely.
+    pub no_config: bool,
+}
+
+type RegistryResult = Result<Arc<Registry>, Vec<SourceError>>;
+
+pub struct Linter {
+    options: LintOptions,
+    configs: ConfigResolver,
+    registries: Mutex<HashMap<RuleSources, RegistryResult>>,
+    detectors: Mutex<HashMap<usize, Arc<LanguageDetector>>>,
+}
+
+impl Linter {
+    pub fn new(options: LintOptions) -> Linter {
+        Linter {
+            configs: ConfigResolver::new(options.config.as_deref()),
+            options,
+            registries: Mutex::new(HashMap::new()),
+            detectors: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The registry for a set of rule sources (built once per distinct set).
+    pub fn registry(&self, sources: RuleSources) -> RegistryResult {
+        let mut map = self.registries.lock().map_err(|_| vec![SourceError::whole("tactful", "internal lock poisoned")])?;
+        map.entry(sources.clone())
+            .or_insert_with(|| Registry::new(&sources).map(Arc::new))
+            .clone()
+    }
+
+    fn detector(&self, registry: &Arc<Registry>) -> Arc<LanguageDetector> {
+        let key = Arc::as_ptr(registry) as usize;
+        let mut map = match self.detectors.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        map.entry(key)
+            .or_insert_with(|| Arc::new(LanguageDetector::new(&registry.languages())))
+            .clone()
+    }
+
+    /// Checks one file. `fs_path` is where it lives on disk (None for stdin).
+    pub fn check(&self, shown: &str, fs_path: Option<&Path>, bytes: Vec<u8>, format: Option<Format>) -> FileResult {
+        let config = if self.options.no_config {
+            Ok(None)
+        } else {
+            self.configs.for_file(fs_path)
+        };
+        let config = match config {
+            Ok(c) => c,
+            Err(e) => return FileResult::failed(shown, vec![e]),
+        };
+        let mut sources = RuleSources {
+            extra: self.options.rule_paths.clone(),
+            no_builtin: false,
+        };
+        if let Some(c) = &config {
+            sources.extra.extend(c.rule_paths.iter().cloned());
+        }
+        let registry = match self.registry(sources) {
+            Ok(r) => r,
+            Err(e) => return FileResult::failed(shown, e),
+        };
+        let settings = config.as_ref().map(|c| c.settings_for(fs_path)).unwrap_or_default();
+        let format = format.unwrap_or_else(|| Format::for_path(shown));
+        let read = match input::read(shown, bytes, format, registry.vocabulary()) {
+            Ok(r) => r,
+            Err(e) => return FileResult::failed(shown, vec![e]),
+        };
+        let front = read.front_matter.as_ref().map(|f| f.context.clone()).unwrap_or_default();
+        let ctx = ContextLayer::resolve(&[&self.options.flags, &front, &settings.context]);
+        let options = config.as_ref().map(|c| &c.options);
+        let mut result = check_message(&registry, &self.detector(&registry), read.message, ctx, options);
+        result.path = shown.to_string();
+        if let Some(fm) = &read.front_matter {
+            apply_allow(&mut result, &fm.allow);
+        }
+        result.findings.retain_mut(|f| match settings.level(&f.rule, &f.category) {
+            Some(Level::Off) => false,
+            Some(Level::On(s)) => {
+                f.severity = s;
+                true
+            }
+            None => true,
+        });
+        result
+    }
+}
+
+/// Runs every pack the message needs and returns its findings, sorted by position.
+pub fn check_message(
+    registry: &Registry,
+    detector: &LanguageDetector,
+    mut msg: Message,
+    mut ctx: Context,
+    options: Option<&std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>>,
+) -> FileResult {
+    let mut errors = Vec::new();
+    let mut findings = Vec::new();
+    let own_words = [SegmentKind::Subject, SegmentKind::Greeting, SegmentKind::Body];
+    // With `--lang auto`, paragraphs in another language than the message get that
+    // language's pack; a language fixed by the user is taken as it is.
+    let auto = ctx.lang == "auto";
+    if auto {
+        ctx.lang = detector.detect(&msg.text_of(&own_words)).unwrap_or("en").to_string();
+    }
+    for seg in msg.segments.iter_mut().filter(|s| auto && s.kind == SegmentKind::Body) {
+        if let Some(l) = detector.detect(&msg.prose[seg.range.clone()]) {
+            let long_enough = seg.range.len() >= 60;
+            if l != ctx.lang && long_enough && registry.has_language(l) {
+                seg.lang = Some(l.to_string());
+            }
+        }
+    }
+    let mut langs: Vec<String> = vec![ctx.lang.clone()];
+    for s in &msg.segments {
+        if let Some(l) = &s.lang {
+            if !langs.contains(l) {
+                langs.push(l.clone());
+            }
+        }
+    }
+    if !registry.has_language(&ctx.lang) {
+        findings.push(Finding {
+            rule: "tactful/no-rule-pack".into(),
+            category: "tactful".into(),
+            severity: Severity::Info,
+            message: format!("no rule pack for language `{}`; only language-neutral rules ran", ctx.lang),
+            help: format!(
+                "tactful has rules for: {}. Set `lang:` in front matter or use --lang if detection is wrong",
+                registry.languages().join(", ")
+            ),
+            span: msg.segments.first().map_or(0..0, |s| msg.to_source(s.range.start..s.range.start)),
+            label: "language detected here".into(),
+            related: Vec::new(),
+            suggestion: None,
+        });
+    }
+    let main_lang = ctx.lang.clone();
+    for lang in langs.iter().map(String::as_str).chain(std::iter::once("any")) {
+        let pack = match registry.pack(lang) {
+            Some(Ok(p)) => p.clone(),
+            Some(Err(e)) => {
+                errors.extend(e.iter().cloned());
+                continue;
+            }
+            None => continue,
+        };
+        let pack = with_options(pack, options, &mut errors);
+        let include = |s: &crate::message::Segment| -> bool {
+            lang == "any" || s.lang.as_deref().unwrap_or(&main_lang) == lang
+        };
+        findings.extend(run_pack(&pack, &msg, &ctx, &include));
+    }
+    findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
+    FileResult {
+        path: String::new(),
+        context: Some(ctx),
+        source: Arc::from(msg.source.as_str()),
+        findings,
+        errors,
+    }
+}
+
+/// A pack with the config's rule options applied (a copy only when options touch it).
+fn with_options(
+    pack: Arc<crate::rules::Pack>,
+    options: Option<&std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>>,
+    errors: &mut Vec<SourceError>,
+) -> Arc<crate::rules::Pack> {
+    let Some(options) = options else { return pack };
+    if !pack.rules.iter().any(|r| options.contains_key(&r.id)) {
+        return pack;
+    }
+    static WARNED: OnceLock<()> = OnceLock::new();
+    let mut rules = pack.rules.clone();
+    for r in &mut rules {
+        if let Some(opts) = options.get(&r.id) {
+            for (k, v) in opts {
+                if let Err(e) = r.set_option(k, *v) {
+                    if WARNED.set(()).is_ok() {
+                        errors.push(SourceError::whole(".tactful.yaml", e));
+                    }
+                }
+            }
+        }
+    }
+    Arc::new(crate::rules::Pack::new(
+        pack.lang.clone(),
+        pack.name.clone(),
+        pack.word_prefixes.clone(),
+        rules,
+    ))
+}
+
+/// Drops findings the front matter allows; reports `allow:` entries that silence nothing.
+fn apply_allow(result: &mut FileResult, allow: &[crate::input::Allow]) {
+    if allow.is_empty() {
+        return;
+    }
+    let mut used = vec![false; allow.len()];
+    result.findings.retain(|f| {
+        let mut keep = true;
+        for (i, a) in allow.iter().enumerate() {
+            if a.target == f.rule || a.target == f.category {
+                used[i] = true;
+                keep = false;
+            }
+        }
+        keep
+    });
+    for (a, used) in allow.iter().zip(used) {
+        if !used {
+            result.findings.push(Finding {
+                rule: "tactful/unused-suppression".into(),
+                category: "tactful".into(),
+                severity: Severity::Warning,
+                message: format!("`allow: {}` silences nothing in this message", a.target),
+                help: "remove it, so that a future finding of this rule is not hidden".into(),
+                span: a.span.clone(),
+                label: "nothing to allow".into(),
+                related: Vec::new(),
+                suggestion: None,
+            });
+        }
+    }
+    result.findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
+}

@@ -1,0 +1,108 @@
+//! `--format json` (one document) and `--format jsonl` (one diagnostic a line), as PRODUCT.md
+//! specifies. The JSON document is streamed file by file, so memory stays flat.
+
+use super::position::LineIndex;
+use super::{Reporter, Summary};
+use crate::finding::Finding;
+use crate::lint::FileResult;
+use serde_json::{json, Value};
+use std::io::{self, Write};
+
+fn pos(idx: &LineIndex, offset: usize) -> Value {
+    let (line, column) = idx.line_col(offset);
+    json!({"line": line, "column": column})
+}
+
+pub fn diagnostic_json(source: &str, idx: &LineIndex, f: &Finding) -> Value {
+    let text = source.get(f.span.clone()).unwrap_or("");
+    json!({
+        "rule": f.rule,
+        "category": f.category,
+        "severity": f.severity.as_str(),
+        "message": f.message,
+        "help": f.help,
+        "span": {"start": f.span.start, "end": f.span.end},
+        "start": pos(idx, f.span.start),
+        "end": pos(idx, f.span.end),
+        "text": text,
+        "label": f.label,
+        "related": f.related.iter().map(|r| json!({
+            "span": {"start": r.span.start, "end": r.span.end},
+            "label": r.label,
+        })).collect::<Vec<_>>(),
+        "suggestion": f.suggestion.as_ref().map(|s| json!({
+            "span": {"start": s.span.start, "end": s.span.end},
+            "replacement": s.replacement,
+            "safe": s.safe,
+        })),
+    })
+}
+
+fn error_text(r: &FileResult) -> String {
+    r.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+}
+
+pub fn file_json(r: &FileResult) -> Value {
+    if !r.errors.is_empty() && r.context.is_none() {
+        return json!({"path": r.path, "error": error_text(r)});
+    }
+    let idx = LineIndex::new(&r.source);
+    let mut v = json!({
+        "path": r.path,
+        "context": r.context,
+        "diagnostics": r.findings.iter().map(|f| diagnostic_json(&r.source, &idx, f)).collect::<Vec<_>>(),
+    });
+    if !r.errors.is_empty() {
+        v["error"] = json!(error_text(r));
+    }
+    v
+}
+
+#[derive(Default)]
+pub struct JsonReporter {
+    started: bool,
+}
+
+impl Reporter for JsonReporter {
+    fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+        out.write_all(if self.started { b",\n  " } else { b"{\"version\": 1,\n \"files\": [\n  " })?;
+        self.started = true;
+        serde_json::to_writer(&mut *out, &file_json(r))?;
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, s: &Summary) -> io::Result<()> {
+        if !self.started {
+            out.write_all(b"{\"version\": 1,\n \"files\": [")?;
+        }
+        out.write_all(b"],\n \"summary\": ")?;
+        serde_json::to_writer(
+            &mut *out,
+            &json!({"files": s.files, "errors": s.errors, "warnings": s.warnings, "infos": s.infos}),
+        )?;
+        out.write_all(b"}\n")
+    }
+}
+
+pub struct JsonlReporter;
+
+impl Reporter for JsonlReporter {
+    fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+        if !r.errors.is_empty() {
+            serde_json::to_writer(&mut *out, &json!({"path": r.path, "error": error_text(r)}))?;
+            out.write_all(b"\n")?;
+        }
+        let idx = LineIndex::new(&r.source);
+        for f in &r.findings {
+            let mut v = diagnostic_json(&r.source, &idx, f);
+            v["path"] = json!(r.path);
+            serde_json::to_writer(&mut *out, &v)?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _out: &mut dyn Write, _s: &Summary) -> io::Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,65 @@
+//! Reporters turn file results into output. Each format is one file here; they all receive
+//! results in input order through the [`Reporter`] trait and never see the engine.
+
+mod human;
+mod json;
+pub mod position;
+mod short;
+
+use crate::lint::FileResult;
+use crate::rules::Severity;
+use std::io::{self, Write};
+
+pub use human::HumanReporter;
+pub use json::{diagnostic_json, JsonReporter, JsonlReporter};
+pub use short::ShortReporter;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Human,
+    Short,
+    Json,
+    Jsonl,
+}
+
+/// Totals over a run.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// Files that could not be checked.
+    #[serde(skip)]
+    pub failed: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, r: &FileResult) {
+        self.files += 1;
+        if !r.errors.is_empty() {
+            self.failed += 1;
+        }
+        for f in &r.findings {
+            match f.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
+            }
+        }
+    }
+}
+
+pub trait Reporter {
+    fn file(&mut self, out: &mut dyn Write, result: &FileResult) -> io::Result<()>;
+    fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
+}
+
+pub fn reporter(format: OutputFormat, color: bool) -> Box<dyn Reporter> {
+    match format {
+        OutputFormat::Human => Box::new(HumanReporter::new(color)),
+        OutputFormat::Short => Box::new(ShortReporter),
+        OutputFormat::Json => Box::new(JsonReporter::default()),
+        OutputFormat::Jsonl => Box::new(JsonlReporter),
+    }
+}

@@ -1,0 +1,29 @@
+//! `path:line:column: severity[rule]: message` — what Vim's and Emacs's error parsers read.
+
+use super::position::LineIndex;
+use super::{Reporter, Summary};
+use crate::lint::FileResult;
+use std::io::{self, Write};
+
+pub struct ShortReporter;
+
+impl Reporter for ShortReporter {
+    fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+        for e in &r.errors {
+            match e.line_col() {
+                Some((l, c)) => writeln!(out, "{}:{l}:{c}: error[tactful/input]: {}", e.path, e.message)?,
+                None => writeln!(out, "{}:1:1: error[tactful/input]: {}", e.path, e.message)?,
+            }
+        }
+        let idx = LineIndex::new(&r.source);
+        for f in &r.findings {
+            let (l, c) = idx.line_col(f.span.start);
+            writeln!(out, "{}:{l}:{c}: {}[{}]: {}", r.path, f.severity.as_str(), f.rule, f.message)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _out: &mut dyn Write, _summary: &Summary) -> io::Result<()> {
+        Ok(())
+    }
+}

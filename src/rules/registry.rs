@@ -1,0 +1,245 @@
+//! Where rules come from: the built-in files, plus the user's rule files and folders. Packs are
+//! compiled lazily, one language at a time, the first time a message in that language is seen.
+
+use super::builtin::{self, CATEGORIES};
+use super::load::{load_rule_text, LoadedFile};
+use super::pack::Pack;
+use super::schema::{CategoriesDef, CategoryDef, PackDef};
+use crate::error::SourceError;
+use crate::message::Vocabulary;
+use crate::yaml;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+/// Which rules a run uses.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct RuleSources {
+    /// Extra rule files or folders (`--rules`, config `rules:`).
+    pub extra: Vec<PathBuf>,
+    /// Leave out the built-in rules (used by `tactful test` on a folder of rules).
+    pub no_builtin: bool,
+}
+
+type PackResult = Result<Arc<Pack>, Vec<SourceError>>;
+
+pub struct Registry {
+    categories: Vec<CategoryDef>,
+    pack_defs: BTreeMap<String, PackDef>,
+    user_files: Vec<LoadedFile>,
+    no_builtin: bool,
+    packs: BTreeMap<String, OnceLock<PackResult>>,
+    vocab: Vocabulary,
+}
+
+/// The language a rule file belongs to when it does not say: its folder, if that looks like a
+/// language code (`es`, `any`), else `any`.
+fn lang_of_path(path: &Path) -> String {
+    let folder = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    let looks_like_lang = (2..=3).contains(&folder.len()) && folder.chars().all(|c| c.is_ascii_lowercase());
+    if looks_like_lang {
+        folder.to_string()
+    } else {
+        "any".into()
+    }
+}
+
+fn yaml_files(root: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<SourceError>) {
+    if root.is_file() {
+        out.push(root.to_path_buf());
+        return;
+    }
+    let walker = ignore::WalkBuilder::new(root).standard_filters(true).build();
+    let mut found = false;
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                let p = e.path();
+                if p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                    if p.file_name().is_some_and(|n| n == "categories.yaml") {
+                        continue;
+                    }
+                    out.push(p.to_path_buf());
+                    found = true;
+                }
+            }
+            Err(e) => errors.push(SourceError::whole(&root.display().to_string(), format!("cannot read rule folder: {e}"))),
+        }
+    }
+    if !found && !root.exists() {
+        errors.push(SourceError::whole(&root.display().to_string(), "rule path does not exist"));
+    }
+}
+
+impl Registry {
+    pub fn new(sources: &RuleSources) -> Result<Registry, Vec<SourceError>> {
+        let mut errors = Vec::new();
+        let categories = yaml::parse::<CategoriesDef>(CATEGORIES, "rules/categories.yaml")
+            .map(|c| c.categories)
+            .unwrap_or_else(|e| {
+                errors.push(e);
+                Vec::new()
+            });
+        let mut pack_defs = BTreeMap::new();
+        if !sources.no_builtin {
+            for f in builtin::FILES.iter().filter(|f| f.is_pack()) {
+                match yaml::parse::<PackDef>(f.text, &f.path()) {
+                    Ok(p) => {
+                        pack_defs.insert(p.lang.clone(), p);
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        // User files: packs first (their vars are needed to compile rules), then rules.
+        let mut paths = Vec::new();
+        for root in &sources.extra {
+            yaml_files(root, &mut paths, &mut errors);
+        }
+        let mut texts = Vec::new();
+        for p in paths {
+            let shown = p.display().to_string();
+            match std::fs::read(&p) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(t) => texts.push((p, shown, t)),
+                    Err(e) => errors.push(SourceError::whole(&shown, format!("rule file is not UTF-8 (byte {})", e.utf8_error().valid_up_to()))),
+                },
+                Err(e) => errors.push(SourceError::whole(&shown, format!("cannot read rule file: {e}"))),
+            }
+        }
+        for (p, shown, text) in &texts {
+            if p.file_name().is_some_and(|n| n == "pack.yaml") {
+                match yaml::parse::<PackDef>(text, shown) {
+                    Ok(def) => {
+                        pack_defs.insert(def.lang.clone(), def);
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        let empty = BTreeMap::new();
+        let mut user_files = Vec::new();
+        for (p, shown, text) in &texts {
+            if p.file_name().is_some_and(|n| n == "pack.yaml") {
+                continue;
+            }
+            let lang = lang_of_path(p);
+            let vars = pack_defs.get(&lang).map_or(&empty, |d| &d.vars);
+            match load_rule_text(shown, text, &lang, vars, true) {
+                Ok(f) => user_files.push(f),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut langs: BTreeSet<String> = pack_defs.keys().cloned().collect();
+        langs.insert("any".into());
+        if !sources.no_builtin {
+            langs.extend(builtin::FILES.iter().map(|f| f.lang.to_string()));
+        }
+        langs.extend(user_files.iter().map(|f| f.lang.clone()));
+        let mut vocab = Vocabulary::default();
+        for d in pack_defs.values() {
+            vocab.greetings.extend(d.greetings.iter().map(|g| crate::text::fold::fold_str(g)));
+            vocab.signoffs.extend(d.signoffs.iter().map(|g| crate::text::fold::fold_str(g)));
+        }
+        vocab.greetings.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        vocab.greetings.dedup();
+        vocab.signoffs.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        vocab.signoffs.dedup();
+        Ok(Registry {
+            categories,
+            pack_defs,
+            user_files,
+            no_builtin: sources.no_builtin,
+            packs: langs.into_iter().map(|l| (l, OnceLock::new())).collect(),
+            vocab,
+        })
+    }
+
+    pub fn categories(&self) -> &[CategoryDef] {
+        &self.categories
+    }
+
+    pub fn category(&self, id: &str) -> Option<&CategoryDef> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    /// Greeting and sign-off words of every pack, for segmentation.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocab
+    }
+
+    /// Language codes with a rule pack (not `any`).
+    pub fn languages(&self) -> Vec<String> {
+        self.packs.keys().filter(|l| *l != "any").cloned().collect()
+    }
+
+    pub fn has_language(&self, lang: &str) -> bool {
+        lang != "any" && self.packs.contains_key(lang)
+    }
+
+    pub fn language_name(&self, lang: &str) -> Option<&str> {
+        self.pack_defs.get(lang).map(|d| d.name.as_str())
+    }
+
+    /// The compiled pack for a language (`any` for the language-neutral rules).
+    pub fn pack(&self, lang: &str) -> Option<&PackResult> {
+        let cell = self.packs.get(lang)?;
+        Some(cell.get_or_init(|| self.build_pack(lang)))
+    }
+
+    fn build_pack(&self, lang: &str) -> PackResult {
+        let def = self.pack_defs.get(lang);
+        let empty = BTreeMap::new();
+        let vars = def.map_or(&empty, |d| &d.vars);
+        let mut rules = Vec::new();
+        let mut errors = Vec::new();
+        if !self.no_builtin {
+            for f in builtin::FILES.iter().filter(|f| f.lang == lang && !f.is_pack()) {
+                match load_rule_text(&f.path(), f.text, lang, vars, false) {
+                    Ok(loaded) => rules.extend(loaded.rules),
+                    Err(mut e) => errors.append(&mut e),
+                }
+            }
+        }
+        for f in self.user_files.iter().filter(|f| f.lang == lang) {
+            // A user rule with a built-in id replaces the built-in one.
+            for r in &f.rules {
+                rules.retain(|x: &super::Rule| x.id != r.id);
+            }
+            rules.extend(f.rules.iter().cloned());
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let prefixes = def
+            .map(|d| d.word_prefixes.iter().filter_map(|p| p.chars().next()).collect())
+            .unwrap_or_default();
+        let name = def.map_or_else(|| lang.to_string(), |d| d.name.clone());
+        Ok(Arc::new(Pack::new(lang.to_string(), name, prefixes, rules)))
+    }
+
+    /// Every rule of every language (compiles every pack).
+    pub fn all_rules(&self) -> Result<Vec<(Arc<Pack>, usize)>, Vec<SourceError>> {
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        for lang in self.packs.keys() {
+            match self.pack(lang) {
+                Some(Ok(p)) => out.extend((0..p.rules.len()).map(|i| (p.clone(), i))),
+                Some(Err(e)) => errors.extend(e.iter().cloned()),
+                None => {}
+            }
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Text utilities shared by readers and the engine.
+
+pub mod fold;
