@@ -257,7 +257,7 @@ pub fn segment_lines(text: &str, from: usize, vocab: &Vocabulary) -> Vec<Segment
         segs.push(seg(SegmentKind::Quote, s, e));
     }
     let block = |from: usize, to: usize| -> Option<(usize, usize)> {
-        let ls = &lines[from.min(lines.len())..to.min(lines.len())];
+        let ls = lines.get(from..to.min(lines.len()))?;
         let first = ls.iter().find(|l| !blank(l))?;
         let last = ls.iter().rev().find(|l| !blank(l))?;
         Some((first.start, trim_end(text, first.start, last.end)))

@@ -255,7 +255,7 @@ mod tests {
     fn literals_come_from_prefixes_or_suffixes() {
         assert_eq!(pat("book (?:a|an) demo").literals, vec!["book a demo", "book an demo"]);
         let p = pat(r"\w+ demo");
-        assert_eq!(p.literals, vec![" demo"]);
+        assert_eq!(p.literals, vec!["demo"]);
         assert!(pat(r"\w+ \w+").literals.is_empty());
     }
 

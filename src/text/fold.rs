@@ -110,7 +110,7 @@ mod tests {
     fn lowercases_and_collapses_space() {
         let f = fold("Book  A\n Demo");
         assert_eq!(f.text, "book a demo");
-        assert_eq!(f.orig_range(7..11), 10..14);
+        assert_eq!(f.orig_range(7..11), 9..13);
     }
 
     #[test]
