@@ -146,7 +146,10 @@ pub fn main() -> ExitCode {
     };
     // A bug must still end in a clear message and exit status 2, never a backtrace.
     std::panic::set_hook(Box::new(|info| {
-        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         let what = info
             .payload()
             .downcast_ref::<&str>()
@@ -167,7 +170,8 @@ pub fn main() -> ExitCode {
 
 /// Prints rule-loading errors the way findings are printed and returns exit status 2.
 fn report_errors(errors: &[crate::error::SourceError]) -> u8 {
-    let color = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none();
     let human = crate::report::HumanReporter::new(color);
     let mut err = std::io::stderr().lock();
     for e in errors {
