@@ -17,10 +17,17 @@ struct View<'m> {
     seg: &'m Segment,
     folded: Folded,
     candidates: Candidates,
-    sentences: Vec<Range<usize>>,
+    /// Sentence ranges, computed the first time a rule needs them.
+    sentences: std::cell::OnceCell<Vec<Range<usize>>>,
+    prose: &'m str,
 }
 
 impl View<'_> {
+    fn sentences(&self) -> &[Range<usize>] {
+        self.sentences
+            .get_or_init(|| sentences(self.prose, &self.seg.range))
+    }
+
     fn start(&self) -> usize {
         self.seg.range.start
     }
@@ -51,7 +58,7 @@ impl View<'_> {
     }
 
     fn sentence_of(&self, pos: usize) -> Range<usize> {
-        self.sentences
+        self.sentences()
             .iter()
             .find(|s| s.start <= pos && pos < s.end)
             .cloned()
@@ -83,10 +90,22 @@ pub fn run_pack(
     ctx: &Context,
     include: &dyn Fn(&Segment) -> bool,
 ) -> Vec<Finding> {
+    // Only segments some text rule of this pack looks at are folded and scanned.
+    let wanted: Vec<SegmentKind> = pack
+        .rules
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.kind,
+                RuleKind::Match { .. } | RuleKind::Signals { .. } | RuleKind::Ratio(_)
+            )
+        })
+        .flat_map(|r| r.segments.iter().copied())
+        .collect();
     let views: Vec<View> = msg
         .segments
         .iter()
-        .filter(|s| include(s))
+        .filter(|s| include(s) && wanted.contains(&s.kind))
         .map(|seg| {
             let folded = fold(&msg.prose[seg.range.clone()]);
             let candidates = pack.candidates(&folded.text);
@@ -94,7 +113,8 @@ pub fn run_pack(
                 seg,
                 folded,
                 candidates,
-                sentences: sentences(&msg.prose, &seg.range),
+                sentences: std::cell::OnceCell::new(),
+                prose: &msg.prose,
             }
         })
         .collect();
@@ -335,7 +355,7 @@ fn signal_rule(
     let units: Vec<Range<usize>> = match scope {
         Scope::Sentence => views
             .iter()
-            .flat_map(|v| v.sentences.iter().cloned())
+            .flat_map(|v| v.sentences().iter().cloned())
             .collect(),
         Scope::Paragraph => views.iter().map(|v| v.seg.range.clone()).collect(),
         Scope::Message => std::iter::once(0..usize::MAX).collect(),
