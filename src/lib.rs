@@ -12,6 +12,8 @@ pub mod engine;
 pub mod error;
 pub mod examples;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod input;
 pub mod lang;
 pub mod lint;

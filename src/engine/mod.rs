@@ -58,9 +58,10 @@ impl View<'_> {
     }
 
     fn sentence_of(&self, pos: usize) -> Range<usize> {
-        self.sentences()
-            .iter()
-            .find(|s| s.start <= pos && pos < s.end)
+        // Sentences are in order and do not overlap: a binary search keeps huge texts linear.
+        let ss = self.sentences();
+        ss.get(ss.partition_point(|s| s.end <= pos))
+            .filter(|s| s.start <= pos)
             .cloned()
             .unwrap_or_else(|| self.seg.range.clone())
     }
@@ -365,8 +366,12 @@ fn signal_rule(
             .iter()
             .enumerate()
             .filter_map(|(si, hs)| {
-                hs.iter()
-                    .find(|(_, r)| unit.start <= r.start && r.end <= unit.end)
+                // Hits are sorted by start: skip those before the unit instead of scanning
+                // them for every unit (quadratic on a huge one-paragraph text).
+                hs[hs.partition_point(|(_, r)| r.start < unit.start)..]
+                    .iter()
+                    .take_while(|(_, r)| r.start <= unit.end)
+                    .find(|(_, r)| r.end <= unit.end)
                     .map(|(_, r)| (si, r))
             })
             .collect();
