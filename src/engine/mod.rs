@@ -120,7 +120,8 @@ pub fn run_pack(
         .collect();
     let mut hits = Vec::new();
     for (ri, rule) in pack.rules.iter().enumerate() {
-        if !rule.when.applies(ctx) {
+        let text_rule = matches!(rule.kind, RuleKind::Match { .. } | RuleKind::Signals { .. });
+        if (text_rule && !views.iter().any(|v| v.candidates.any_of_rule(ri))) || !rule.when.applies(ctx) {
             continue;
         }
         let views_of_rule: Vec<&View> = views
@@ -225,7 +226,7 @@ fn match_rule(
     let mut found: Vec<(usize, Range<usize>, usize, usize)> = Vec::new();
     for (vi, v) in views.iter().enumerate() {
         for &p in patterns {
-            if v.candidates.contains(ri, p) {
+            if v.candidates.contains(&pack.pattern_base, ri, p) {
                 found.extend(
                     v.find_both(pack, rule, p)
                         .into_iter()
@@ -335,7 +336,7 @@ fn signal_rule(
     for (si, s) in signals.iter().enumerate() {
         for (vi, v) in views.iter().enumerate() {
             for &p in &s.patterns {
-                if v.candidates.contains(ri, p) {
+                if v.candidates.contains(&pack.pattern_base, ri, p) {
                     for r in v.find(pack, rule, p) {
                         per_signal[si].push((vi, r));
                         any = true;
