@@ -121,7 +121,9 @@ pub fn run_pack(
     let mut hits = Vec::new();
     for (ri, rule) in pack.rules.iter().enumerate() {
         let text_rule = matches!(rule.kind, RuleKind::Match { .. } | RuleKind::Signals { .. });
-        if (text_rule && !views.iter().any(|v| v.candidates.any_of_rule(ri))) || !rule.when.applies(ctx) {
+        if (text_rule && !views.iter().any(|v| v.candidates.any_of_rule(ri)))
+            || !rule.when.applies(ctx)
+        {
             continue;
         }
         let views_of_rule: Vec<&View> = views
@@ -249,10 +251,18 @@ fn match_rule(
     };
     found.sort_by_key(|f| (f.1.start, std::cmp::Reverse(f.1.end)));
     let mut last_end = 0;
+    // One finding per rule and sentence: two phrasings of the same mistake in one sentence are
+    // one mistake to the reader.
+    let mut sentences_hit: Vec<Range<usize>> = Vec::new();
     for (vi, range, p, folded_start) in found {
         if range.start < last_end || excused(rule, views[vi], &range, &excs) {
             continue;
         }
+        let sentence = views[vi].sentence_of(range.start);
+        if sentences_hit.contains(&sentence) {
+            continue;
+        }
+        sentences_hit.push(sentence);
         last_end = range.end;
         let suggestion = rule
             .suggest

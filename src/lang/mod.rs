@@ -72,10 +72,10 @@ pub struct LanguageDetector {
     langs: Vec<String>,
 }
 
-/// How many stop words of one language a text has, and of the runner-up.
-fn best_two(counts: &[usize]) -> (Option<usize>, usize, usize) {
+/// The language with the highest stop-word score, its score, and the runner-up's.
+fn best_two(counts: &[f32]) -> (Option<usize>, f32, f32) {
     let mut best: Option<usize> = None;
-    let mut second = 0;
+    let mut second = 0.0f32;
     for (i, &c) in counts.iter().enumerate() {
         match best {
             Some(b) if counts[b] >= c => second = second.max(c),
@@ -87,7 +87,7 @@ fn best_two(counts: &[usize]) -> (Option<usize>, usize, usize) {
             }
         }
     }
-    let top = best.map_or(0, |b| counts[b]);
+    let top = best.map_or(0.0, |b| counts[b]);
     (best, top, second)
 }
 
@@ -111,9 +111,11 @@ impl LanguageDetector {
         d
     }
 
-    /// Counts stop words per language over the first words of `text`.
-    fn stopword_counts(&self, text: &str) -> Vec<usize> {
-        let mut counts = vec![0; self.langs.len()];
+    /// Scores stop words per language over the first words of `text`. A word several
+    /// languages share (`de`, `que`, `a`) counts for each of them in proportion, so words
+    /// only one language has decide between close languages (Spanish and Portuguese).
+    fn stopword_counts(&self, text: &str) -> Vec<f32> {
+        let mut counts = vec![0.0f32; self.langs.len()];
         if counts.is_empty() {
             return counts;
         }
@@ -122,8 +124,9 @@ impl LanguageDetector {
             word.clear();
             word.extend(w.chars().flat_map(char::to_lowercase));
             if let Some(ls) = self.stopwords.get(word.as_str()) {
+                let share = 1.0 / ls.len() as f32;
                 for &l in ls {
-                    counts[l] += 1;
+                    counts[l] += share;
                 }
             }
         }
@@ -135,7 +138,7 @@ impl LanguageDetector {
     pub fn detect_message(&self, text: &str) -> Option<String> {
         let counts = self.stopword_counts(text);
         if let (Some(best), top, second) = best_two(&counts) {
-            if top >= 4 && top >= 3 * second {
+            if top >= 3.0 && top >= 2.5 * second {
                 return Some(self.langs[best].clone());
             }
         }
@@ -152,8 +155,8 @@ impl LanguageDetector {
             .langs
             .iter()
             .position(|l| l == main)
-            .map_or(0, |i| counts[i]);
-        (self.langs[best] != main && top >= 4 && top >= 3 * main_count.max(1))
+            .map_or(0.0, |i| counts[i]);
+        (self.langs[best] != main && top >= 3.0 && top >= 3.0 * main_count.max(1.0))
             .then(|| self.langs[best].clone())
     }
 

@@ -47,7 +47,9 @@ impl Candidates {
 
     pub fn contains(&self, base: &[u32], rule: usize, pattern: usize) -> bool {
         let i = base[rule] as usize + pattern;
-        self.bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.bits
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
     pub fn any_of_rule(&self, rule: usize) -> bool {
