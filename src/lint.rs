@@ -110,13 +110,21 @@ impl Linter {
             Err(e) => return FileResult::failed(shown, e),
         };
         let settings = config.as_ref().map(|c| c.settings_for(fs_path)).unwrap_or_default();
-        let format = format.unwrap_or_else(|| Format::for_path(shown));
+        let mut format = format.unwrap_or_else(|| Format::for_path(shown));
+        if settings.context.template == Some(true) {
+            format = Format::Template; // a `templates:` glob in the config
+        }
         let read = match input::read(shown, bytes, format, registry.vocabulary()) {
             Ok(r) => r,
             Err(e) => return FileResult::failed(shown, vec![e]),
         };
         let front = read.front_matter.as_ref().map(|f| f.context.clone()).unwrap_or_default();
-        let ctx = ContextLayer::resolve(&[&self.options.flags, &front, &settings.context]);
+        // A template extension (`.hbs`, `.liquid` …) makes a template unless something says not.
+        let by_format = ContextLayer {
+            template: (format == Format::Template).then_some(true),
+            ..Default::default()
+        };
+        let ctx = ContextLayer::resolve(&[&self.options.flags, &front, &settings.context, &by_format]);
         let options = config.as_ref().map(|c| &c.options);
         let mut result = check_message(&registry, &self.detector(&registry), read.message, ctx, options);
         result.path = shown.to_string();
@@ -135,8 +143,55 @@ impl Linter {
     }
 }
 
-/// Runs every pack the message needs and returns its findings, sorted by position.
+/// Runs every pack the message needs and returns its findings, sorted by position. A template's
+/// other renderings (`msg.variants`) are checked too and their findings merged; problems the
+/// reader noted become `tactful/malformed-input` warnings.
 pub fn check_message(
+    registry: &Registry,
+    detector: &LanguageDetector,
+    mut msg: Message,
+    ctx: Context,
+    options: Option<&std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>>,
+) -> FileResult {
+    let variants = std::mem::take(&mut msg.variants);
+    let notes = std::mem::take(&mut msg.notes);
+    let mut result = check_rendering(registry, detector, msg, ctx, options);
+    let resolved = result.context.clone();
+    for v in variants {
+        let vctx = resolved.clone().unwrap_or_default();
+        let r = check_rendering(registry, detector, v, vctx, options);
+        for f in r.findings {
+            let seen = result.findings.iter().any(|g| {
+                g.rule == f.rule && (g.span == f.span || g.category == "tactful")
+            });
+            if !seen {
+                result.findings.push(f);
+            }
+        }
+        for e in r.errors {
+            if !result.errors.iter().any(|x| x.message == e.message) {
+                result.errors.push(e);
+            }
+        }
+    }
+    for n in notes {
+        result.findings.push(Finding {
+            rule: "tactful/malformed-input".into(),
+            category: "tactful".into(),
+            severity: Severity::Warning,
+            message: n.message,
+            help: "tactful checked what it could read; fix or re-export the file to have all of it checked".into(),
+            span: n.span,
+            label: "could not be read as it should".into(),
+            related: Vec::new(),
+            suggestion: None,
+        });
+    }
+    result.findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
+    result
+}
+
+fn check_rendering(
     registry: &Registry,
     detector: &LanguageDetector,
     mut msg: Message,

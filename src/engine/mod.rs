@@ -101,9 +101,9 @@ pub fn run_pack(pack: &Pack, msg: &Message, ctx: &Context, include: &dyn Fn(&Seg
                 ratio_rule(pack, ri, rule, m, &all, &mut hits)
             }
             RuleKind::Length(m) => length_rule(ri, m, msg, ctx, &mut hits),
-            RuleKind::Placeholder { without_fallback } => {
+            RuleKind::Placeholder { without_fallback, marker } => {
                 for p in &msg.placeholders {
-                    if *without_fallback && p.has_fallback {
+                    if *without_fallback && p.has_fallback || marker.is_some_and(|m| m != p.marker) {
                         continue;
                     }
                     let in_segment = msg
@@ -114,7 +114,13 @@ pub fn run_pack(pack: &Pack, msg: &Message, ctx: &Context, include: &dyn Fn(&Seg
                         hits.push(Hit {
                             rule: ri,
                             primary: p.prose.clone(),
-                            label: Some(format!("`{}` is not filled in", p.name)),
+                            label: Some(if p.marker {
+                                format!("the sending tool could not fill `{}`", p.name)
+                            } else if *without_fallback {
+                                format!("`{}` has no fallback: an empty value leaves a gap here", p.name)
+                            } else {
+                                format!("`{}` is not filled in", p.name)
+                            }),
                             related: Vec::new(),
                             severity: None,
                             suggestion: None,
@@ -401,7 +407,7 @@ fn to_finding(pack: &Pack, msg: &Message, h: Hit) -> Finding {
         severity: h.severity.unwrap_or(rule.severity),
         message: rule.message.clone(),
         help: rule.help.clone(),
-        label: h.label.unwrap_or_else(|| rule.message.clone()),
+        label: decoded_label(msg, &h.primary, h.label.unwrap_or_else(|| rule.message.clone())),
         related: h
             .related
             .into_iter()
@@ -413,4 +419,20 @@ fn to_finding(pack: &Pack, msg: &Message, h: Hit) -> Finding {
         span,
         suggestion,
     }
+}
+
+/// Where the span's bytes are not the words themselves (quoted-printable or base64 email, an
+/// HTML entity), the label quotes the decoded words.
+fn decoded_label(msg: &Message, primary: &Range<usize>, label: String) -> String {
+    if msg.map.is_exact(primary.clone()) || msg.placeholders.iter().any(|p| p.prose == *primary) {
+        return label;
+    }
+    let Some(words) = msg.prose.get(primary.clone()) else { return label };
+    let words: String = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    if words.is_empty() {
+        return label;
+    }
+    let short: String = words.chars().take(80).collect();
+    let ellipsis = if short.len() < words.len() { "…" } else { "" };
+    format!("{label}: “{short}{ellipsis}”")
 }

@@ -3,25 +3,54 @@
 //! Every reader produces the same model, so rules never care whether the words came from a
 //! plain draft, an email, an HTML newsletter or a template.
 
+mod email;
 pub mod frontmatter;
+pub mod html;
+mod markdown;
+mod layer;
 mod plain;
+mod render;
+pub mod template;
 
 use crate::error::SourceError;
-use crate::message::{Message, Vocabulary};
+use crate::message::{InputNote, Message, Vocabulary};
+use render::{assemble, Markup, Piece};
 pub use frontmatter::{Allow, FrontMatter};
 
 /// How to read a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// A plain-text draft (or, if it starts with mail headers, an email).
     Plain,
     /// A mail-merge template: placeholders are expected and replaced by neutral stand-ins.
+    /// The markup inside (plain, HTML, Markdown, email) comes from the inner extension
+    /// (`welcome.html.hbs`) or, failing that, from the content.
     Template,
+    /// An email file (`.eml`).
+    Email,
+    /// An HTML draft or newsletter.
+    Html,
+    /// A Markdown draft.
+    Markdown,
+}
+
+const TEMPLATE_EXTENSIONS: &[&str] = &["hbs", "handlebars", "mustache", "liquid", "j2", "jinja", "jinja2", "tmpl", "tpl"];
+
+fn extension(path: &str) -> String {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default()
 }
 
 impl Format {
     /// The format for a path, from its extension.
-    pub fn for_path(_path: &str) -> Format {
-        Format::Plain
+    pub fn for_path(path: &str) -> Format {
+        match extension(path).as_str() {
+            "eml" => Format::Email,
+            "html" | "htm" => Format::Html,
+            "md" | "markdown" => Format::Markdown,
+            e if TEMPLATE_EXTENSIONS.contains(&e) => Format::Template,
+            _ => Format::Plain,
+        }
     }
 }
 
@@ -48,10 +77,57 @@ pub fn utf8(path: &str, bytes: Vec<u8>) -> Result<String, SourceError> {
 
 /// Reads a message file. `path` is how the file is named in output.
 pub fn read(path: &str, bytes: Vec<u8>, format: Format, vocab: &Vocabulary) -> Result<ReadMessage, SourceError> {
-    match format {
-        Format::Plain | Format::Template => {
-            let text = utf8(path, bytes)?;
-            plain::read(path, text, vocab)
+    let template = format == Format::Template;
+    let inner = if template {
+        // `welcome.html.hbs` is an HTML template; `note.hbs` is sniffed.
+        let stem = path.rsplit_once('.').map_or(path, |(s, _)| s);
+        match Format::for_path(stem) {
+            Format::Template | Format::Plain if looks_like_html(&bytes) => Format::Html,
+            Format::Template => Format::Plain,
+            f => f,
         }
-    }
+    } else {
+        format
+    };
+    let markup = match inner {
+        Format::Email => return read_email(path, bytes, template, vocab),
+        Format::Plain if email::looks_like_email(&bytes) => return read_email(path, bytes, template, vocab),
+        Format::Html => Markup::Html,
+        Format::Markdown => Markup::Markdown,
+        Format::Plain | Format::Template => Markup::Plain,
+    };
+    let text = utf8(path, bytes)?;
+    plain::read(path, text, markup, template, vocab)
+}
+
+/// Whether a template's content is HTML (it opens with a tag that email HTML uses).
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+    let t = head.trim_start_matches('\u{feff}').trim_start();
+    t.starts_with('<') && ["<html", "<!doctype", "<p", "<div", "<table", "<body", "<br", "<span", "<h1", "<h2"].iter().any(|tag| head.contains(tag))
+}
+
+fn read_email(path: &str, bytes: Vec<u8>, template: bool, vocab: &Vocabulary) -> Result<ReadMessage, SourceError> {
+    let Some(mail) = email::read(&bytes) else {
+        // No headers at all: check the words as a plain draft, and say so.
+        let text = email::lossless_text(&bytes);
+        let first_line = 0..text.find('\n').unwrap_or(text.len());
+        let mut read = plain::read(path, text, Markup::Plain, template, vocab)?;
+        read.message.notes.push(InputNote {
+            message: "no mail headers found; the file was checked as plain text".into(),
+            span: first_line,
+        });
+        return Ok(read);
+    };
+    let subject = mail.subject.as_ref().map(|l| Piece::new(l, Markup::Plain, template));
+    let bodies: Vec<Piece> = mail
+        .bodies
+        .iter()
+        .map(|b| Piece::new(&b.layer, if b.html { Markup::Html } else { Markup::Plain }, template))
+        .collect();
+    let message = assemble(mail.source.clone(), subject, &bodies, vocab, mail.notes.clone());
+    Ok(ReadMessage {
+        message,
+        front_matter: None,
+    })
 }

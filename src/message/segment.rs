@@ -139,6 +139,16 @@ fn starts_with_word(line: &str, words: &[String]) -> Option<usize> {
 
 /// Splits `text[from..]` into segments. `text` is the prose; all ranges are prose offsets.
 pub fn segment_lines(text: &str, from: usize, vocab: &Vocabulary) -> Vec<Segment> {
+    segment(text, from, vocab, true)
+}
+
+/// Like [`segment_lines`] for a body whose subject is known from elsewhere (an email's
+/// Subject header): a first line that starts with `Subject:` or `Re:` is body text here.
+pub fn segment_body(text: &str, from: usize, vocab: &Vocabulary) -> Vec<Segment> {
+    segment(text, from, vocab, false)
+}
+
+fn segment(text: &str, from: usize, vocab: &Vocabulary, subject_line: bool) -> Vec<Segment> {
     let lines = lines_of(text, from);
     let line_text = |l: &Line| &text[l.start..l.end];
     let blank = |l: &Line| text[l.start..l.end].trim().is_empty();
@@ -149,7 +159,7 @@ pub fn segment_lines(text: &str, from: usize, vocab: &Vocabulary) -> Vec<Segment
     while i < lines.len() && blank(&lines[i]) {
         i += 1;
     }
-    if let Some(l) = lines.get(i) {
+    if let Some(l) = lines.get(i).filter(|_| subject_line) {
         if let Some(m) = subject_re().find(line_text(l)) {
             let s = l.start + m.end();
             let e = trim_end(text, s, l.end);

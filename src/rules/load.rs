@@ -231,6 +231,7 @@ fn metric_kind(cx: &mut Ctx, r: &RuleDef, m: &MetricDef, patterns: &mut Vec<crat
         }
         MetricKind::Placeholder => RuleKind::Placeholder {
             without_fallback: m.without_fallback.unwrap_or(false),
+            marker: m.marker,
         },
         MetricKind::Duplicate => RuleKind::Duplicate {
             similarity: m.similarity.unwrap_or(0.8),

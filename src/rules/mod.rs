@@ -84,7 +84,7 @@ pub enum RuleKind {
     Length(LengthMetric),
     Ratio(RatioMetric),
     /// Unfilled or fallback-less placeholders (templates and drafts).
-    Placeholder { without_fallback: bool },
+    Placeholder { without_fallback: bool, marker: Option<bool> },
     /// Near-identical drafts in one run (handled across files).
     Duplicate { similarity: f64 },
 }
