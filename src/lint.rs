@@ -70,7 +70,10 @@ impl Linter {
 
     /// The registry for a set of rule sources (built once per distinct set).
     pub fn registry(&self, sources: RuleSources) -> RegistryResult {
-        let mut map = self.registries.lock().map_err(|_| vec![SourceError::whole("tactful", "internal lock poisoned")])?;
+        let mut map = self
+            .registries
+            .lock()
+            .map_err(|_| vec![SourceError::whole("tactful", "internal lock poisoned")])?;
         map.entry(sources.clone())
             .or_insert_with(|| Registry::new(&sources).map(Arc::new))
             .clone()
@@ -83,12 +86,23 @@ impl Linter {
             Err(p) => p.into_inner(),
         };
         map.entry(key)
-            .or_insert_with(|| Arc::new(LanguageDetector::new(&registry.languages())))
+            .or_insert_with(|| {
+                Arc::new(LanguageDetector::with_stopwords(
+                    &registry.languages(),
+                    &registry.stopwords(),
+                ))
+            })
             .clone()
     }
 
     /// Checks one file. `fs_path` is where it lives on disk (None for stdin).
-    pub fn check(&self, shown: &str, fs_path: Option<&Path>, bytes: Vec<u8>, format: Option<Format>) -> FileResult {
+    pub fn check(
+        &self,
+        shown: &str,
+        fs_path: Option<&Path>,
+        bytes: Vec<u8>,
+        format: Option<Format>,
+    ) -> FileResult {
         let config = if self.options.no_config {
             Ok(None)
         } else {
@@ -109,7 +123,10 @@ impl Linter {
             Ok(r) => r,
             Err(e) => return FileResult::failed(shown, e),
         };
-        let settings = config.as_ref().map(|c| c.settings_for(fs_path)).unwrap_or_default();
+        let settings = config
+            .as_ref()
+            .map(|c| c.settings_for(fs_path))
+            .unwrap_or_default();
         let mut format = format.unwrap_or_else(|| Format::for_path(shown));
         if settings.context.template == Some(true) {
             format = Format::Template; // a `templates:` glob in the config
@@ -118,27 +135,40 @@ impl Linter {
             Ok(r) => r,
             Err(e) => return FileResult::failed(shown, vec![e]),
         };
-        let front = read.front_matter.as_ref().map(|f| f.context.clone()).unwrap_or_default();
+        let front = read
+            .front_matter
+            .as_ref()
+            .map(|f| f.context.clone())
+            .unwrap_or_default();
         // A template extension (`.hbs`, `.liquid` …) makes a template unless something says not.
         let by_format = ContextLayer {
             template: (format == Format::Template).then_some(true),
             ..Default::default()
         };
-        let ctx = ContextLayer::resolve(&[&self.options.flags, &front, &settings.context, &by_format]);
+        let ctx =
+            ContextLayer::resolve(&[&self.options.flags, &front, &settings.context, &by_format]);
         let options = config.as_ref().map(|c| &c.options);
-        let mut result = check_message(&registry, &self.detector(&registry), read.message, ctx, options);
+        let mut result = check_message(
+            &registry,
+            &self.detector(&registry),
+            read.message,
+            ctx,
+            options,
+        );
         result.path = shown.to_string();
         if let Some(fm) = &read.front_matter {
             apply_allow(&mut result, &fm.allow);
         }
-        result.findings.retain_mut(|f| match settings.level(&f.rule, &f.category) {
-            Some(Level::Off) => false,
-            Some(Level::On(s)) => {
-                f.severity = s;
-                true
-            }
-            None => true,
-        });
+        result
+            .findings
+            .retain_mut(|f| match settings.level(&f.rule, &f.category) {
+                Some(Level::Off) => false,
+                Some(Level::On(s)) => {
+                    f.severity = s;
+                    true
+                }
+                None => true,
+            });
         result
     }
 }
@@ -161,9 +191,10 @@ pub fn check_message(
         let vctx = resolved.clone().unwrap_or_default();
         let r = check_rendering(registry, detector, v, vctx, options);
         for f in r.findings {
-            let seen = result.findings.iter().any(|g| {
-                g.rule == f.rule && (g.span == f.span || g.category == "tactful")
-            });
+            let seen = result
+                .findings
+                .iter()
+                .any(|g| g.rule == f.rule && (g.span == f.span || g.category == "tactful"));
             if !seen {
                 result.findings.push(f);
             }
@@ -187,7 +218,9 @@ pub fn check_message(
             suggestion: None,
         });
     }
-    result.findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
+    result
+        .findings
+        .sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
     result
 }
 
@@ -200,18 +233,27 @@ fn check_rendering(
 ) -> FileResult {
     let mut errors = Vec::new();
     let mut findings = Vec::new();
-    let own_words = [SegmentKind::Subject, SegmentKind::Greeting, SegmentKind::Body];
+    let own_words = [
+        SegmentKind::Subject,
+        SegmentKind::Greeting,
+        SegmentKind::Body,
+    ];
     // With `--lang auto`, paragraphs in another language than the message get that
     // language's pack; a language fixed by the user is taken as it is.
     let auto = ctx.lang == "auto";
     if auto {
-        ctx.lang = detector.detect(&msg.text_of(&own_words)).unwrap_or("en").to_string();
+        ctx.lang = detector
+            .detect_message(&msg.text_of(&own_words))
+            .unwrap_or_else(|| "en".into());
     }
-    for seg in msg.segments.iter_mut().filter(|s| auto && s.kind == SegmentKind::Body) {
-        if let Some(l) = detector.detect(&msg.prose[seg.range.clone()]) {
-            let long_enough = seg.range.len() >= 60;
-            if l != ctx.lang && long_enough && registry.has_language(l) {
-                seg.lang = Some(l.to_string());
+    for seg in msg
+        .segments
+        .iter_mut()
+        .filter(|s| auto && s.kind == SegmentKind::Body)
+    {
+        if let Some(l) = detector.paragraph_language(&msg.prose[seg.range.clone()], &ctx.lang) {
+            if registry.has_language(&l) {
+                seg.lang = Some(l);
             }
         }
     }
@@ -240,7 +282,11 @@ fn check_rendering(
         });
     }
     let main_lang = ctx.lang.clone();
-    for lang in langs.iter().map(String::as_str).chain(std::iter::once("any")) {
+    for lang in langs
+        .iter()
+        .map(String::as_str)
+        .chain(std::iter::once("any"))
+    {
         let pack = match registry.pack(lang) {
             Some(Ok(p)) => p.clone(),
             Some(Err(e)) => {
@@ -327,5 +373,7 @@ fn apply_allow(result: &mut FileResult, allow: &[crate::input::Allow]) {
             });
         }
     }
-    result.findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
+    result
+        .findings
+        .sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
 }

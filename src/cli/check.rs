@@ -22,7 +22,11 @@ enum Input {
 fn collect_inputs(paths: &[String]) -> Vec<Input> {
     let mut out = Vec::new();
     let defaults = [".".to_string()];
-    let paths = if paths.is_empty() { &defaults[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &defaults[..]
+    } else {
+        paths
+    };
     for p in paths {
         if p == "-" {
             out.push(Input::Stdin);
@@ -42,19 +46,24 @@ fn collect_inputs(paths: &[String]) -> Vec<Input> {
                     Ok(e) => {
                         let ep = e.path();
                         let wanted = e.file_type().is_some_and(|t| t.is_file())
-                            && ep
-                                .extension()
-                                .and_then(|x| x.to_str())
-                                .is_some_and(|x| MESSAGE_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()));
+                            && ep.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+                                MESSAGE_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str())
+                            });
                         if wanted {
                             out.push(Input::File(ep.to_path_buf()));
                         }
                     }
-                    Err(e) => out.push(Input::Missing(p.clone(), format!("cannot read folder: {e}"))),
+                    Err(e) => out.push(Input::Missing(
+                        p.clone(),
+                        format!("cannot read folder: {e}"),
+                    )),
                 }
             }
         } else if path.exists() {
-            out.push(Input::Missing(p.clone(), "not a regular file or folder".into()));
+            out.push(Input::Missing(
+                p.clone(),
+                "not a regular file or folder".into(),
+            ));
         } else {
             out.push(Input::Missing(p.clone(), "no such file or folder".into()));
         }
@@ -85,7 +94,9 @@ pub fn run(a: CheckArgs) -> u8 {
     let color = match a.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let forced_format = a.template.then_some(Format::Template);
     let inputs = collect_inputs(&a.paths);
@@ -103,13 +114,26 @@ pub fn run(a: CheckArgs) -> u8 {
         match input {
             Input::Stdin => {
                 let fs_path = a.stdin_filename.as_ref().map(PathBuf::from);
-                linter.check(&stdin_name, fs_path.as_deref(), stdin_bytes.clone().unwrap_or_default(), forced_format)
+                linter.check(
+                    &stdin_name,
+                    fs_path.as_deref(),
+                    stdin_bytes.clone().unwrap_or_default(),
+                    forced_format,
+                )
             }
             Input::File(p) => match std::fs::read(p) {
                 Ok(bytes) => linter.check(&shown(p), Some(p), bytes, forced_format),
-                Err(e) => FileResult::failed(&shown(p), vec![SourceError::whole(&shown(p), format!("cannot read file: {e}"))]),
+                Err(e) => FileResult::failed(
+                    &shown(p),
+                    vec![SourceError::whole(
+                        &shown(p),
+                        format!("cannot read file: {e}"),
+                    )],
+                ),
             },
-            Input::Missing(p, why) => FileResult::failed(p, vec![SourceError::whole(p, why.clone())]),
+            Input::Missing(p, why) => {
+                FileResult::failed(p, vec![SourceError::whole(p, why.clone())])
+            }
         }
     };
     let mut reporter = report::reporter(a.format, color);
@@ -149,4 +173,3 @@ pub fn run(a: CheckArgs) -> u8 {
         0
     }
 }
-

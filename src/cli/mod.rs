@@ -144,18 +144,34 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let code = match cli.command {
+    // A bug must still end in a clear message and exit status 2, never a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!("error: internal error in tactful{at}: {what}\nPlease report this with the input that caused it.");
+    }));
+    let code = std::panic::catch_unwind(move || match cli.command {
         Command::Check(a) => check::run(a),
         Command::Rules(a) => rules::list(a),
         Command::Explain(a) => rules::explain(a),
         Command::Test(a) => test::run(a),
-    };
+    })
+    .unwrap_or(2);
     ExitCode::from(code)
 }
 
 /// Prints rule-loading errors the way findings are printed and returns exit status 2.
 fn report_errors(errors: &[crate::error::SourceError]) -> u8 {
-    let color = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none();
     let human = crate::report::HumanReporter::new(color);
     let mut err = std::io::stderr().lock();
     for e in errors {

@@ -17,16 +17,28 @@ struct View<'m> {
     seg: &'m Segment,
     folded: Folded,
     candidates: Candidates,
-    sentences: Vec<Range<usize>>,
+    /// Sentence ranges, computed the first time a rule needs them.
+    sentences: std::cell::OnceCell<Vec<Range<usize>>>,
+    prose: &'m str,
 }
 
 impl View<'_> {
+    fn sentences(&self) -> &[Range<usize>] {
+        self.sentences
+            .get_or_init(|| sentences(self.prose, &self.seg.range))
+    }
+
     fn start(&self) -> usize {
         self.seg.range.start
     }
 
     /// Runs a pattern on this segment; returns (prose range, folded range) pairs.
-    fn find_both(&self, pack: &Pack, rule: &Rule, pattern: usize) -> Vec<(Range<usize>, Range<usize>)> {
+    fn find_both(
+        &self,
+        pack: &Pack,
+        rule: &Rule,
+        pattern: usize,
+    ) -> Vec<(Range<usize>, Range<usize>)> {
         rule.patterns[pattern]
             .find_all(&self.folded.text, &pack.word_prefixes)
             .into_iter()
@@ -39,11 +51,14 @@ impl View<'_> {
 
     /// Runs a pattern on this segment; ranges are prose offsets.
     fn find(&self, pack: &Pack, rule: &Rule, pattern: usize) -> Vec<Range<usize>> {
-        self.find_both(pack, rule, pattern).into_iter().map(|(p, _)| p).collect()
+        self.find_both(pack, rule, pattern)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect()
     }
 
     fn sentence_of(&self, pos: usize) -> Range<usize> {
-        self.sentences
+        self.sentences()
             .iter()
             .find(|s| s.start <= pos && pos < s.end)
             .cloned()
@@ -69,11 +84,28 @@ struct Hit {
 }
 
 /// Checks `msg` with `pack`, looking only at segments for which `include` holds.
-pub fn run_pack(pack: &Pack, msg: &Message, ctx: &Context, include: &dyn Fn(&Segment) -> bool) -> Vec<Finding> {
+pub fn run_pack(
+    pack: &Pack,
+    msg: &Message,
+    ctx: &Context,
+    include: &dyn Fn(&Segment) -> bool,
+) -> Vec<Finding> {
+    // Only segments some text rule of this pack looks at are folded and scanned.
+    let wanted: Vec<SegmentKind> = pack
+        .rules
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.kind,
+                RuleKind::Match { .. } | RuleKind::Signals { .. } | RuleKind::Ratio(_)
+            )
+        })
+        .flat_map(|r| r.segments.iter().copied())
+        .collect();
     let views: Vec<View> = msg
         .segments
         .iter()
-        .filter(|s| include(s))
+        .filter(|s| include(s) && wanted.contains(&s.kind))
         .map(|seg| {
             let folded = fold(&msg.prose[seg.range.clone()]);
             let candidates = pack.candidates(&folded.text);
@@ -81,35 +113,69 @@ pub fn run_pack(pack: &Pack, msg: &Message, ctx: &Context, include: &dyn Fn(&Seg
                 seg,
                 folded,
                 candidates,
-                sentences: sentences(&msg.prose, &seg.range),
+                sentences: std::cell::OnceCell::new(),
+                prose: &msg.prose,
             }
         })
         .collect();
     let mut hits = Vec::new();
     for (ri, rule) in pack.rules.iter().enumerate() {
-        if !rule.when.applies(ctx) {
+        let text_rule = matches!(rule.kind, RuleKind::Match { .. } | RuleKind::Signals { .. });
+        if (text_rule && !views.iter().any(|v| v.candidates.any_of_rule(ri)))
+            || !rule.when.applies(ctx)
+        {
             continue;
         }
-        let views_of_rule: Vec<&View> = views.iter().filter(|v| rule.segments.contains(&v.seg.kind)).collect();
+        let views_of_rule: Vec<&View> = views
+            .iter()
+            .filter(|v| rule.segments.contains(&v.seg.kind))
+            .collect();
         match &rule.kind {
-            RuleKind::Match { patterns } => match_rule(pack, ri, rule, patterns, &views_of_rule, &msg.prose, &mut hits),
-            RuleKind::Signals { signals, require, scope } => {
-                signal_rule(pack, ri, rule, signals, *require, *scope, &views_of_rule, &mut hits)
-            }
+            RuleKind::Match { patterns } => match_rule(
+                pack,
+                ri,
+                rule,
+                patterns,
+                &views_of_rule,
+                &msg.prose,
+                &mut hits,
+            ),
+            RuleKind::Signals {
+                signals,
+                require,
+                scope,
+            } => signal_rule(
+                pack,
+                ri,
+                rule,
+                signals,
+                *require,
+                *scope,
+                &views_of_rule,
+                &mut hits,
+            ),
             RuleKind::Ratio(m) => {
-                let all: Vec<&View> = views.iter().filter(|v| rule.segments.contains(&v.seg.kind)).collect();
+                let all: Vec<&View> = views
+                    .iter()
+                    .filter(|v| rule.segments.contains(&v.seg.kind))
+                    .collect();
                 ratio_rule(pack, ri, rule, m, &all, &mut hits)
             }
             RuleKind::Length(m) => length_rule(ri, m, msg, ctx, &mut hits),
-            RuleKind::Placeholder { without_fallback, marker } => {
+            RuleKind::Placeholder {
+                without_fallback,
+                marker,
+            } => {
                 for p in &msg.placeholders {
-                    if *without_fallback && p.has_fallback || marker.is_some_and(|m| m != p.marker) {
+                    if *without_fallback && p.has_fallback || marker.is_some_and(|m| m != p.marker)
+                    {
                         continue;
                     }
-                    let in_segment = msg
-                        .segments
-                        .iter()
-                        .any(|s| rule.segments.contains(&s.kind) && s.range.start <= p.prose.start && p.prose.end <= s.range.end);
+                    let in_segment = msg.segments.iter().any(|s| {
+                        rule.segments.contains(&s.kind)
+                            && s.range.start <= p.prose.start
+                            && p.prose.end <= s.range.end
+                    });
                     if in_segment || rule.segments.is_empty() {
                         hits.push(Hit {
                             rule: ri,
@@ -117,7 +183,10 @@ pub fn run_pack(pack: &Pack, msg: &Message, ctx: &Context, include: &dyn Fn(&Seg
                             label: Some(if p.marker {
                                 format!("the sending tool could not fill `{}`", p.name)
                             } else if *without_fallback {
-                                format!("`{}` has no fallback: an empty value leaves a gap here", p.name)
+                                format!(
+                                    "`{}` has no fallback: an empty value leaves a gap here",
+                                    p.name
+                                )
                             } else {
                                 format!("`{}` is not filled in", p.name)
                             }),
@@ -155,16 +224,29 @@ fn excused(rule: &Rule, v: &View, hit: &Range<usize>, excs: &[Range<usize>]) -> 
         Scope::Paragraph => v.seg.range.clone(),
         Scope::Message => return true,
     };
-    excs.iter().any(|e| e.start < scope.end && scope.start < e.end)
+    excs.iter()
+        .any(|e| e.start < scope.end && scope.start < e.end)
 }
 
-fn match_rule(pack: &Pack, ri: usize, rule: &Rule, patterns: &[usize], views: &[&View], prose: &str, hits: &mut Vec<Hit>) {
+fn match_rule(
+    pack: &Pack,
+    ri: usize,
+    rule: &Rule,
+    patterns: &[usize],
+    views: &[&View],
+    prose: &str,
+    hits: &mut Vec<Hit>,
+) {
     // (view, prose range, pattern, folded start)
     let mut found: Vec<(usize, Range<usize>, usize, usize)> = Vec::new();
     for (vi, v) in views.iter().enumerate() {
         for &p in patterns {
-            if v.candidates.contains(ri, p) {
-                found.extend(v.find_both(pack, rule, p).into_iter().map(|(r, f)| (vi, r, p, f.start)));
+            if v.candidates.contains(&pack.pattern_base, ri, p) {
+                found.extend(
+                    v.find_both(pack, rule, p)
+                        .into_iter()
+                        .map(|(r, f)| (vi, r, p, f.start)),
+                );
             }
         }
     }
@@ -182,10 +264,18 @@ fn match_rule(pack: &Pack, ri: usize, rule: &Rule, patterns: &[usize], views: &[
     };
     found.sort_by_key(|f| (f.1.start, std::cmp::Reverse(f.1.end)));
     let mut last_end = 0;
+    // One finding per rule and sentence: two phrasings of the same mistake in one sentence are
+    // one mistake to the reader.
+    let mut sentences_hit: Vec<Range<usize>> = Vec::new();
     for (vi, range, p, folded_start) in found {
         if range.start < last_end || excused(rule, views[vi], &range, &excs) {
             continue;
         }
+        let sentence = views[vi].sentence_of(range.start);
+        if sentences_hit.contains(&sentence) {
+            continue;
+        }
+        sentences_hit.push(sentence);
         last_end = range.end;
         let suggestion = rule
             .suggest
@@ -203,7 +293,14 @@ fn match_rule(pack: &Pack, ri: usize, rule: &Rule, patterns: &[usize], views: &[
 }
 
 /// Fills `$1` / `${name}` in a suggestion with the original text of the match's groups.
-fn expand_suggestion(template: &str, rule: &Rule, pattern: usize, v: &View, folded_start: usize, prose: &str) -> String {
+fn expand_suggestion(
+    template: &str,
+    rule: &Rule,
+    pattern: usize,
+    v: &View,
+    folded_start: usize,
+    prose: &str,
+) -> String {
     if !template.contains('$') {
         return template.to_string();
     }
@@ -224,7 +321,11 @@ fn expand_suggestion(template: &str, rule: &Rule, pattern: usize, v: &View, fold
             let n = after.chars().take_while(|c| c.is_ascii_digit()).count();
             (&after[..n], n)
         };
-        let group = name.parse::<usize>().ok().and_then(|n| caps.get(n)).or_else(|| caps.name(name));
+        let group = name
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| caps.get(n))
+            .or_else(|| caps.name(name));
         match group {
             Some(g) if len > 0 => {
                 let o = v.folded.orig_range(g.range());
@@ -258,7 +359,7 @@ fn signal_rule(
     for (si, s) in signals.iter().enumerate() {
         for (vi, v) in views.iter().enumerate() {
             for &p in &s.patterns {
-                if v.candidates.contains(ri, p) {
+                if v.candidates.contains(&pack.pattern_base, ri, p) {
                     for r in v.find(pack, rule, p) {
                         per_signal[si].push((vi, r));
                         any = true;
@@ -276,15 +377,22 @@ fn signal_rule(
         hs.retain(|(vi, r)| !excused(rule, views[*vi], r, &excs));
     }
     let units: Vec<Range<usize>> = match scope {
-        Scope::Sentence => views.iter().flat_map(|v| v.sentences.iter().cloned()).collect(),
+        Scope::Sentence => views
+            .iter()
+            .flat_map(|v| v.sentences().iter().cloned())
+            .collect(),
         Scope::Paragraph => views.iter().map(|v| v.seg.range.clone()).collect(),
-        Scope::Message => vec![0..usize::MAX],
+        Scope::Message => std::iter::once(0..usize::MAX).collect(),
     };
     for unit in units {
         let present: Vec<(usize, &Range<usize>)> = per_signal
             .iter()
             .enumerate()
-            .filter_map(|(si, hs)| hs.iter().find(|(_, r)| unit.start <= r.start && r.end <= unit.end).map(|(_, r)| (si, r)))
+            .filter_map(|(si, hs)| {
+                hs.iter()
+                    .find(|(_, r)| unit.start <= r.start && r.end <= unit.end)
+                    .map(|(_, r)| (si, r))
+            })
             .collect();
         if present.len() < require {
             continue;
@@ -294,15 +402,27 @@ fn signal_rule(
             rule: ri,
             primary: primary.clone(),
             label: Some(signals[first_si].label.clone()),
-            related: present[1..].iter().map(|(si, r)| ((*r).clone(), signals[*si].label.clone())).collect(),
+            related: present[1..]
+                .iter()
+                .map(|(si, r)| ((*r).clone(), signals[*si].label.clone()))
+                .collect(),
             severity: None,
             suggestion: rule.suggest.clone(),
         });
     }
 }
 
-fn ratio_rule(pack: &Pack, ri: usize, rule: &Rule, m: &crate::rules::RatioMetric, views: &[&View], hits: &mut Vec<Hit>) {
-    let count = |pats: &[usize], v: &View| -> usize { pats.iter().map(|&p| v.find(pack, rule, p).len()).sum() };
+fn ratio_rule(
+    pack: &Pack,
+    ri: usize,
+    rule: &Rule,
+    m: &crate::rules::RatioMetric,
+    views: &[&View],
+    hits: &mut Vec<Hit>,
+) {
+    let count = |pats: &[usize], v: &View| -> usize {
+        pats.iter().map(|&p| v.find(pack, rule, p).len()).sum()
+    };
     let mut num = 0;
     let mut den = 0;
     let mut best: Option<(usize, &View)> = None;
@@ -321,19 +441,37 @@ fn ratio_rule(pack: &Pack, ri: usize, rule: &Rule, m: &crate::rules::RatioMetric
     hits.push(Hit {
         rule: ri,
         primary: v.seg.range.clone(),
-        label: Some(format!("{num} words about the sender, {den} about the reader")),
+        label: Some(format!(
+            "{num} words about the sender, {den} about the reader"
+        )),
         related: Vec::new(),
         severity: None,
         suggestion: None,
     });
 }
 
-fn length_rule(ri: usize, m: &crate::rules::LengthMetric, msg: &Message, ctx: &Context, hits: &mut Vec<Hit>) {
-    let segs: Vec<&Segment> = msg.segments.iter().filter(|s| m.segments.contains(&s.kind)).collect();
-    let (Some(first), Some(last)) = (segs.first(), segs.last()) else { return };
+fn length_rule(
+    ri: usize,
+    m: &crate::rules::LengthMetric,
+    msg: &Message,
+    ctx: &Context,
+    hits: &mut Vec<Hit>,
+) {
+    let segs: Vec<&Segment> = msg
+        .segments
+        .iter()
+        .filter(|s| m.segments.contains(&s.kind))
+        .collect();
+    let (Some(first), Some(last)) = (segs.first(), segs.last()) else {
+        return;
+    };
     let range = first.range.start..last.range.end;
     let text = &msg.prose[range.clone()];
-    let limit = if ctx.premium { m.max_premium.unwrap_or(m.max) } else { m.max };
+    let limit = if ctx.premium {
+        m.max_premium.unwrap_or(m.max)
+    } else {
+        m.max
+    };
     let (n, unit, cut) = measure(text, m.count, limit);
     let (severity, bound) = if n as f64 > limit {
         (None, limit)
@@ -343,7 +481,11 @@ fn length_rule(ri: usize, m: &crate::rules::LengthMetric, msg: &Message, ctx: &C
     } else {
         return;
     };
-    let cut = if severity.is_some() { measure(text, m.count, bound).2 } else { cut };
+    let cut = if severity.is_some() {
+        measure(text, m.count, bound).2
+    } else {
+        cut
+    };
     hits.push(Hit {
         rule: ri,
         primary: range.start + cut..range.end,
@@ -407,7 +549,11 @@ fn to_finding(pack: &Pack, msg: &Message, h: Hit) -> Finding {
         severity: h.severity.unwrap_or(rule.severity),
         message: rule.message.clone(),
         help: rule.help.clone(),
-        label: decoded_label(msg, &h.primary, h.label.unwrap_or_else(|| rule.message.clone())),
+        label: decoded_label(
+            msg,
+            &h.primary,
+            h.label.unwrap_or_else(|| rule.message.clone()),
+        ),
         related: h
             .related
             .into_iter()
@@ -427,7 +573,9 @@ fn decoded_label(msg: &Message, primary: &Range<usize>, label: String) -> String
     if msg.map.is_exact(primary.clone()) || msg.placeholders.iter().any(|p| p.prose == *primary) {
         return label;
     }
-    let Some(words) = msg.prose.get(primary.clone()) else { return label };
+    let Some(words) = msg.prose.get(primary.clone()) else {
+        return label;
+    };
     let words: String = words.split_whitespace().collect::<Vec<_>>().join(" ");
     if words.is_empty() {
         return label;

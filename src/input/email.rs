@@ -57,8 +57,24 @@ pub fn lossless_text(raw: &[u8]) -> String {
 }
 
 const ENVELOPE_FIELDS: &[&str] = &[
-    "from", "to", "cc", "bcc", "date", "message-id", "mime-version", "received", "return-path", "delivered-to", "reply-to",
-    "content-type", "in-reply-to", "references", "sender", "x-mailer", "user-agent", "subject",
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "date",
+    "message-id",
+    "mime-version",
+    "received",
+    "return-path",
+    "delivered-to",
+    "reply-to",
+    "content-type",
+    "in-reply-to",
+    "references",
+    "sender",
+    "x-mailer",
+    "user-agent",
+    "subject",
 ];
 
 /// Whether a file that is not named `.eml` starts with mail headers (at least two fields, one
@@ -67,7 +83,10 @@ pub fn looks_like_email(bytes: &[u8]) -> bool {
     let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if b.starts_with(b"From ") && b.iter().take(200).any(|&c| c == b'\n') {
         let first = &b[..b.iter().position(|&c| c == b'\n').unwrap_or(b.len())];
-        if first.contains(&b'@') || first.windows(2).any(|w| w == b"  ") || first.iter().filter(|&&c| c == b':').count() >= 2 {
+        if first.contains(&b'@')
+            || first.windows(2).any(|w| w == b"  ")
+            || first.iter().filter(|&&c| c == b':').count() >= 2
+        {
             return true;
         }
     }
@@ -87,14 +106,17 @@ pub fn looks_like_email(bytes: &[u8]) -> bool {
             }
             continue;
         }
-        let Some(colon) = line.iter().position(|&c| c == b':') else { return false };
+        let Some(colon) = line.iter().position(|&c| c == b':') else {
+            return false;
+        };
         let name = &line[..colon];
         if name.is_empty() || !name.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-') {
             return false;
         }
         let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
         fields += 1;
-        envelope |= lower != "subject" && (ENVELOPE_FIELDS.contains(&lower.as_str()) || lower.starts_with("x-"));
+        envelope |= lower != "subject"
+            && (ENVELOPE_FIELDS.contains(&lower.as_str()) || lower.starts_with("x-"));
     }
     false
 }
@@ -119,7 +141,11 @@ pub fn read(raw: &[u8]) -> Option<Email> {
         notes: Vec::new(),
     };
     let whole = 0..raw.iter().position(|&c| c == b'\n').unwrap_or(raw.len());
-    if let Some(h) = msg.parts[0].headers.iter().find(|h| h.name == HeaderName::Subject) {
+    if let Some(h) = msg.parts[0]
+        .headers
+        .iter()
+        .find(|h| h.name == HeaderName::Subject)
+    {
         let r = h.offset_start as usize + skip..(h.offset_end as usize + skip).min(raw.len());
         let layer = header_text(raw, r);
         if !layer.text.trim().is_empty() {
@@ -132,15 +158,26 @@ pub fn read(raw: &[u8]) -> Option<Email> {
     for (id, part) in msg.parts.iter().enumerate() {
         let hdr = part.offset_header as usize + skip..part.offset_body as usize + skip;
         if part.is_encoding_problem {
-            notes.push(note("a MIME part is malformed; it was read as far as possible", trim_range(raw, hdr.clone())));
+            notes.push(note(
+                "a MIME part is malformed; it was read as far as possible",
+                trim_range(raw, hdr.clone()),
+            ));
         }
         if let PartType::Multipart(_) = part.body {
             if let Some(boundary) = part.content_type().and_then(|c| attribute(c, "boundary")) {
                 let end = format!("--{boundary}--");
-                let r = part.offset_body as usize + skip..(part.offset_end as usize + skip).min(raw.len());
+                let r = part.offset_body as usize + skip
+                    ..(part.offset_end as usize + skip).min(raw.len());
                 if !contains(&raw[r.clone()], end.as_bytes()) {
-                    let at = if id == 0 { whole.clone() } else { trim_range(raw, hdr) };
-                    notes.push(note("a multipart body has no closing boundary (the message may be truncated)", at));
+                    let at = if id == 0 {
+                        whole.clone()
+                    } else {
+                        trim_range(raw, hdr)
+                    };
+                    notes.push(note(
+                        "a multipart body has no closing boundary (the message may be truncated)",
+                        at,
+                    ));
                 }
             }
         }
@@ -148,16 +185,23 @@ pub fn read(raw: &[u8]) -> Option<Email> {
     for id in chosen {
         let part = &msg.parts[id];
         let html = matches!(part.body, PartType::Html(_));
-        let r = (part.offset_body as usize + skip).min(raw.len())..(part.offset_end as usize + skip).min(raw.len());
+        let r = (part.offset_body as usize + skip).min(raw.len())
+            ..(part.offset_end as usize + skip).min(raw.len());
         let r = r.start..r.end.max(r.start);
-        let charset = part.content_type().and_then(|c| attribute(c, "charset")).map(str::to_string);
+        let charset = part
+            .content_type()
+            .and_then(|c| attribute(c, "charset"))
+            .map(str::to_string);
         let prov = match part.encoding {
             Encoding::QuotedPrintable => quoted_printable(raw, r.clone()),
             Encoding::Base64 => {
                 let (p, clean) = base64(raw, r.clone());
                 if !clean {
                     let hdr = part.offset_header as usize + skip..part.offset_body as usize + skip;
-                    notes.push(note("a base64 part holds characters that are not base64; they were skipped", trim_range(raw, hdr)));
+                    notes.push(note(
+                        "a base64 part holds characters that are not base64; they were skipped",
+                        trim_range(raw, hdr),
+                    ));
                 }
                 p
             }
@@ -171,7 +215,9 @@ pub fn read(raw: &[u8]) -> Option<Email> {
             },
         };
         let hdr = part.offset_header as usize + skip..part.offset_body as usize + skip;
-        let layer = decode_charset(&prov, charset.as_deref(), &mut |m| notes.push(note(&m, trim_range(raw, hdr.clone()))));
+        let layer = decode_charset(&prov, charset.as_deref(), &mut |m| {
+            notes.push(note(&m, trim_range(raw, hdr.clone())))
+        });
         email.bodies.push(Body { layer, html });
     }
     if email.bodies.is_empty() {
@@ -197,7 +243,11 @@ fn trim_range(raw: &[u8], r: Range<usize>) -> Range<usize> {
     let r = r.start.min(raw.len())..r.end.min(raw.len()).max(r.start.min(raw.len()));
     let s = &raw[r.clone()];
     let lead = s.iter().take_while(|c| c.is_ascii_whitespace()).count();
-    let trail = s.iter().rev().take_while(|c| c.is_ascii_whitespace()).count();
+    let trail = s
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_whitespace())
+        .count();
     if lead + trail >= s.len() {
         return r.start..r.start;
     }
@@ -214,14 +264,19 @@ fn attribute<'a>(c: &'a mail_parser::ContentType, name: &str) -> Option<&'a str>
 
 fn is_attachment(p: &MessagePart) -> bool {
     p.content_disposition().is_some_and(|d| d.is_attachment())
-        || p.content_disposition().is_some_and(|d| attribute(d, "filename").is_some())
-        || p.content_type().is_some_and(|c| attribute(c, "name").is_some())
+        || p.content_disposition()
+            .is_some_and(|d| attribute(d, "filename").is_some())
+        || p.content_type()
+            .is_some_and(|c| attribute(c, "name").is_some())
 }
 
 fn is_plain(p: &MessagePart) -> bool {
     match p.content_type() {
         None => true,
-        Some(c) => c.ctype().eq_ignore_ascii_case("text") && c.subtype().is_none_or(|s| s.eq_ignore_ascii_case("plain")),
+        Some(c) => {
+            c.ctype().eq_ignore_ascii_case("text")
+                && c.subtype().is_none_or(|s| s.eq_ignore_ascii_case("plain"))
+        }
     }
 }
 
@@ -235,14 +290,37 @@ fn select(parts: &[MessagePart], id: usize, depth: usize, out: &mut Vec<usize>) 
     }
     match &p.body {
         PartType::Multipart(children) => {
-            let children: Vec<usize> = children.iter().map(|&c| c as usize).filter(|&c| c > id).collect();
-            let alternative = p.content_type().and_then(|c| c.subtype()).is_some_and(|s| s.eq_ignore_ascii_case("alternative"));
+            let children: Vec<usize> = children
+                .iter()
+                .map(|&c| c as usize)
+                .filter(|&c| c > id)
+                .collect();
+            let alternative = p
+                .content_type()
+                .and_then(|c| c.subtype())
+                .is_some_and(|s| s.eq_ignore_ascii_case("alternative"));
             if alternative {
                 let pick = children
                     .iter()
-                    .find(|&&c| parts.get(c).is_some_and(|q| matches!(q.body, PartType::Text(_)) && is_plain(q) && !is_attachment(q)))
-                    .or_else(|| children.iter().find(|&&c| parts.get(c).is_some_and(|q| matches!(q.body, PartType::Html(_)) && !is_attachment(q))))
-                    .or_else(|| children.iter().find(|&&c| parts.get(c).is_some_and(|q| matches!(q.body, PartType::Multipart(_)))));
+                    .find(|&&c| {
+                        parts.get(c).is_some_and(|q| {
+                            matches!(q.body, PartType::Text(_)) && is_plain(q) && !is_attachment(q)
+                        })
+                    })
+                    .or_else(|| {
+                        children.iter().find(|&&c| {
+                            parts.get(c).is_some_and(|q| {
+                                matches!(q.body, PartType::Html(_)) && !is_attachment(q)
+                            })
+                        })
+                    })
+                    .or_else(|| {
+                        children.iter().find(|&&c| {
+                            parts
+                                .get(c)
+                                .is_some_and(|q| matches!(q.body, PartType::Multipart(_)))
+                        })
+                    });
                 if let Some(&c) = pick {
                     select(parts, c, depth + 1, out);
                 }
@@ -295,7 +373,9 @@ impl Prov {
     fn source_of(&self, k: usize, e: usize) -> (Range<usize>, bool) {
         let first = self.runs.partition_point(|r| r.at <= k).saturating_sub(1);
         let last = self.runs.partition_point(|r| r.at < e).saturating_sub(1);
-        let Some(r) = self.runs.get(first) else { return (0..0, false) };
+        let Some(r) = self.runs.get(first) else {
+            return (0..0, false);
+        };
         if first == last && r.exact {
             let s = r.src.start + (k - r.at);
             return (s..s + (e - k), true);
@@ -303,7 +383,10 @@ impl Prov {
         let mut start = usize::MAX;
         let mut end = 0;
         for (i, run) in self.runs[first..=last.max(first)].iter().enumerate() {
-            let run_end = self.runs.get(first + i + 1).map_or(self.bytes.len(), |n| n.at);
+            let run_end = self
+                .runs
+                .get(first + i + 1)
+                .map_or(self.bytes.len(), |n| n.at);
             if run.exact {
                 let lo = k.max(run.at);
                 let hi = e.min(run_end);
@@ -383,15 +466,21 @@ fn base64(raw: &[u8], r: Range<usize>) -> (Prov, bool) {
     };
     let mut clean = true;
     let line_of = |pos: usize| -> Range<usize> {
-        let start = raw[r.start..pos].iter().rposition(|&c| c == b'\n').map_or(r.start, |i| r.start + i + 1);
-        let mut end = raw[pos..r.end].iter().position(|&c| c == b'\n').map_or(r.end, |i| pos + i);
+        let start = raw[r.start..pos]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(r.start, |i| r.start + i + 1);
+        let mut end = raw[pos..r.end]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(r.end, |i| pos + i);
         if end > start && raw[end - 1] == b'\r' {
             end -= 1;
         }
         start..end
     };
     let mut group: Vec<(u8, usize)> = Vec::with_capacity(4);
-    let mut flush = |group: &mut Vec<(u8, usize)>, p: &mut Prov| {
+    let flush = |group: &mut Vec<(u8, usize)>, p: &mut Prov| {
         if group.len() < 2 {
             group.clear();
             return;
@@ -400,7 +489,10 @@ fn base64(raw: &[u8], r: Range<usize>) -> (Prov, bool) {
         let last = line_of(group[group.len() - 1].1);
         let src = first.start..last.end;
         let v: Vec<u32> = group.iter().map(|&(x, _)| u32::from(x)).collect();
-        let n = v.iter().enumerate().fold(0u32, |acc, (i, &x)| acc | (x << (18 - 6 * i)));
+        let n = v
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &x)| acc | (x << (18 - 6 * i)));
         let out = group.len() - 1;
         for k in 0..out {
             p.push((n >> (16 - 8 * k)) as u8, src.clone(), false);
@@ -442,14 +534,19 @@ fn charset_of(name: Option<&str>, warn: &mut dyn FnMut(String)) -> Charset {
     if matches!(n, "utf-8" | "utf8") {
         return Charset::Utf8 { declared: true };
     }
-    let multi = ["2022", "jis", "euc", "gb", "big5", "utf-16", "utf16", "utf-7", "utf7", "ks_c", "949", "932", "936", "hz", "utf-32", "cp50"]
-        .iter()
-        .any(|m| n.contains(m));
+    let multi = [
+        "2022", "jis", "euc", "gb", "big5", "utf-16", "utf16", "utf-7", "utf7", "ks_c", "949",
+        "932", "936", "hz", "utf-32", "cp50",
+    ]
+    .iter()
+    .any(|m| n.contains(m));
     match charset_decoder(n.as_bytes()) {
         Some(d) if multi => Charset::Multi(d),
         Some(d) => Charset::Single(d),
         None => {
-            warn(format!("unknown charset `{name}`; the part was read as UTF-8"));
+            warn(format!(
+                "unknown charset `{name}`; the part was read as UTF-8"
+            ));
             Charset::Utf8 { declared: false }
         }
     }
@@ -467,10 +564,17 @@ fn decode_charset(p: &Prov, charset: Option<&str>, warn: &mut dyn FnMut(String))
             while k < b.len() {
                 let end = (k + 4).min(b.len());
                 let (ch, len): (String, usize) = match std::str::from_utf8(&b[k..end]) {
-                    Ok(s) => s.chars().next().map(|c| (c.to_string(), c.len_utf8())).unwrap_or_default(),
+                    Ok(s) => s
+                        .chars()
+                        .next()
+                        .map(|c| (c.to_string(), c.len_utf8()))
+                        .unwrap_or_default(),
                     Err(e) if e.valid_up_to() > 0 => {
                         let s = std::str::from_utf8(&b[k..k + e.valid_up_to()]).unwrap_or_default();
-                        s.chars().next().map(|c| (c.to_string(), c.len_utf8())).unwrap_or_default()
+                        s.chars()
+                            .next()
+                            .map(|c| (c.to_string(), c.len_utf8()))
+                            .unwrap_or_default()
                     }
                     Err(_) => {
                         bad = true;
@@ -511,7 +615,10 @@ fn decode_charset(p: &Prov, charset: Option<&str>, warn: &mut dyn FnMut(String))
         Charset::Multi(d) => {
             let mut k = 0;
             while k < b.len() {
-                let e = b[k..].iter().position(|&c| c == b'\n').map_or(b.len(), |i| k + i + 1);
+                let e = b[k..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(b.len(), |i| k + i + 1);
                 let line = &b[k..e];
                 let (src, exact) = p.source_of(k, e);
                 if exact && line.iter().all(|&c| c < 0x80 && c != 0x1b) {
@@ -563,7 +670,10 @@ fn header_text(raw: &[u8], r: Range<usize>) -> Layer {
         last_was_word = false;
         // Plain header text: UTF-8 (RFC 6532) maps exactly; other bytes as Windows-1252.
         let s = i;
-        while i < r.end && !matches!(raw[i], b'\r' | b'\n' | b' ' | b'\t') && !raw[i..r.end].starts_with(b"=?") {
+        while i < r.end
+            && !matches!(raw[i], b'\r' | b'\n' | b' ' | b'\t')
+            && !raw[i..r.end].starts_with(b"=?")
+        {
             i += 1;
         }
         let word = &raw[s..i.max(s + 1).min(r.end)];
@@ -571,7 +681,8 @@ fn header_text(raw: &[u8], r: Range<usize>) -> Layer {
         match std::str::from_utf8(word) {
             Ok(t) => out.exact(t, s),
             Err(_) => {
-                let t = charset_decoder(b"windows-1252").map_or_else(|| String::from_utf8_lossy(word).into_owned(), |d| d(word));
+                let t = charset_decoder(b"windows-1252")
+                    .map_or_else(|| String::from_utf8_lossy(word).into_owned(), |d| d(word));
                 out.whole(&t, s..s + word.len());
             }
         }
@@ -598,7 +709,11 @@ fn encoded_word(raw: &[u8], i: usize, limit: usize) -> Option<(String, usize)> {
     }
     let body_start = q1 + 3;
     let close = body_start + s[body_start..].windows(2).position(|w| w == b"?=")?;
-    let charset = std::str::from_utf8(&s[2..q1]).ok()?.split('*').next()?.to_string();
+    let charset = std::str::from_utf8(&s[2..q1])
+        .ok()?
+        .split('*')
+        .next()?
+        .to_string();
     let body = &s[body_start..close];
     if body.iter().any(|c| c.is_ascii_whitespace()) {
         return None;
@@ -615,7 +730,10 @@ fn encoded_word(raw: &[u8], i: usize, limit: usize) -> Option<(String, usize)> {
                 match body[k] {
                     b'_' => out.push(b' '),
                     b'=' if k + 2 < body.len() + 1 && k + 2 < body.len() + 1 => {
-                        match (body.get(k + 1).and_then(|&c| hex(c)), body.get(k + 2).and_then(|&c| hex(c))) {
+                        match (
+                            body.get(k + 1).and_then(|&c| hex(c)),
+                            body.get(k + 2).and_then(|&c| hex(c)),
+                        ) {
                             (Some(h), Some(l)) => {
                                 out.push(h * 16 + l);
                                 k += 2;
@@ -703,8 +821,12 @@ mod tests {
 
     #[test]
     fn sniffing_headers() {
-        assert!(looks_like_email(b"From: a@b.c\nTo: d@e.f\nSubject: x\n\nHi"));
-        assert!(looks_like_email(b"To: ana@x.com\r\nSubject: Hi\r\n\r\nHi Ana"));
+        assert!(looks_like_email(
+            b"From: a@b.c\nTo: d@e.f\nSubject: x\n\nHi"
+        ));
+        assert!(looks_like_email(
+            b"To: ana@x.com\r\nSubject: Hi\r\n\r\nHi Ana"
+        ));
         assert!(!looks_like_email(b"Subject: Quick question\n\nHi Ana"));
         assert!(!looks_like_email(b"Hi Ana,\nThanks: for all\n\nBest"));
         assert!(!looks_like_email(b"Note: one\nTodo: two\n\nbody"));
@@ -715,9 +837,27 @@ mod tests {
         let raw = b"From: a@b.c\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain; charset=x-unknown\n\nHello there";
         let e = read(raw).unwrap();
         assert_eq!(body_text(&e), vec!["Hello there"]);
-        assert!(e.notes.iter().any(|n| n.message.contains("closing boundary")), "{:?}", e.notes);
-        assert!(e.notes.iter().any(|n| n.message.contains("unknown charset")), "{:?}", e.notes);
-        for raw in [&b""[..], b"\xff\xfe", b"From: x\n", b"Content-Type: multipart/mixed; boundary=\n\n--\n--", b"Subject: =?utf-8?B?###?=\n\n"] {
+        assert!(
+            e.notes
+                .iter()
+                .any(|n| n.message.contains("closing boundary")),
+            "{:?}",
+            e.notes
+        );
+        assert!(
+            e.notes
+                .iter()
+                .any(|n| n.message.contains("unknown charset")),
+            "{:?}",
+            e.notes
+        );
+        for raw in [
+            &b""[..],
+            b"\xff\xfe",
+            b"From: x\n",
+            b"Content-Type: multipart/mixed; boundary=\n\n--\n--",
+            b"Subject: =?utf-8?B?###?=\n\n",
+        ] {
             let _ = read(raw);
         }
     }

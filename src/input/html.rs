@@ -21,17 +21,58 @@ pub struct Visible {
 }
 
 const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
 ];
 /// Elements whose content is not parsed as HTML and never shown.
-const RAW: &[&str] = &["script", "style", "title", "textarea", "xmp", "iframe", "noembed", "noframes", "noscript"];
-/// Elements whose content is not prose.
-const SKIP: &[&str] = &["head", "template", "svg", "math", "code", "kbd", "samp", "object", "canvas", "audio", "video", "select"];
-const PARAGRAPH: &[&str] = &[
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote", "hr", "pre", "dl", "figure", "section",
-    "article", "header", "footer", "main", "nav", "aside", "form", "fieldset", "address", "body",
+const RAW: &[&str] = &[
+    "script", "style", "title", "textarea", "xmp", "iframe", "noembed", "noframes", "noscript",
 ];
-const LINE: &[&str] = &["div", "li", "tr", "dt", "dd", "center", "caption", "figcaption", "details", "summary"];
+/// Elements whose content is not prose.
+const SKIP: &[&str] = &[
+    "head", "template", "svg", "math", "code", "kbd", "samp", "object", "canvas", "audio", "video",
+    "select",
+];
+const PARAGRAPH: &[&str] = &[
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "table",
+    "blockquote",
+    "hr",
+    "pre",
+    "dl",
+    "figure",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "main",
+    "nav",
+    "aside",
+    "form",
+    "fieldset",
+    "address",
+    "body",
+];
+const LINE: &[&str] = &[
+    "div",
+    "li",
+    "tr",
+    "dt",
+    "dd",
+    "center",
+    "caption",
+    "figcaption",
+    "details",
+    "summary",
+];
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Effects {
@@ -174,7 +215,10 @@ impl Walker<'_> {
                 c if c.is_ascii_whitespace() || c == b'/' => pos += 1,
                 _ => {
                     let start = pos;
-                    while pos < b.len() && !b[pos].is_ascii_whitespace() && !matches!(b[pos], b'=' | b'>' | b'/') {
+                    while pos < b.len()
+                        && !b[pos].is_ascii_whitespace()
+                        && !matches!(b[pos], b'=' | b'>' | b'/')
+                    {
                         pos += 1;
                     }
                     let name = self.src[start..pos].to_ascii_lowercase();
@@ -191,7 +235,10 @@ impl Walker<'_> {
                         if p < b.len() && (b[p] == b'"' || b[p] == b'\'') {
                             let q = b[p];
                             let vs = p + 1;
-                            let ve = self.src[vs..].bytes().position(|c| c == q).map_or(b.len(), |i| vs + i);
+                            let ve = self.src[vs..]
+                                .bytes()
+                                .position(|c| c == q)
+                                .map_or(b.len(), |i| vs + i);
                             value = self.src[vs..ve].to_string();
                             pos = (ve + 1).min(b.len());
                         } else {
@@ -232,17 +279,37 @@ impl Walker<'_> {
         if VOID.contains(&name) || self_closing {
             return;
         }
-        let attr = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.to_ascii_lowercase());
+        let attr = |k: &str| {
+            attrs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.to_ascii_lowercase())
+        };
         let class = attr("class").unwrap_or_default();
         let id = attr("id").unwrap_or_default();
-        let style: String = attr("style").unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
+        let style: String = attr("style")
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         let mut e = Effects {
-            skip: SKIP.contains(&name) || attrs.iter().any(|(n, _)| n == "hidden") || style.contains("display:none"),
+            skip: SKIP.contains(&name)
+                || attrs.iter().any(|(n, _)| n == "hidden")
+                || style.contains("display:none"),
             quote: name == "blockquote"
-                || ["gmail_quote", "yahoo_quoted", "moz-cite-prefix", "gmail_attr"].iter().any(|c| class.contains(c))
+                || [
+                    "gmail_quote",
+                    "yahoo_quoted",
+                    "moz-cite-prefix",
+                    "gmail_attr",
+                ]
+                .iter()
+                .any(|c| class.contains(c))
                 || attr("type").is_some_and(|t| t == "cite"),
             pre: name == "pre",
-            signature: class.contains("gmail_signature") || class.contains("moz-signature") || id == "signature",
+            signature: class.contains("gmail_signature")
+                || class.contains("moz-signature")
+                || id == "signature",
         };
         if e.quote && self.quote > 0 {
             e.quote = false; // nested quote containers add no second `> `
@@ -305,7 +372,13 @@ impl Walker<'_> {
     fn flush(&mut self) {
         if self.pending > 0 {
             if !self.out.is_empty() {
-                let have = self.out.text.bytes().rev().take_while(|&c| c == b'\n').count();
+                let have = self
+                    .out
+                    .text
+                    .bytes()
+                    .rev()
+                    .take_while(|&c| c == b'\n')
+                    .count();
                 for _ in have..usize::from(self.pending) {
                     self.out.synth("\n", self.pending_at);
                 }
@@ -365,7 +438,8 @@ impl Walker<'_> {
             if matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c') && self.pre == 0 {
                 flush_run(self, &mut run_start, i);
                 let ws_start = i;
-                while i < s.len() && matches!(s.as_bytes()[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0c) {
+                while i < s.len() && matches!(s.as_bytes()[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0c)
+                {
                     i += 1;
                 }
                 if self.space.is_none() && self.pending == 0 {
@@ -396,7 +470,11 @@ impl Walker<'_> {
 fn entity(s: &str) -> Option<(String, usize)> {
     let semi = s[..s.len().min(40)].find(';')?;
     let token = &s[..=semi];
-    if token.len() < 3 || !token[1..semi].chars().all(|c| c.is_ascii_alphanumeric() || c == '#') {
+    if token.len() < 3
+        || !token[1..semi]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '#')
+    {
         return None;
     }
     let mut out = String::new();
@@ -439,7 +517,10 @@ mod tests {
     #[test]
     fn quotes_and_signatures_are_marked() {
         let html = "<div>Sounds good.</div><div class=\"gmail_signature\">Jo Smith<br>Acme</div><div class=\"gmail_quote\"><div class=\"gmail_attr\">On Mon, Ana wrote:<br></div><blockquote class=\"gmail_quote\">Can we <b>talk</b>?<br>Thanks</blockquote></div>";
-        assert_eq!(text(html), "Sounds good.\n-- \nJo Smith\nAcme\n\n> On Mon, Ana wrote:\n\n> Can we talk?\n> Thanks");
+        assert_eq!(
+            text(html),
+            "Sounds good.\n-- \nJo Smith\nAcme\n\n> On Mon, Ana wrote:\n\n> Can we talk?\n> Thanks"
+        );
     }
 
     #[test]
@@ -450,7 +531,19 @@ mod tests {
 
     #[test]
     fn broken_html_never_panics() {
-        for html in ["<", "<p", "<p class=\"x", "&", "&#;", "&#x110000;", "<!--", "</", "<a href='x>y", "é<é>&é;", "<pre>\r\n</pre>"] {
+        for html in [
+            "<",
+            "<p",
+            "<p class=\"x",
+            "&",
+            "&#;",
+            "&#x110000;",
+            "<!--",
+            "</",
+            "<a href='x>y",
+            "é<é>&é;",
+            "<pre>\r\n</pre>",
+        ] {
             let _ = visible_text(html);
         }
         assert_eq!(text("a < b and c > d"), "a < b and c > d");
@@ -461,6 +554,9 @@ mod tests {
         let html = "<p>Hi</p>\n<!-- tactful-disable early-pitch -->\n<p>Book a demo</p>";
         let v = visible_text(html);
         assert_eq!(v.suppressions.len(), 1);
-        assert_eq!(&html[v.suppressions[0].covers.clone()], "<p>Book a demo</p>");
+        assert_eq!(
+            &html[v.suppressions[0].covers.clone()],
+            "<p>Book a demo</p>"
+        );
     }
 }

@@ -24,7 +24,8 @@ impl Layer {
     pub fn exact(&mut self, s: &str, src_start: usize) {
         let p = self.text.len();
         self.text.push_str(s);
-        self.map.push(p..self.text.len(), src_start..src_start + s.len(), true);
+        self.map
+            .push(p..self.text.len(), src_start..src_start + s.len(), true);
     }
 
     /// Appends text that stands for `src` as a whole (a decoded entity or escape, a stand-in).
@@ -65,7 +66,11 @@ pub fn line_around(text: &str, pos: usize) -> Range<usize> {
     let pos = pos.min(text.len());
     let start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
     let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
-    let end = if end > start && text.as_bytes()[end - 1] == b'\r' { end - 1 } else { end };
+    let end = if end > start && text.as_bytes()[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    };
     start..end
 }
 
@@ -73,10 +78,17 @@ pub fn line_around(text: &str, pos: usize) -> Range<usize> {
 /// the next non-blank line.
 pub fn covered_after(text: &str, comment_end: usize) -> Range<usize> {
     let line = line_around(text, comment_end);
-    if !text.get(comment_end..line.end).unwrap_or("").trim().is_empty() {
+    if !text
+        .get(comment_end..line.end)
+        .unwrap_or("")
+        .trim()
+        .is_empty()
+    {
         return comment_end..line.end;
     }
-    let mut pos = text[comment_end..].find('\n').map_or(text.len(), |i| comment_end + i + 1);
+    let mut pos = text[comment_end..]
+        .find('\n')
+        .map_or(text.len(), |i| comment_end + i + 1);
     while pos < text.len() {
         let l = line_around(text, pos);
         if !text[l.clone()].trim().is_empty() {
@@ -90,7 +102,9 @@ pub fn covered_after(text: &str, comment_end: usize) -> Range<usize> {
 /// Parses the words after `tactful-disable` in a comment: rule ids or categories separated by
 /// spaces or commas; none means every rule. `None` when the comment is not a suppression.
 pub fn suppression_targets(comment: &str) -> Option<Vec<String>> {
-    let t = comment.trim().trim_matches(|c: char| c == '-' || c == '!' || c.is_whitespace());
+    let t = comment
+        .trim()
+        .trim_matches(|c: char| c == '-' || c == '!' || c.is_whitespace());
     let rest = t.strip_prefix("tactful-disable")?;
     if rest.starts_with(|c: char| c.is_alphanumeric() || c == '-') {
         return None;
@@ -118,7 +132,10 @@ mod tests {
 
     #[test]
     fn suppression_words() {
-        assert_eq!(suppression_targets(" tactful-disable early-pitch, self-focus "), Some(vec!["early-pitch".into(), "self-focus".into()]));
+        assert_eq!(
+            suppression_targets(" tactful-disable early-pitch, self-focus "),
+            Some(vec!["early-pitch".into(), "self-focus".into()])
+        );
         assert_eq!(suppression_targets("-- tactful-disable --"), Some(vec![]));
         assert_eq!(suppression_targets("tactful-disabled"), None);
         assert_eq!(suppression_targets("note to self"), None);

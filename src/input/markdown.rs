@@ -35,7 +35,13 @@ impl Emitter {
 
     fn before_text(&mut self) {
         if self.pending > 0 && !self.out.is_empty() {
-            let have = self.out.text.bytes().rev().take_while(|&c| c == b'\n').count();
+            let have = self
+                .out
+                .text
+                .bytes()
+                .rev()
+                .take_while(|&c| c == b'\n')
+                .count();
             for _ in have..usize::from(self.pending) {
                 self.out.synth("\n", self.pending_at);
             }
@@ -63,7 +69,9 @@ pub fn visible_text(src: &str) -> Visible {
         let mut pos = 0;
         while let Some(i) = html[pos..].find("<!--") {
             let start = pos + i;
-            let Some(j) = html[start + 4..].find("-->") else { break };
+            let Some(j) = html[start + 4..].find("-->") else {
+                break;
+            };
             let end = start + 4 + j + 3;
             if let Some(targets) = suppression_targets(&html[start + 4..end - 3]) {
                 suppressions.push(Suppression {
@@ -102,9 +110,11 @@ pub fn visible_text(src: &str) -> Visible {
         }
         match event {
             Event::Start(tag) => match tag {
-                Tag::Paragraph | Tag::Heading { .. } | Tag::List(_) | Tag::Table(_) | Tag::FootnoteDefinition(_) => {
-                    e.owe(2, range.start)
-                }
+                Tag::Paragraph
+                | Tag::Heading { .. }
+                | Tag::List(_)
+                | Tag::Table(_)
+                | Tag::FootnoteDefinition(_) => e.owe(2, range.start),
                 Tag::Item | Tag::TableRow | Tag::TableHead => e.owe(1, range.start),
                 Tag::BlockQuote(_) => {
                     e.owe(2, range.start);
@@ -135,9 +145,11 @@ pub fn visible_text(src: &str) -> Visible {
                     }
                     e.owe(2, range.end)
                 }
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::List(_) | TagEnd::Table | TagEnd::FootnoteDefinition => {
-                    e.owe(2, range.end)
-                }
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::List(_)
+                | TagEnd::Table
+                | TagEnd::FootnoteDefinition => e.owe(2, range.end),
                 TagEnd::Item | TagEnd::TableRow | TagEnd::TableHead => e.owe(1, range.end),
                 TagEnd::TableCell => {
                     if hidden == 0 && !e.out.at_line_start() {
@@ -218,7 +230,10 @@ mod tests {
     #[test]
     fn prose_without_markup() {
         let md = "# Hello\n\nHi **Ana**,\nI read [your post](https://calendly.com/x) on `hiring`.\n\n```\nbook a demo\n```\n\n![a demo](x.png)\n\n- one\n- two\n";
-        assert_eq!(text(md), "Hello\n\nHi Ana,\nI read your post on .\n\none\ntwo");
+        assert_eq!(
+            text(md),
+            "Hello\n\nHi Ana,\nI read your post on .\n\none\ntwo"
+        );
     }
 
     #[test]
@@ -231,14 +246,20 @@ mod tests {
         let amp = v.layer.text.find('&').unwrap();
         assert_eq!(&md[v.layer.map.to_source(amp..amp + 1)], "&amp;");
         let line = v.layer.text.find("The").unwrap();
-        assert_eq!(&md[v.layer.map.to_source(line..v.layer.text.len())], "The **demo** is ready.");
+        assert_eq!(
+            &md[v.layer.map.to_source(line..v.layer.text.len())],
+            "The **demo** is ready."
+        );
     }
 
     #[test]
     fn quotes_get_markers_and_html_blocks_are_read() {
         let md = "Thanks!\n\n> On Mon, Ana wrote:\n> can we talk?\n\n<div>\n<p>Visible <b>html</b></p>\n<!-- tactful-disable early-pitch -->\n</div>\n";
         let v = visible_text(md);
-        assert_eq!(v.layer.text, "Thanks!\n\n> On Mon, Ana wrote:\n> can we talk?\n\nVisible html");
+        assert_eq!(
+            v.layer.text,
+            "Thanks!\n\n> On Mon, Ana wrote:\n> can we talk?\n\nVisible html"
+        );
         assert_eq!(v.suppressions.len(), 1);
     }
 

@@ -6,16 +6,16 @@
 mod email;
 pub mod frontmatter;
 pub mod html;
-mod markdown;
 mod layer;
+mod markdown;
 mod plain;
 mod render;
 pub mod template;
 
 use crate::error::SourceError;
 use crate::message::{InputNote, Message, Vocabulary};
-use render::{assemble, Markup, Piece};
 pub use frontmatter::{Allow, FrontMatter};
+use render::{assemble, Markup, Piece};
 
 /// How to read a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,11 +34,23 @@ pub enum Format {
     Markdown,
 }
 
-const TEMPLATE_EXTENSIONS: &[&str] = &["hbs", "handlebars", "mustache", "liquid", "j2", "jinja", "jinja2", "tmpl", "tpl"];
+const TEMPLATE_EXTENSIONS: &[&str] = &[
+    "hbs",
+    "handlebars",
+    "mustache",
+    "liquid",
+    "j2",
+    "jinja",
+    "jinja2",
+    "tmpl",
+    "tpl",
+];
 
 fn extension(path: &str) -> String {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
-    name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default()
+    name.rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 impl Format {
@@ -56,8 +68,22 @@ impl Format {
 
 /// Extensions of files `check` picks up when walking a folder.
 pub const MESSAGE_EXTENSIONS: &[&str] = &[
-    "txt", "text", "eml", "md", "markdown", "html", "htm", "hbs", "handlebars", "mustache", "liquid", "j2", "jinja",
-    "jinja2", "tmpl", "tpl",
+    "txt",
+    "text",
+    "eml",
+    "md",
+    "markdown",
+    "html",
+    "htm",
+    "hbs",
+    "handlebars",
+    "mustache",
+    "liquid",
+    "j2",
+    "jinja",
+    "jinja2",
+    "tmpl",
+    "tpl",
 ];
 
 /// A file read into a message, with its front matter.
@@ -71,12 +97,18 @@ pub struct ReadMessage {
 pub fn utf8(path: &str, bytes: Vec<u8>) -> Result<String, SourceError> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        SourceError::whole(path, format!("not valid UTF-8 at byte {at}")).with_help("save the file as UTF-8")
+        SourceError::whole(path, format!("not valid UTF-8 at byte {at}"))
+            .with_help("save the file as UTF-8")
     })
 }
 
 /// Reads a message file. `path` is how the file is named in output.
-pub fn read(path: &str, bytes: Vec<u8>, format: Format, vocab: &Vocabulary) -> Result<ReadMessage, SourceError> {
+pub fn read(
+    path: &str,
+    bytes: Vec<u8>,
+    format: Format,
+    vocab: &Vocabulary,
+) -> Result<ReadMessage, SourceError> {
     let template = format == Format::Template;
     let inner = if template {
         // `welcome.html.hbs` is an HTML template; `note.hbs` is sniffed.
@@ -91,7 +123,9 @@ pub fn read(path: &str, bytes: Vec<u8>, format: Format, vocab: &Vocabulary) -> R
     };
     let markup = match inner {
         Format::Email => return read_email(path, bytes, template, vocab),
-        Format::Plain if email::looks_like_email(&bytes) => return read_email(path, bytes, template, vocab),
+        Format::Plain if email::looks_like_email(&bytes) => {
+            return read_email(path, bytes, template, vocab)
+        }
         Format::Html => Markup::Html,
         Format::Markdown => Markup::Markdown,
         Format::Plain | Format::Template => Markup::Plain,
@@ -104,10 +138,29 @@ pub fn read(path: &str, bytes: Vec<u8>, format: Format, vocab: &Vocabulary) -> R
 fn looks_like_html(bytes: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
     let t = head.trim_start_matches('\u{feff}').trim_start();
-    t.starts_with('<') && ["<html", "<!doctype", "<p", "<div", "<table", "<body", "<br", "<span", "<h1", "<h2"].iter().any(|tag| head.contains(tag))
+    t.starts_with('<')
+        && [
+            "<html",
+            "<!doctype",
+            "<p",
+            "<div",
+            "<table",
+            "<body",
+            "<br",
+            "<span",
+            "<h1",
+            "<h2",
+        ]
+        .iter()
+        .any(|tag| head.contains(tag))
 }
 
-fn read_email(path: &str, bytes: Vec<u8>, template: bool, vocab: &Vocabulary) -> Result<ReadMessage, SourceError> {
+fn read_email(
+    path: &str,
+    bytes: Vec<u8>,
+    template: bool,
+    vocab: &Vocabulary,
+) -> Result<ReadMessage, SourceError> {
     let Some(mail) = email::read(&bytes) else {
         // No headers at all: check the words as a plain draft, and say so.
         let text = email::lossless_text(&bytes);
@@ -119,13 +172,28 @@ fn read_email(path: &str, bytes: Vec<u8>, template: bool, vocab: &Vocabulary) ->
         });
         return Ok(read);
     };
-    let subject = mail.subject.as_ref().map(|l| Piece::new(l, Markup::Plain, template));
+    let subject = mail
+        .subject
+        .as_ref()
+        .map(|l| Piece::new(l, Markup::Plain, template));
     let bodies: Vec<Piece> = mail
         .bodies
         .iter()
-        .map(|b| Piece::new(&b.layer, if b.html { Markup::Html } else { Markup::Plain }, template))
+        .map(|b| {
+            Piece::new(
+                &b.layer,
+                if b.html { Markup::Html } else { Markup::Plain },
+                template,
+            )
+        })
         .collect();
-    let message = assemble(mail.source.clone(), subject, &bodies, vocab, mail.notes.clone());
+    let message = assemble(
+        mail.source.clone(),
+        subject,
+        &bodies,
+        vocab,
+        mail.notes.clone(),
+    );
     Ok(ReadMessage {
         message,
         front_matter: None,

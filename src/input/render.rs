@@ -5,7 +5,10 @@
 use super::layer::Layer;
 use super::template::{self, Suppression, Template};
 use super::{html, markdown};
-use crate::message::{segment_body, segment_lines, InlineSuppression, InputNote, Message, Placeholder, Segment, SegmentKind, Vocabulary};
+use crate::message::{
+    segment_body, segment_lines, InlineSuppression, InputNote, Message, Placeholder, Segment,
+    SegmentKind, Vocabulary,
+};
 use std::ops::Range;
 
 /// How the words inside a piece of text are marked up.
@@ -93,7 +96,13 @@ fn build(piece: &Piece, variant: usize) -> Built {
 
 /// Builds the message (and its other renderings, as `variants`) from the pieces of a file.
 /// `subject` is an email's Subject header; `bodies` are read in order, a blank line apart.
-pub fn assemble(source: String, subject: Option<Piece>, bodies: &[Piece], vocab: &Vocabulary, mut notes: Vec<InputNote>) -> Message {
+pub fn assemble(
+    source: String,
+    subject: Option<Piece>,
+    bodies: &[Piece],
+    vocab: &Vocabulary,
+    mut notes: Vec<InputNote>,
+) -> Message {
     let count = subject
         .iter()
         .chain(bodies)
@@ -122,22 +131,23 @@ pub fn assemble(source: String, subject: Option<Piece>, bodies: &[Piece], vocab:
         let mut prose = Layer::default();
         let mut placeholders = Vec::new();
         let mut segments = Vec::new();
-        let mut add = |prose: &mut Layer, b: Built, placeholders: &mut Vec<Placeholder>| -> Range<usize> {
-            let at = prose.len();
-            prose.append(&b.layer, 0);
-            placeholders.extend(b.placeholders.into_iter().map(|mut p| {
-                p.prose = p.prose.start + at..p.prose.end + at;
-                p
-            }));
-            if v == 0 {
-                suppressions.extend(b.suppressions.into_iter().map(|s| InlineSuppression {
-                    targets: s.targets,
-                    comment: s.comment,
-                    covers: s.covers,
+        let mut add =
+            |prose: &mut Layer, b: Built, placeholders: &mut Vec<Placeholder>| -> Range<usize> {
+                let at = prose.len();
+                prose.append(&b.layer, 0);
+                placeholders.extend(b.placeholders.into_iter().map(|mut p| {
+                    p.prose = p.prose.start + at..p.prose.end + at;
+                    p
                 }));
-            }
-            at..prose.len()
-        };
+                if v == 0 {
+                    suppressions.extend(b.suppressions.into_iter().map(|s| InlineSuppression {
+                        targets: s.targets,
+                        comment: s.comment,
+                        covers: s.covers,
+                    }));
+                }
+                at..prose.len()
+            };
         if let Some(s) = &subject {
             let r = add(&mut prose, build(s, v), &mut placeholders);
             let text = &prose.text[r.clone()];

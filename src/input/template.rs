@@ -36,7 +36,10 @@ enum Node {
     /// A conditional or a loop: rendering `n` takes branch `min(n, len - 1)`.
     Cond(Vec<Vec<Node>>),
     /// Spintax: options are verbatim ranges.
-    Spin { tag: Range<usize>, options: Vec<Range<usize>> },
+    Spin {
+        tag: Range<usize>,
+        options: Vec<Range<usize>>,
+    },
 }
 
 /// A `tactful-disable` comment, in the coordinates of the parsed text.
@@ -79,7 +82,9 @@ pub struct Template {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BlockRole {
-    Open { inverted: bool },
+    Open {
+        inverted: bool,
+    },
     /// `{{else}}`, `{% elsif %}`, `{% when %}`: starts the next branch.
     Next,
     Close,
@@ -98,7 +103,10 @@ enum Token {
     Var(Var),
     Spin(Vec<Range<usize>>),
     Comment(Range<usize>),
-    Block { role: BlockRole, name: String },
+    Block {
+        role: BlockRole,
+        name: String,
+    },
     /// A tag that renders nothing (`{% set %}`, `{{> partial}}`).
     Statement,
     /// Literal text until the closing tag (`{% raw %}`): its range, excluding the closer.
@@ -200,21 +208,51 @@ pub fn parse(text: &str, merge_tags: bool) -> Template {
                 }),
                 BlockRole::Next => match stack.last_mut() {
                     Some(f) => f.branches.push(Vec::new()),
-                    None => t.notes.push((format!("`{}` outside any block", text[found.range.clone()].trim()), found.range.clone())),
+                    None => t.notes.push((
+                        format!("`{}` outside any block", text[found.range.clone()].trim()),
+                        found.range.clone(),
+                    )),
                 },
                 BlockRole::Close => {
-                    let at = stack.iter().rposition(|f| name.is_empty() || f.name == name || close_matches(&f.name, &name));
+                    let at = stack.iter().rposition(|f| {
+                        name.is_empty() || f.name == name || close_matches(&f.name, &name)
+                    });
                     match at {
                         Some(at) => {
                             while stack.len() > at + 1 {
                                 let f = stack.pop().expect("len checked");
-                                t.notes.push((format!("`{}` is not closed", text[f.open.clone()].trim()), f.open.clone()));
-                                close_frame(text, f, found.range.start, &mut stack, &mut root, &mut t.variants, &mut block_spans);
+                                t.notes.push((
+                                    format!("`{}` is not closed", text[f.open.clone()].trim()),
+                                    f.open.clone(),
+                                ));
+                                close_frame(
+                                    text,
+                                    f,
+                                    found.range.start,
+                                    &mut stack,
+                                    &mut root,
+                                    &mut t.variants,
+                                    &mut block_spans,
+                                );
                             }
                             let f = stack.pop().expect("position found");
-                            close_frame(text, f, found.range.end, &mut stack, &mut root, &mut t.variants, &mut block_spans);
+                            close_frame(
+                                text,
+                                f,
+                                found.range.end,
+                                &mut stack,
+                                &mut root,
+                                &mut t.variants,
+                                &mut block_spans,
+                            );
                         }
-                        None => t.notes.push((format!("`{}` closes no open block", text[found.range.clone()].trim()), found.range.clone())),
+                        None => t.notes.push((
+                            format!(
+                                "`{}` closes no open block",
+                                text[found.range.clone()].trim()
+                            ),
+                            found.range.clone(),
+                        )),
                     }
                 }
             },
@@ -234,15 +272,31 @@ pub fn parse(text: &str, merge_tags: bool) -> Template {
         }
     }
     while let Some(f) = stack.pop() {
-        t.notes.push((format!("`{}` is not closed", text[f.open.clone()].trim()), f.open.clone()));
-        close_frame(text, f, text.len(), &mut stack, &mut root, &mut t.variants, &mut block_spans);
+        t.notes.push((
+            format!("`{}` is not closed", text[f.open.clone()].trim()),
+            f.open.clone(),
+        ));
+        close_frame(
+            text,
+            f,
+            text.len(),
+            &mut stack,
+            &mut root,
+            &mut t.variants,
+            &mut block_spans,
+        );
     }
     t.variants = t.variants.clamp(1, MAX_VARIANTS);
     for (tag, content) in comments {
         if let Some(targets) = suppression_targets(&text[content]) {
             let mut covers = covered_after(text, tag.end);
             // A comment right before a block covers the whole block.
-            if let Some(block) = block_spans.iter().find(|s| s.start == covers.start || (s.start >= covers.start && s.start < covers.end && text[covers.start..s.start].trim().is_empty())) {
+            if let Some(block) = block_spans.iter().find(|s| {
+                s.start == covers.start
+                    || (s.start >= covers.start
+                        && s.start < covers.end
+                        && text[covers.start..s.start].trim().is_empty())
+            }) {
                 covers.end = covers.end.max(block.end);
             }
             t.suppressions.push(Suppression {
@@ -258,7 +312,9 @@ pub fn parse(text: &str, merge_tags: bool) -> Template {
 
 fn close_matches(open: &str, close: &str) -> bool {
     // Apollo's `{{#endif}}`, Liquid's `endif` for `if`/`unless`, Mailchimp's `END:IF`.
-    close == format!("end{open}") || (open == "unless" && close == "endunless") || (close == "if" && open == "ifnot")
+    close == format!("end{open}")
+        || (open == "unless" && close == "endunless")
+        || (close == "if" && open == "ifnot")
 }
 
 fn close_frame(
@@ -312,7 +368,11 @@ fn mark_guarded(nodes: &mut [Node]) {
 /// If the tag stands alone on its line, the whole line (with its break) to drop.
 fn standalone_line(text: &str, tag: &Range<usize>, last: usize) -> Option<Range<usize>> {
     let start = text[..tag.start].rfind('\n').map_or(0, |i| i + 1);
-    if start < last || !text[start..tag.start].chars().all(|c| c == ' ' || c == '\t') {
+    if start < last
+        || !text[start..tag.start]
+            .chars()
+            .all(|c| c == ' ' || c == '\t')
+    {
         return None;
     }
     let rest = &text[tag.end..];
@@ -381,11 +441,33 @@ pub fn stand_in(name: &str) -> &'static str {
         "https://calendly.com/example"
     } else if has(&["url", "link", "unsub", "archive", "website", "profile"]) {
         "https://example.com"
-    } else if has(&["company", "organi", "business", "account", "empresa", "azienda", "bedrijf", "firma", "entreprise", "societe", "employer"]) {
+    } else if has(&[
+        "company",
+        "organi",
+        "business",
+        "account",
+        "empresa",
+        "azienda",
+        "bedrijf",
+        "firma",
+        "entreprise",
+        "societe",
+        "employer",
+    ]) {
         "Acme"
-    } else if has(&["last", "surname", "apellido", "cognome", "nazwisko", "nachname", "achternaam"]) {
+    } else if has(&[
+        "last",
+        "surname",
+        "apellido",
+        "cognome",
+        "nazwisko",
+        "nachname",
+        "achternaam",
+    ]) {
         "Lee"
-    } else if has(&["city", "location", "ciudad", "citta", "stadt", "ville", "miasto"]) {
+    } else if has(&[
+        "city", "location", "ciudad", "citta", "stadt", "ville", "miasto",
+    ]) {
         "Lisbon"
     } else {
         "Alex"
@@ -393,17 +475,77 @@ pub fn stand_in(name: &str) -> &'static str {
 }
 
 fn normalize(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Field names people write in brackets or percent signs by hand (`[First Name]`, `%Company%`).
 const FIELDS: &[&str] = &[
-    "name", "firstname", "lastname", "fullname", "fname", "lname", "surname", "company", "companyname", "organization",
-    "organisation", "title", "jobtitle", "position", "role", "city", "country", "industry", "website", "email", "phone",
-    "recipient", "prospect", "contact", "date", "product", "school", "event", "topic", "department", "team", "nombre",
-    "apellido", "empresa", "cargo", "ciudad", "nome", "cognome", "azienda", "ruolo", "naam", "voornaam", "achternaam",
-    "bedrijf", "functie", "imię", "imie", "nazwisko", "firma", "stanowisko", "vorname", "nachname", "unternehmen",
-    "prénom", "prenom", "nom", "entreprise", "société", "societe", "poste", "שם", "חברה", "תפקיד",
+    "name",
+    "firstname",
+    "lastname",
+    "fullname",
+    "fname",
+    "lname",
+    "surname",
+    "company",
+    "companyname",
+    "organization",
+    "organisation",
+    "title",
+    "jobtitle",
+    "position",
+    "role",
+    "city",
+    "country",
+    "industry",
+    "website",
+    "email",
+    "phone",
+    "recipient",
+    "prospect",
+    "contact",
+    "date",
+    "product",
+    "school",
+    "event",
+    "topic",
+    "department",
+    "team",
+    "nombre",
+    "apellido",
+    "empresa",
+    "cargo",
+    "ciudad",
+    "nome",
+    "cognome",
+    "azienda",
+    "ruolo",
+    "naam",
+    "voornaam",
+    "achternaam",
+    "bedrijf",
+    "functie",
+    "imię",
+    "imie",
+    "nazwisko",
+    "firma",
+    "stanowisko",
+    "vorname",
+    "nachname",
+    "unternehmen",
+    "prénom",
+    "prenom",
+    "nom",
+    "entreprise",
+    "société",
+    "societe",
+    "poste",
+    "שם",
+    "חברה",
+    "תפקיד",
 ];
 
 /// Whether bracketed or percent-delimited words look like a merge field.
@@ -412,7 +554,10 @@ fn looks_like_field(content: &str) -> bool {
     if words.is_empty() || words.len() > 4 || content.len() > 40 {
         return false;
     }
-    if !content.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '.' | '-' | '\'' | '’')) {
+    if !content
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '.' | '-' | '\'' | '’'))
+    {
         return false;
     }
     if !content.chars().next().is_some_and(char::is_alphabetic) {
@@ -425,11 +570,16 @@ fn looks_like_field(content: &str) -> bool {
     let lower = content.to_lowercase();
     let first = lower.split_whitespace().next().unwrap_or("");
     // "[Insert company]", "[Your name]", "[Recipient's company]", "[Prospect name]"
-    if matches!(first, "insert" | "your" | "their" | "recipient's" | "recipient’s" | "prospect's" | "contact's") && words.len() >= 2 {
+    if matches!(
+        first,
+        "insert" | "your" | "their" | "recipient's" | "recipient’s" | "prospect's" | "contact's"
+    ) && words.len() >= 2
+    {
         return true;
     }
     // FIRST_NAME, Company_Name: an identifier with an underscore, or a known field inside.
-    let identifier = content.chars().all(|c| c.is_alphanumeric() || c == '_') && content.contains('_');
+    let identifier =
+        content.chars().all(|c| c.is_alphanumeric() || c == '_') && content.contains('_');
     identifier || (words.len() <= 3 && (n.ends_with("name") || n.ends_with("company")))
 }
 
@@ -462,7 +612,10 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
         if inner.contains('\n') || inner.trim().is_empty() {
             return None;
         }
-        return Some(found(close + 3, Token::Var(var_of(text, i..close + 3, i + 3..close))));
+        return Some(found(
+            close + 3,
+            Token::Var(var_of(text, i..close + 3, i + 3..close)),
+        ));
     }
     if rest.starts_with("{{") {
         let close = find_from(text, i + 2, "}}", 400)?;
@@ -495,7 +648,11 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
     if rest.starts_with("*|") {
         let close = find_from(text, i + 2, "|*", 80)?;
         let inner = &text[i + 2..close];
-        if inner.is_empty() || !inner.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '.' | '-' | ' ' | '#')) {
+        if inner.is_empty()
+            || !inner.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '.' | '-' | ' ' | '#')
+            })
+        {
             return None;
         }
         return Some(mailchimp(i..close + 2, inner));
@@ -509,14 +666,20 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
         let name = inner.trim().trim_end_matches(';').to_string();
         return Some(found(close + 1, Token::Var(simple_var(i..close + 1, name))));
     }
-    if let Some(after) = ["{contactfield=", "{leadfield=", "{ownerfield="].iter().find(|p| rest.starts_with(**p)) {
+    if let Some(after) = ["{contactfield=", "{leadfield=", "{ownerfield="]
+        .iter()
+        .find(|p| rest.starts_with(**p))
+    {
         let start = i + after.len();
         let close = find_from(text, start, "}", 120)?;
         let inner = &text[start..close];
         if inner.contains(['{', '\n']) {
             return None;
         }
-        let mut v = simple_var(i..close + 1, inner.split('|').next().unwrap_or("").trim().to_string());
+        let mut v = simple_var(
+            i..close + 1,
+            inner.split('|').next().unwrap_or("").trim().to_string(),
+        );
         if let Some(bar) = inner.find('|') {
             v.fallback = literal(text, start + bar + 1..close);
         }
@@ -542,9 +705,15 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
             return None;
         }
         // `{first_name}` (LinkedIn automation tools): only well-known field names.
-        let ident = !inner.is_empty() && inner.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        let ident = !inner.is_empty()
+            && inner
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
         if ident && looks_like_field(&inner.replace('_', " ")) {
-            return Some(found(close + 1, Token::Var(simple_var(i..close + 1, inner.to_string()))));
+            return Some(found(
+                close + 1,
+                Token::Var(simple_var(i..close + 1, inner.to_string())),
+            ));
         }
         return None;
     }
@@ -561,7 +730,10 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
             return Some(found(close + 2, Token::Var(v)));
         }
         let name = trimmed.split('|').next().unwrap_or("").trim();
-        let ident = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.'));
+        let ident = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.'));
         if !(ident || looks_like_field(name)) {
             return None;
         }
@@ -580,33 +752,55 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
             return None; // a Markdown link or image
         }
         if looks_like_field(inner) {
-            return Some(found(close + 1, Token::Var(simple_var(i..close + 1, inner.to_string()))));
+            return Some(found(
+                close + 1,
+                Token::Var(simple_var(i..close + 1, inner.to_string())),
+            ));
         }
         return None;
     }
     if rest.starts_with('%') {
         let close = find_from(text, i + 1, "%", 60)?;
         let inner = &text[i + 1..close];
-        if inner.is_empty() || inner.starts_with(' ') || inner.ends_with(' ') || inner.contains('\n') {
+        if inner.is_empty()
+            || inner.starts_with(' ')
+            || inner.ends_with(' ')
+            || inner.contains('\n')
+        {
             return None;
         }
         let upper_ident = inner.starts_with(|c: char| c.is_ascii_uppercase())
-            && inner.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
             && inner.len() >= 2;
         let snake = inner.chars().all(|c| c.is_alphanumeric() || c == '_') && inner.contains('_');
         if upper_ident || snake || looks_like_field(inner) {
-            return Some(found(close + 1, Token::Var(simple_var(i..close + 1, inner.to_string()))));
+            return Some(found(
+                close + 1,
+                Token::Var(simple_var(i..close + 1, inner.to_string())),
+            ));
         }
         return None;
     }
     if merge_tags && rest.starts_with('@') {
-        let before_ok = i == 0 || text[..i].chars().next_back().is_some_and(|c| c.is_whitespace() || matches!(c, '(' | '"' | '\''));
-        let len = rest[1..].find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len() - 1);
+        let before_ok = i == 0
+            || text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_whitespace() || matches!(c, '(' | '"' | '\''));
+        let len = rest[1..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len() - 1);
         let name = &rest[1..1 + len];
         let after = &rest[1 + len..];
-        let emailish = after.starts_with('.') && after[1..].starts_with(|c: char| c.is_alphanumeric());
+        let emailish =
+            after.starts_with('.') && after[1..].starts_with(|c: char| c.is_alphanumeric());
         if before_ok && !emailish && !name.is_empty() && looks_like_field(&name.replace('_', " ")) {
-            return Some(found(i + 1 + len, Token::Var(simple_var(i..i + 1 + len, name.to_string()))));
+            return Some(found(
+                i + 1 + len,
+                Token::Var(simple_var(i..i + 1 + len, name.to_string())),
+            ));
         }
     }
     None
@@ -699,11 +893,17 @@ fn var_of(text: &str, tag: Range<usize>, inner: Range<usize>) -> Var {
         if ft.starts_with(['"', '\'']) {
             // Woodpecker: `{{FIRST_NAME | "there"}}`
             v.fallback = v.fallback.clone().or_else(|| literal(text, at..f.end));
-        } else if let Some(arg) = ["default", "d(", "d:", "fallback"].iter().find_map(|k| fl.strip_prefix(k).map(|_| k.len())) {
+        } else if let Some(arg) = ["default", "d(", "d:", "fallback"]
+            .iter()
+            .find_map(|k| fl.strip_prefix(k).map(|_| k.len()))
+        {
             let rest = at + arg..f.end;
             let r = text[rest.clone()].trim_start_matches([':', '(', ' ', '=']);
             let skip = text[rest.clone()].len() - r.len();
-            v.fallback = v.fallback.clone().or_else(|| literal(text, rest.start + skip..rest.end));
+            v.fallback = v
+                .fallback
+                .clone()
+                .or_else(|| literal(text, rest.start + skip..rest.end));
         }
     }
     v
@@ -722,31 +922,57 @@ fn handlebars(text: &str, tag: Range<usize>, inner: Range<usize>) -> Option<Foun
     if s.is_empty() {
         return None;
     }
-    let word = |s: &str| s.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+    let word = |s: &str| {
+        s.split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
     if let Some(r) = s.strip_prefix('#') {
         let w = word(r);
         return match w.as_str() {
-            "else" => found(Token::Block { role: BlockRole::Next, name: String::new() }),
+            "else" => found(Token::Block {
+                role: BlockRole::Next,
+                name: String::new(),
+            }),
             "endif" | "endunless" | "endeach" => found(Token::Block {
                 role: BlockRole::Close,
                 name: w.trim_start_matches("end").to_string(),
             }),
-            "unless" => found(Token::Block { role: BlockRole::Open { inverted: true }, name: w }),
-            _ => found(Token::Block { role: BlockRole::Open { inverted: false }, name: w }),
+            "unless" => found(Token::Block {
+                role: BlockRole::Open { inverted: true },
+                name: w,
+            }),
+            _ => found(Token::Block {
+                role: BlockRole::Open { inverted: false },
+                name: w,
+            }),
         };
     }
     if let Some(r) = s.strip_prefix('^') {
         if r.trim().is_empty() {
-            return found(Token::Block { role: BlockRole::Next, name: String::new() });
+            return found(Token::Block {
+                role: BlockRole::Next,
+                name: String::new(),
+            });
         }
-        return found(Token::Block { role: BlockRole::Open { inverted: true }, name: word(r) });
+        return found(Token::Block {
+            role: BlockRole::Open { inverted: true },
+            name: word(r),
+        });
     }
     if let Some(r) = s.strip_prefix('/') {
-        return found(Token::Block { role: BlockRole::Close, name: word(r) });
+        return found(Token::Block {
+            role: BlockRole::Close,
+            name: word(r),
+        });
     }
     let w = word(s);
     if w == "else" {
-        return found(Token::Block { role: BlockRole::Next, name: String::new() });
+        return found(Token::Block {
+            role: BlockRole::Next,
+            name: String::new(),
+        });
     }
     if s.starts_with('>') {
         return found(Token::Statement);
@@ -767,22 +993,33 @@ fn handlebars(text: &str, tag: Range<usize>, inner: Range<usize>) -> Option<Foun
 
 fn liquid(text: &str, tag: Range<usize>, inner: Range<usize>) -> Option<Found> {
     let s = text[inner].trim();
-    let w = s.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-    let block = |role, name: &str| Token::Block { role, name: name.to_string() };
+    let w = s
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let block = |role, name: &str| Token::Block {
+        role,
+        name: name.to_string(),
+    };
     let mut end = tag.end;
     let token = match w.as_str() {
-        "if" | "for" | "case" | "with" | "block" | "filter" | "tablerow" => block(BlockRole::Open { inverted: false }, &w),
+        "if" | "for" | "case" | "with" | "block" | "filter" | "tablerow" => {
+            block(BlockRole::Open { inverted: false }, &w)
+        }
         "unless" => block(BlockRole::Open { inverted: true }, &w),
         "elsif" | "elif" | "else" | "when" => block(BlockRole::Next, ""),
-        "endif" | "endfor" | "endcase" | "endunless" | "endwith" | "endblock" | "endfilter" | "endtablerow" => {
-            block(BlockRole::Close, &w["end".len()..])
-        }
+        "endif" | "endfor" | "endcase" | "endunless" | "endwith" | "endblock" | "endfilter"
+        | "endtablerow" => block(BlockRole::Close, &w["end".len()..]),
         "raw" => {
             let mut pos = tag.end;
             let (close, close_end) = loop {
                 let c = find_from(text, pos, "{%", 200_000)?;
                 let e = find_from(text, c, "%}", 200)? + 2;
-                if text[c + 2..e - 2].trim_matches(['-', ' ']).eq_ignore_ascii_case("endraw") {
+                if text[c + 2..e - 2]
+                    .trim_matches(['-', ' '])
+                    .eq_ignore_ascii_case("endraw")
+                {
                     break (c, e);
                 }
                 pos = e;
@@ -796,7 +1033,11 @@ fn liquid(text: &str, tag: Range<usize>, inner: Range<usize>) -> Option<Found> {
             loop {
                 let c = find_from(text, pos, "{%", 200_000)?;
                 let e = find_from(text, c, "%}", 1000)? + 2;
-                if text[c + 2..e - 2].trim_matches(['-', ' ']).trim().eq_ignore_ascii_case(&endword) {
+                if text[c + 2..e - 2]
+                    .trim_matches(['-', ' '])
+                    .trim()
+                    .eq_ignore_ascii_case(&endword)
+                {
                     end = e;
                     break;
                 }
@@ -822,13 +1063,25 @@ fn mailchimp(tag: Range<usize>, inner: &str) -> Found {
     let upper = inner.to_ascii_uppercase();
     let token = if let Some(rest) = upper.strip_prefix("IF:") {
         let _ = rest;
-        Token::Block { role: BlockRole::Open { inverted: false }, name: "if".into() }
+        Token::Block {
+            role: BlockRole::Open { inverted: false },
+            name: "if".into(),
+        }
     } else if upper.starts_with("IFNOT:") {
-        Token::Block { role: BlockRole::Open { inverted: true }, name: "ifnot".into() }
+        Token::Block {
+            role: BlockRole::Open { inverted: true },
+            name: "ifnot".into(),
+        }
     } else if upper.starts_with("ELSEIF:") || upper.starts_with("ELSE:") {
-        Token::Block { role: BlockRole::Next, name: String::new() }
+        Token::Block {
+            role: BlockRole::Next,
+            name: String::new(),
+        }
     } else if upper.starts_with("END:") {
-        Token::Block { role: BlockRole::Close, name: "if".into() }
+        Token::Block {
+            role: BlockRole::Close,
+            name: "if".into(),
+        }
     } else {
         Token::Var(simple_var(tag.clone(), inner.to_string()))
     };
@@ -850,7 +1103,13 @@ mod tests {
         let ph = r
             .placeholders
             .iter()
-            .map(|p| (r.layer.text[p.rendered.clone()].to_string(), text[p.tag.clone()].to_string(), p.has_fallback))
+            .map(|p| {
+                (
+                    r.layer.text[p.rendered.clone()].to_string(),
+                    text[p.tag.clone()].to_string(),
+                    p.has_fallback,
+                )
+            })
             .collect();
         (r.layer.text, ph)
     }
@@ -926,8 +1185,14 @@ mod tests {
     fn liquid_blocks_on_their_own_lines_vanish_with_their_lines() {
         let text = "Hi {{ name }},\n{% if company %}\nI saw {{ company }} is hiring.\n{% else %}\nI saw your post.\n{% endif %}\nBest,\nJo";
         let t = parse(text, false);
-        assert_eq!(t.render(text, 0).layer.text, "Hi Alex,\nI saw Acme is hiring.\nBest,\nJo");
-        assert_eq!(t.render(text, 1).layer.text, "Hi Alex,\nI saw your post.\nBest,\nJo");
+        assert_eq!(
+            t.render(text, 0).layer.text,
+            "Hi Alex,\nI saw Acme is hiring.\nBest,\nJo"
+        );
+        assert_eq!(
+            t.render(text, 1).layer.text,
+            "Hi Alex,\nI saw your post.\nBest,\nJo"
+        );
         assert!(t.notes.is_empty());
     }
 
@@ -972,7 +1237,10 @@ mod tests {
         assert_eq!(t.render(text, 0).layer.text, "Book a demo with us.\nA\nB");
         assert_eq!(t.suppressions.len(), 2);
         assert_eq!(t.suppressions[0].targets, vec!["early-pitch".to_string()]);
-        assert_eq!(&text[t.suppressions[0].covers.clone()], "Book a demo with us.");
+        assert_eq!(
+            &text[t.suppressions[0].covers.clone()],
+            "Book a demo with us."
+        );
         assert!(t.suppressions[1].targets.is_empty());
         assert!(text[t.suppressions[1].covers.clone()].ends_with("{% endif %}"));
     }

@@ -37,13 +37,21 @@ impl SourceMap {
         }
         if let Some(last) = self.chunks.last_mut() {
             // Merge adjacent verbatim chunks to keep look-ups short.
-            if exact && last.exact && last.prose.end == prose.start && last.source.end == source.start {
+            if exact
+                && last.exact
+                && last.prose.end == prose.start
+                && last.source.end == source.start
+            {
                 last.prose.end = prose.end;
                 last.source.end = source.end;
                 return;
             }
         }
-        self.chunks.push(Chunk { prose, source, exact });
+        self.chunks.push(Chunk {
+            prose,
+            source,
+            exact,
+        });
     }
 
     fn chunk_at(&self, pos: usize) -> Option<&Chunk> {
@@ -115,17 +123,23 @@ impl SourceMap {
                 continue;
             }
             // Split the exact chunk along the lower map's chunks.
-            let mut first = lower.chunks.partition_point(|l| l.prose.end <= c.source.start);
+            let mut first = lower
+                .chunks
+                .partition_point(|l| l.prose.end <= c.source.start);
             let mut pos = c.source.start;
             while pos < c.source.end {
                 let Some(l) = lower.chunks.get(first) else {
                     // Past the lower map: map the rest as a whole onto its end.
                     let end = lower.chunks.last().map_or(pos, |l| l.source.end);
-                    out.push_whole(c.prose.start + (pos - c.source.start)..c.prose.end, end..end);
+                    out.push_whole(
+                        c.prose.start + (pos - c.source.start)..c.prose.end,
+                        end..end,
+                    );
                     break;
                 };
                 let piece_end = c.source.end.min(l.prose.end);
-                let prose = c.prose.start + (pos - c.source.start)..c.prose.start + (piece_end - c.source.start);
+                let prose = c.prose.start + (pos - c.source.start)
+                    ..c.prose.start + (piece_end - c.source.start);
                 if l.exact {
                     let s = l.source.start + pos.saturating_sub(l.prose.start);
                     out.push(prose, s..s + (piece_end - pos), true);
@@ -179,7 +193,8 @@ impl SourceMap {
         let mut found: Option<Range<usize>> = None;
         for c in &self.chunks {
             // Synthesised text (an empty source range) never belongs to anything.
-            if c.source.is_empty() || !(c.source.start < source.end && source.start < c.source.end) {
+            if c.source.is_empty() || !(c.source.start < source.end && source.start < c.source.end)
+            {
                 continue;
             }
             let r = if c.exact {

@@ -19,6 +19,9 @@ pub struct Pattern {
     /// Folded literals at least one of which occurs in every match; empty: no pre-filter.
     pub literals: Vec<String>,
     regex: OnceLock<Option<Regex>>,
+    /// The pattern followed by `\b`, for the rare match that ends inside a word: slower on
+    /// non-ASCII text, so only used to look for a longer alternative at the same start.
+    bounded: OnceLock<Option<Regex>>,
 }
 
 /// Expands `{name}` pattern variables. `\p{…}`/`\P{…}` and counted repetitions are left alone.
@@ -29,18 +32,23 @@ pub fn expand_vars(pattern: &str, vars: &BTreeMap<String, String>) -> Result<Str
     while let Some(open) = rest.find('{') {
         let (before, after) = rest.split_at(open);
         out.push_str(before);
-        let escaped_class = before.ends_with("\\p") || before.ends_with("\\P") || before.ends_with('\\');
+        let escaped_class =
+            before.ends_with("\\p") || before.ends_with("\\P") || before.ends_with('\\');
         let close = after.find('}');
         let name = close.map(|c| &after[1..c]);
         match name {
             Some(n)
                 if !escaped_class
                     && n.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-                    && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-') =>
+                    && n.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'
+                    }) =>
             {
-                let value = vars
-                    .get(n)
-                    .ok_or_else(|| format!("unknown pattern variable `{{{n}}}` (define it under `vars:` in pack.yaml)"))?;
+                let value = vars.get(n).ok_or_else(|| {
+                    format!(
+                        "unknown pattern variable `{{{n}}}` (define it under `vars:` in pack.yaml)"
+                    )
+                })?;
                 depth += 1;
                 if depth > 64 {
                     return Err("pattern variables expand too deeply".into());
@@ -103,8 +111,14 @@ impl Pattern {
             .parse(&source)
             .map_err(|e| {
                 let (message, offset) = match &e {
-                    regex_syntax::Error::Parse(p) => (p.kind().to_string(), Some(p.span().start.offset..p.span().end.offset)),
-                    regex_syntax::Error::Translate(t) => (t.kind().to_string(), Some(t.span().start.offset..t.span().end.offset)),
+                    regex_syntax::Error::Parse(p) => (
+                        p.kind().to_string(),
+                        Some(p.span().start.offset..p.span().end.offset),
+                    ),
+                    regex_syntax::Error::Translate(t) => (
+                        t.kind().to_string(),
+                        Some(t.span().start.offset..t.span().end.offset),
+                    ),
                     _ => (e.to_string(), None),
                 };
                 PatternError { message, offset }
@@ -126,6 +140,7 @@ impl Pattern {
             source,
             literals,
             regex: OnceLock::new(),
+            bounded: OnceLock::new(),
         })
     }
 
@@ -148,7 +163,9 @@ impl Pattern {
                 let _ = self.regex.set(None);
                 Err(match e {
                     regex::Error::CompiledTooBig(n) => {
-                        format!("pattern is too large once compiled (over {n} bytes); make it simpler")
+                        format!(
+                            "pattern is too large once compiled (over {n} bytes); make it simpler"
+                        )
                     }
                     other => other.to_string(),
                 })
@@ -169,21 +186,86 @@ impl Pattern {
         let Some(re) = self.regex() else { return out };
         let mut pos = 0;
         while pos <= text.len() {
-            let Some(m) = re.find_at(text, pos) else { break };
-            if !m.is_empty() && on_boundaries(text, m.start(), m.end(), prefixes) {
-                out.push(m.range());
-                pos = m.end();
-            } else {
+            let Some(m) = re.find_at(text, pos) else {
+                break;
+            };
+            if m.is_empty() {
                 pos = next_boundary(text, m.start());
+                continue;
+            }
+            match self.end_on_boundaries(re, text, m.start(), m.end(), prefixes) {
+                Some(end) => {
+                    out.push(m.start()..end);
+                    pos = end;
+                }
+                None => pos = next_boundary(text, m.start()),
             }
         }
         out
+    }
+
+    /// The end of a match at `start` that lies on word boundaries: the leftmost-first match
+    /// itself; or, when it ends inside a word, a longer alternative that ends on a boundary
+    /// ("demonstration" for `demo|demonstration`), or a shorter one ("free" for
+    /// `free trial|free` in "free trials").
+    fn end_on_boundaries(
+        &self,
+        re: &Regex,
+        text: &str,
+        start: usize,
+        end: usize,
+        prefixes: &[char],
+    ) -> Option<usize> {
+        if !starts_on_boundary(text, start, prefixes) {
+            return None;
+        }
+        if ends_on_boundary(text, end) {
+            return Some(end);
+        }
+        let bounded = self
+            .bounded
+            .get_or_init(|| {
+                RegexBuilder::new(&format!("(?:{})\\b", self.source))
+                    .case_insensitive(true)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .nest_limit(REGEX_NEST_LIMIT)
+                    .build()
+                    .ok()
+            })
+            .as_ref();
+        if let Some(m) = bounded.and_then(|b| b.find_at(text, start)) {
+            if m.start() == start && ends_on_boundary(text, m.end()) {
+                return Some(m.end());
+            }
+        }
+        shorter_on_boundary(re, text, start, end)
     }
 
     /// Capture groups of the match starting at `start` (for `$1` in suggestions).
     pub fn captures_at<'t>(&self, text: &'t str, start: usize) -> Option<regex::Captures<'t>> {
         self.regex()?.captures_at(text, start)
     }
+}
+
+/// A shorter match at `start` that ends on a word boundary, found by searching a haystack cut
+/// just before the current match's last character.
+fn shorter_on_boundary(re: &Regex, text: &str, start: usize, end: usize) -> Option<usize> {
+    let mut end = end;
+    for _ in 0..16 {
+        let cut = text[..end].char_indices().next_back().map(|(i, _)| i)?;
+        if cut <= start {
+            return None;
+        }
+        let m = re.find_at(&text[..cut], start)?;
+        if m.start() != start || m.is_empty() {
+            return None;
+        }
+        end = m.end();
+        if ends_on_boundary(text, end) {
+            return Some(end);
+        }
+    }
+    None
 }
 
 fn next_boundary(text: &str, pos: usize) -> usize {
@@ -194,29 +276,27 @@ fn next_boundary(text: &str, pos: usize) -> usize {
     p
 }
 
-fn on_boundaries(text: &str, start: usize, end: usize, prefixes: &[char]) -> bool {
-    let first = text[start..].chars().next();
+fn starts_on_boundary(text: &str, start: usize, prefixes: &[char]) -> bool {
+    if !text[start..].chars().next().is_some_and(is_word_char) {
+        return true;
+    }
+    let mut before = text[..start].chars().rev();
+    let mut prev = before.next();
+    let mut glued = 0;
+    while let Some(p) = prev {
+        if glued < 3 && prefixes.contains(&p) {
+            glued += 1;
+            prev = before.next();
+        } else {
+            break;
+        }
+    }
+    !prev.is_some_and(is_word_char)
+}
+
+fn ends_on_boundary(text: &str, end: usize) -> bool {
     let last = text[..end].chars().next_back();
-    if first.is_some_and(is_word_char) {
-        let mut before = text[..start].chars().rev();
-        let mut prev = before.next();
-        let mut glued = 0;
-        while let Some(p) = prev {
-            if glued < 3 && prefixes.contains(&p) {
-                glued += 1;
-                prev = before.next();
-            } else {
-                break;
-            }
-        }
-        if prev.is_some_and(is_word_char) {
-            return false;
-        }
-    }
-    if last.is_some_and(is_word_char) && text[end..].chars().next().is_some_and(is_word_char) {
-        return false;
-    }
-    true
+    !(last.is_some_and(is_word_char) && text[end..].chars().next().is_some_and(is_word_char))
 }
 
 #[cfg(test)]
@@ -233,6 +313,17 @@ mod tests {
         assert_eq!(p.find_all("a demo, democracy, demos", &[]), vec![2..6]);
         let p = pat(r"\$\d+");
         assert_eq!(p.find_all("only$49 now", &[]), vec![4..7]);
+    }
+
+    #[test]
+    fn a_short_alternative_does_not_hide_a_longer_one() {
+        let p = pat("demo|demonstration");
+        assert_eq!(p.find_all("a demonstration today", &[]), vec![2..15]);
+        let p = pat("free trial|free");
+        assert_eq!(
+            p.find_all("free trials and free stuff", &[]),
+            vec![0..4, 16..20]
+        );
     }
 
     #[test]
@@ -253,9 +344,12 @@ mod tests {
 
     #[test]
     fn literals_come_from_prefixes_or_suffixes() {
-        assert_eq!(pat("book (?:a|an) demo").literals, vec!["book a demo", "book an demo"]);
+        assert_eq!(
+            pat("book (?:a|an) demo").literals,
+            vec!["book a demo", "book an demo"]
+        );
         let p = pat(r"\w+ demo");
-        assert_eq!(p.literals, vec![" demo"]);
+        assert_eq!(p.literals, vec!["demo"]);
         assert!(pat(r"\w+ \w+").literals.is_empty());
     }
 
@@ -263,7 +357,10 @@ mod tests {
     fn variables_expand_but_classes_and_counts_stay() {
         let mut vars = BTreeMap::new();
         vars.insert("meet".to_string(), "call|chat".to_string());
-        assert_eq!(expand_vars(r"a {meet}\p{L}{2,3}", &vars).unwrap(), r"a (?:call|chat)\p{L}{2,3}");
+        assert_eq!(
+            expand_vars(r"a {meet}\p{L}{2,3}", &vars).unwrap(),
+            r"a (?:call|chat)\p{L}{2,3}"
+        );
         assert!(expand_vars("{nope}", &vars).is_err());
     }
 

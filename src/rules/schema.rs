@@ -6,7 +6,9 @@ use crate::yaml::Spanned;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -204,6 +206,10 @@ pub struct PackDef {
     pub signoffs: Vec<String>,
     #[serde(default)]
     pub word_prefixes: Vec<String>,
+    /// The language's most frequent function words; they tell languages apart cheaply
+    /// (paragraph by paragraph) before the slower statistical detector is asked.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
 }

@@ -1,0 +1,473 @@
+//! The command line as users and integrations see it: exit statuses, input kinds, every output
+//! format, the JSON contract, config and front matter, and clear errors on bad input.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const TEST_RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/rules");
+
+fn tactful(args: &[&str], dir: &Path, stdin: Option<&[u8]>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tactful"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("RUST_BACKTRACE");
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn tactful");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write stdin");
+    }
+    child.wait_with_output().expect("wait")
+}
+
+/// `check` with the test rules, JSON output, no config discovery.
+fn check_json(args: &[&str], dir: &Path, stdin: Option<&[u8]>) -> (Option<i32>, Value) {
+    let mut all = vec!["check", "--format", "json", "--rules", TEST_RULES];
+    all.extend_from_slice(args);
+    let out = tactful(&all, dir, stdin);
+    let doc = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code(), doc)
+}
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(&p, content).expect("write");
+    p
+}
+
+fn diags(doc: &Value, file: usize) -> Vec<Value> {
+    doc["files"][file]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn rules_of(doc: &Value, file: usize) -> Vec<String> {
+    diags(doc, file)
+        .iter()
+        .filter_map(|d| d["rule"].as_str().map(String::from))
+        .collect()
+}
+
+#[test]
+fn exit_status_follows_the_failing_level() {
+    let d = tempdir();
+    write(
+        d.path(),
+        "clean.txt",
+        b"Thanks for the notes from Tuesday.\n",
+    );
+    write(d.path(), "error.txt", b"Can I book a zebra demo?\n");
+    write(d.path(), "warn.txt", b"Fancy a zebra call?\n");
+    let (code, _) = check_json(&["--stage", "established", "clean.txt"], d.path(), None);
+    assert_eq!(code, Some(0));
+    let (code, doc) = check_json(&["error.txt"], d.path(), None);
+    assert_eq!(code, Some(1));
+    assert!(rules_of(&doc, 0).contains(&"early-pitch/zz-zebra-demo".to_string()));
+    let (code, _) = check_json(&["--stage", "established", "warn.txt"], d.path(), None);
+    assert_eq!(code, Some(0), "warnings do not fail by default");
+    let (code, _) = check_json(
+        &["--stage", "established", "--deny", "warning", "warn.txt"],
+        d.path(),
+        None,
+    );
+    assert_eq!(code, Some(1));
+}
+
+#[test]
+fn json_spans_are_bytes_and_columns_are_characters() {
+    let d = tempdir();
+    let text = "---\nstage: first-contact\n---\r\nCześć Żaneto,\r\n\r\nŻółć — a zebra demo?\r\n";
+    write(d.path(), "m.txt", text.as_bytes());
+    let (_, doc) = check_json(&["--lang", "en", "m.txt"], d.path(), None);
+    let diag = diags(&doc, 0)
+        .into_iter()
+        .find(|x| x["rule"] == "early-pitch/zz-zebra-demo")
+        .expect("finding");
+    let start = diag["span"]["start"].as_u64().unwrap() as usize;
+    let end = diag["span"]["end"].as_u64().unwrap() as usize;
+    assert_eq!(&text[start..end], "zebra demo");
+    assert_eq!(diag["text"], "zebra demo");
+    assert_eq!(diag["start"]["line"], 6);
+    assert_eq!(diag["start"]["column"], "Żółć — a ".chars().count() + 1);
+    assert_eq!(
+        diag["end"]["column"],
+        "Żółć — a zebra demo".chars().count() + 1
+    );
+    assert_eq!(diag["category"], "early-pitch");
+    assert_eq!(diag["severity"], "error");
+    assert_eq!(
+        diag["suggestion"]["replacement"],
+        "Would a zebra chat help?"
+    );
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["files"][0]["context"]["stage"], "first-contact");
+    assert_eq!(doc["files"][0]["context"]["lang"], "en");
+    assert!(doc["summary"]["errors"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn stdin_is_named_by_stdin_filename() {
+    let d = tempdir();
+    let (code, doc) = check_json(
+        &["--stdin-filename", "draft.txt", "-"],
+        d.path(),
+        Some(b"A zebra demo?"),
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(doc["files"][0]["path"], "draft.txt");
+    let (_, doc) = check_json(&["-"], d.path(), Some(b"A zebra demo?"));
+    assert_eq!(doc["files"][0]["path"], "-");
+}
+
+#[test]
+fn a_broken_file_does_not_stop_the_others() {
+    let d = tempdir();
+    write(d.path(), "a.txt", b"A zebra demo?");
+    write(d.path(), "b.txt", b"bad \xff\xfe bytes");
+    write(d.path(), "c.txt", b"Another zebra demo?");
+    let (code, doc) = check_json(&["a.txt", "b.txt", "missing.txt", "c.txt"], d.path(), None);
+    assert_eq!(code, Some(2));
+    let files = doc["files"].as_array().unwrap();
+    assert_eq!(files.len(), 4);
+    assert!(
+        files[1]["error"].as_str().unwrap().contains("byte 4"),
+        "{}",
+        files[1]["error"]
+    );
+    assert!(files[2]["error"].as_str().unwrap().contains("no such file"));
+    assert!(rules_of(&doc, 3).contains(&"early-pitch/zz-zebra-demo".to_string()));
+}
+
+#[test]
+fn folders_are_walked_skipping_hidden_and_ignored_files() {
+    let d = tempdir();
+    write(d.path(), "drafts/a.txt", b"A zebra demo?");
+    write(d.path(), "drafts/.hidden.txt", b"A zebra demo?");
+    write(d.path(), "drafts/skip/b.txt", b"A zebra demo?");
+    write(d.path(), "drafts/image.png", b"\x89PNG");
+    write(d.path(), ".gitignore", b"drafts/skip/\n");
+    let (_, doc) = check_json(&["drafts"], d.path(), None);
+    let paths: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert_eq!(paths, vec!["drafts/a.txt"]);
+}
+
+#[test]
+fn jsonl_and_short_formats() {
+    let d = tempdir();
+    write(
+        d.path(),
+        "m.txt",
+        b"Hi,\n\nA zebra demo? And a zebra call.\n",
+    );
+    let out = tactful(
+        &["check", "--format", "jsonl", "--rules", TEST_RULES, "m.txt"],
+        d.path(),
+        None,
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert!(lines.len() >= 2);
+    assert!(lines.iter().all(|l| l["path"] == "m.txt"));
+    let out = tactful(
+        &["check", "--format", "short", "--rules", TEST_RULES, "m.txt"],
+        d.path(),
+        None,
+    );
+    let short = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        short.contains(
+            "m.txt:3:3: error[early-pitch/zz-zebra-demo]: asks for a zebra demo in a first message"
+        ),
+        "{short}"
+    );
+    assert!(
+        short.contains("m.txt:3:21: warning[early-pitch/zz-zebra-call]: mentions a zebra call"),
+        "{short}"
+    );
+}
+
+#[test]
+fn human_output_is_a_compiler_style_report() {
+    let d = tempdir();
+    write(d.path(), "m.txt", b"Hi,\n\nA zebra demo?\n");
+    let out = tactful(
+        &["check", "--color", "never", "--rules", TEST_RULES, "m.txt"],
+        d.path(),
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("early-pitch/zz-zebra-demo"), "{text}");
+    assert!(text.contains("asks for a zebra demo in a first message"));
+    assert!(text.contains("offer something useful first"));
+    assert!(text.contains("m.txt:3:3"), "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes with --color never"
+    );
+    let out = tactful(
+        &["check", "--color", "always", "--rules", TEST_RULES, "m.txt"],
+        d.path(),
+        None,
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+}
+
+#[test]
+fn front_matter_sets_context_and_flags_override_it() {
+    let d = tempdir();
+    write(
+        d.path(),
+        "m.txt",
+        b"---\nstage: follow-up\n---\nA zebra demo?\n",
+    );
+    let (code, doc) = check_json(&["m.txt"], d.path(), None);
+    assert_eq!(code, Some(0));
+    assert_eq!(doc["files"][0]["context"]["stage"], "follow-up");
+    let (code, _) = check_json(&["--stage", "first-contact", "m.txt"], d.path(), None);
+    assert_eq!(code, Some(1));
+}
+
+#[test]
+fn front_matter_allow_silences_and_unused_allow_is_reported() {
+    let d = tempdir();
+    write(
+        d.path(),
+        "m.txt",
+        b"---\nallow: [early-pitch/zz-zebra-demo, mass-message]\n---\nA zebra demo?\n",
+    );
+    let (_, doc) = check_json(&["m.txt"], d.path(), None);
+    let rules = rules_of(&doc, 0);
+    assert!(!rules.contains(&"early-pitch/zz-zebra-demo".to_string()));
+    assert_eq!(rules, vec!["tactful/unused-suppression".to_string()]);
+    assert_eq!(diags(&doc, 0)[0]["text"], "mass-message");
+}
+
+#[test]
+fn bad_front_matter_is_an_error_with_a_position() {
+    let d = tempdir();
+    write(d.path(), "m.txt", b"---\nstage: later\n---\nhello\n");
+    let (code, doc) = check_json(&["m.txt"], d.path(), None);
+    assert_eq!(code, Some(2));
+    let err = doc["files"][0]["error"].as_str().unwrap();
+    assert!(err.contains("m.txt:2:8"), "{err}");
+    assert!(err.contains("first-contact"), "{err}");
+}
+
+#[test]
+fn config_is_discovered_upward_with_overrides() {
+    let d = tempdir();
+    write(
+        d.path(),
+        ".tactful.yaml",
+        b"severity:\n  early-pitch/zz-zebra-call: error\noverrides:\n  - files: ['followups/**']\n    context: {stage: follow-up}\n",
+    );
+    write(d.path(), "drafts/a.txt", b"A zebra call and a zebra demo?");
+    write(d.path(), "followups/b.txt", b"A zebra demo?");
+    let (_, doc) = check_json(&["drafts", "followups"], d.path(), None);
+    let a = diags(&doc, 0);
+    let call = a
+        .iter()
+        .find(|x| x["rule"] == "early-pitch/zz-zebra-call")
+        .expect("call finding");
+    assert_eq!(call["severity"], "error", "config raised the severity");
+    assert_eq!(doc["files"][1]["context"]["stage"], "follow-up");
+    assert!(!rules_of(&doc, 1).contains(&"early-pitch/zz-zebra-demo".to_string()));
+    // --config names another file; --no-config ignores them all.
+    write(d.path(), "other.yaml", b"severity: {early-pitch: off}\n");
+    let (code, _) = check_json(&["--config", "other.yaml", "drafts"], d.path(), None);
+    assert_eq!(code, Some(0));
+    let (_, doc) = check_json(&["--no-config", "followups"], d.path(), None);
+    assert_eq!(doc["files"][0]["context"]["stage"], "first-contact");
+}
+
+#[test]
+fn bad_config_is_reported_with_a_span_and_exit_2() {
+    let d = tempdir();
+    write(
+        d.path(),
+        ".tactful.yaml",
+        b"severity:\n  early-pitch: loud\n",
+    );
+    write(d.path(), "a.txt", b"hello");
+    let (code, doc) = check_json(&["a.txt"], d.path(), None);
+    assert_eq!(code, Some(2));
+    let err = doc["files"][0]["error"].as_str().unwrap();
+    assert!(err.contains(".tactful.yaml:2:16"), "{err}");
+}
+
+#[test]
+fn bad_rule_files_are_reported_with_a_span_into_the_yaml() {
+    let d = tempdir();
+    write(d.path(), "a.txt", b"hello");
+    let bad = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bad-rules");
+    let out = tactful(
+        &["check", "--format", "json", "--rules", bad, "a.txt"],
+        d.path(),
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("valid JSON even so");
+    let err = doc["files"][0]["error"].as_str().unwrap();
+    assert!(
+        err.contains("early-pitch.yaml:7:13") && err.contains("invalid pattern"),
+        "{err}"
+    );
+    let out = tactful(&["rules", "--rules", bad], d.path(), None);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("invalid pattern") && stderr.contains("book (a demo"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let d = tempdir();
+    let out = tactful(&["check", "--stage", "later", "x.txt"], d.path(), None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("first-contact"));
+    let out = tactful(&["frobnicate"], d.path(), None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn rules_lists_and_explain_explains() {
+    let d = tempdir();
+    let out = tactful(
+        &["rules", "--format", "json", "--rules", TEST_RULES],
+        d.path(),
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let list: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let ours = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "early-pitch/zz-zebra-demo")
+        .expect("listed");
+    assert_eq!(ours["category"], "early-pitch");
+    assert_eq!(ours["lang"], "en");
+    assert_eq!(ours["severity"], "error");
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["id"] == "channel-limit/connection-note"));
+
+    let out = tactful(&["explain", "early-pitch"], d.path(), None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for section in [
+        "## What it catches",
+        "## Why it matters",
+        "## Example",
+        "## Use instead",
+    ] {
+        assert!(text.contains(section), "missing {section} in:\n{text}");
+    }
+    let out = tactful(
+        &["explain", "channel-limit/connection-note"],
+        d.path(),
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("max: 200") && text.contains("max-premium: 300"),
+        "{text}"
+    );
+    let out = tactful(&["explain", "no-such/rule"], d.path(), None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn test_subcommand_runs_rule_examples() {
+    let d = tempdir();
+    let out = tactful(&["test", TEST_RULES], d.path(), None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.trim_end().ends_with("12 passed, 0 failed"), "{text}");
+    // A rule whose example does not behave fails the run and says which.
+    write(
+        d.path(),
+        "r/en/early-pitch.yaml",
+        b"category: early-pitch\nrules:\n  - id: early-pitch/x\n    severity: error\n    message: m\n    help: h\n    match: ['okapi']\n    examples:\n      bad: ['no match here']\n",
+    );
+    let out = tactful(&["test", "r"], d.path(), None);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("FAIL early-pitch/x [en] bad example #1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bom_and_crlf_files_work() {
+    let d = tempdir();
+    write(
+        d.path(),
+        "m.txt",
+        "\u{feff}Hi Ana,\r\n\r\nA zebra demo?\r\n".as_bytes(),
+    );
+    let (_, doc) = check_json(&["m.txt"], d.path(), None);
+    let diag = &diags(&doc, 0)[0];
+    assert_eq!(diag["start"]["line"], 3);
+    assert_eq!(diag["start"]["column"], 3);
+    assert_eq!(diag["text"], "zebra demo");
+}
+
+#[test]
+fn connection_notes_over_the_limit_are_errors_and_premium_allows_more() {
+    let d = tempdir();
+    let note = "Hi Maria, I enjoyed your talk at the logistics summit in Rotterdam last week, especially the part about route planning for small fleets. I run operations at a courier startup and would love to stay in touch and follow your work here.";
+    write(d.path(), "note.txt", note.as_bytes());
+    let (code, doc) = check_json(
+        &["--channel", "linkedin-connect", "note.txt"],
+        d.path(),
+        None,
+    );
+    assert_eq!(code, Some(1));
+    let d0 = diags(&doc, 0);
+    let limit = d0
+        .iter()
+        .find(|x| x["rule"] == "channel-limit/connection-note")
+        .expect("limit finding");
+    let cut: String = note.chars().skip(200).collect();
+    assert_eq!(limit["text"], cut);
+    let (_, doc) = check_json(
+        &["--channel", "linkedin-connect", "--premium", "note.txt"],
+        d.path(),
+        None,
+    );
+    assert!(!rules_of(&doc, 0).contains(&"channel-limit/connection-note".to_string()));
+}
