@@ -1,6 +1,7 @@
 //! The driver: one file in, one [`FileResult`] out. Resolves config and context, reads the
 //! message, picks the language packs, runs the engine, applies suppressions and severities.
 
+use crate::batch;
 use crate::config::{ConfigResolver, Level};
 use crate::context::{Context, ContextLayer};
 use crate::engine::run_pack;
@@ -56,6 +57,99 @@ pub struct Linter {
     configs: ConfigResolver,
     registries: Mutex<HashMap<RuleSources, RegistryResult>>,
     detectors: Mutex<HashMap<usize, Arc<LanguageDetector>>>,
+    copies: OnceLock<HashMap<String, CopyOf>>,
+}
+
+struct Prepared {
+    config: Option<Arc<crate::config::Config>>,
+    registry: Arc<Registry>,
+    settings: crate::config::FileSettings,
+    read: input::ReadMessage,
+    ctx: Context,
+}
+
+/// The language-neutral rule that compares drafts across a run (`metric: {kind: duplicate}`).
+#[derive(Debug, Clone)]
+pub struct DuplicateRule {
+    pub id: String,
+    pub category: String,
+    pub severity: Severity,
+    pub message: String,
+    pub help: String,
+    pub similarity: f64,
+    when: crate::rules::When,
+}
+
+impl DuplicateRule {
+    /// The first duplicate rule of the `any` pack, with the config's options applied.
+    pub fn find(
+        registry: &Registry,
+        config: Option<&crate::config::Config>,
+    ) -> Option<DuplicateRule> {
+        let pack = match registry.pack("any")? {
+            Ok(p) => p.clone(),
+            Err(_) => return None,
+        };
+        let mut rule = pack
+            .rules
+            .iter()
+            .find(|r| matches!(r.kind, crate::rules::RuleKind::Duplicate { .. }))?
+            .clone();
+        if let Some(opts) = config.and_then(|c| c.options.get(&rule.id)) {
+            for (k, v) in opts {
+                let _ = rule.set_option(k, *v);
+            }
+        }
+        let crate::rules::RuleKind::Duplicate { similarity } = rule.kind else {
+            return None;
+        };
+        Some(DuplicateRule {
+            id: rule.id,
+            category: rule.category,
+            severity: rule.severity,
+            message: rule.message,
+            help: rule.help,
+            similarity,
+            when: rule.when,
+        })
+    }
+}
+
+/// One file's place in a cluster of near-identical drafts.
+#[derive(Debug, Clone)]
+pub struct CopyOf {
+    pub rule: DuplicateRule,
+    /// Source range of the compared text in this file.
+    pub span: std::ops::Range<usize>,
+    /// How many other drafts of the run share the text.
+    pub others: usize,
+    /// The path of the first copy (this file's own path when it is the first).
+    pub first: String,
+    pub is_first: bool,
+}
+
+impl CopyOf {
+    fn finding(&self) -> Finding {
+        let drafts = if self.others == 1 { "draft" } else { "drafts" };
+        Finding {
+            rule: self.rule.id.clone(),
+            category: self.rule.category.clone(),
+            severity: self.rule.severity,
+            message: format!(
+                "{} ({} other {drafts} in this run share this text)",
+                self.rule.message, self.others
+            ),
+            help: self.rule.help.clone(),
+            span: self.span.clone(),
+            label: if self.is_first {
+                format!("first copy; {} other {drafts} repeat it", self.others)
+            } else {
+                format!("same text as {} (the first copy)", self.first)
+            },
+            related: Vec::new(),
+            suggestion: None,
+        }
+    }
 }
 
 impl Linter {
@@ -65,6 +159,7 @@ impl Linter {
             options,
             registries: Mutex::new(HashMap::new()),
             detectors: Mutex::new(HashMap::new()),
+            copies: OnceLock::new(),
         }
     }
 
@@ -95,23 +190,20 @@ impl Linter {
             .clone()
     }
 
-    /// Checks one file. `fs_path` is where it lives on disk (None for stdin).
-    pub fn check(
+    /// Everything up to the rules: config, registry, the message read, its context.
+    fn prepare(
         &self,
         shown: &str,
         fs_path: Option<&Path>,
         bytes: Vec<u8>,
         format: Option<Format>,
-    ) -> FileResult {
+    ) -> Result<Prepared, FileResult> {
         let config = if self.options.no_config {
             Ok(None)
         } else {
             self.configs.for_file(fs_path)
         };
-        let config = match config {
-            Ok(c) => c,
-            Err(e) => return FileResult::failed(shown, vec![e]),
-        };
+        let config = config.map_err(|e| FileResult::failed(shown, vec![e]))?;
         let mut sources = RuleSources {
             extra: self.options.rule_paths.clone(),
             no_builtin: false,
@@ -119,10 +211,9 @@ impl Linter {
         if let Some(c) = &config {
             sources.extra.extend(c.rule_paths.iter().cloned());
         }
-        let registry = match self.registry(sources) {
-            Ok(r) => r,
-            Err(e) => return FileResult::failed(shown, e),
-        };
+        let registry = self
+            .registry(sources)
+            .map_err(|e| FileResult::failed(shown, e))?;
         let settings = config
             .as_ref()
             .map(|c| c.settings_for(fs_path))
@@ -131,10 +222,8 @@ impl Linter {
         if settings.context.template == Some(true) {
             format = Format::Template; // a `templates:` glob in the config
         }
-        let read = match input::read(shown, bytes, format, registry.vocabulary()) {
-            Ok(r) => r,
-            Err(e) => return FileResult::failed(shown, vec![e]),
-        };
+        let read = input::read(shown, bytes, format, registry.vocabulary())
+            .map_err(|e| FileResult::failed(shown, vec![e]))?;
         let front = read
             .front_matter
             .as_ref()
@@ -147,6 +236,59 @@ impl Linter {
         };
         let ctx =
             ContextLayer::resolve(&[&self.options.flags, &front, &settings.context, &by_format]);
+        Ok(Prepared {
+            config,
+            registry,
+            settings,
+            read,
+            ctx,
+        })
+    }
+
+    /// The batch fingerprint of one file (see [`crate::batch`]): its body, when the
+    /// duplicate rule applies to it (not a template, not switched off). Reads the file but runs
+    /// no rules, so a run can compare all its drafts before reporting any.
+    pub fn fingerprint(
+        &self,
+        shown: &str,
+        fs_path: Option<&Path>,
+        bytes: Vec<u8>,
+        format: Option<Format>,
+    ) -> Option<(batch::Fingerprint, DuplicateRule)> {
+        let p = self.prepare(shown, fs_path, bytes, format).ok()?;
+        let rule = DuplicateRule::find(&p.registry, p.config.as_deref())?;
+        let on = rule.when.applies(&p.ctx)
+            && p.settings.level(&rule.id, &rule.category) != Some(Level::Off);
+        if !on {
+            return None;
+        }
+        Some((batch::fingerprint(&p.read.message)?, rule))
+    }
+
+    /// Tells the linter which files of this run are copies of one another (from
+    /// [`batch::cluster`]), keyed by the path as shown.
+    pub fn set_copies(&self, copies: HashMap<String, CopyOf>) {
+        let _ = self.copies.set(copies);
+    }
+
+    /// Checks one file. `fs_path` is where it lives on disk (None for stdin).
+    pub fn check(
+        &self,
+        shown: &str,
+        fs_path: Option<&Path>,
+        bytes: Vec<u8>,
+        format: Option<Format>,
+    ) -> FileResult {
+        let Prepared {
+            config,
+            registry,
+            settings,
+            read,
+            ctx,
+        } = match self.prepare(shown, fs_path, bytes, format) {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
         let options = config.as_ref().map(|c| &c.options);
         let mut result = check_message(
             &registry,
@@ -156,6 +298,9 @@ impl Linter {
             options,
         );
         result.path = shown.to_string();
+        if let Some(copy) = self.copies.get().and_then(|c| c.get(shown)) {
+            result.findings.push(copy.finding());
+        }
         if let Some(fm) = &read.front_matter {
             apply_allow(&mut result, &fm.allow);
         }
