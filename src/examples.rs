@@ -91,11 +91,7 @@ pub fn run(
                 registry.vocabulary(),
             ) {
                 Ok(read) => {
-                    let front = read
-                        .front_matter
-                        .as_ref()
-                        .map(|f| f.context.clone())
-                        .unwrap_or_default();
+                    let front = read.context.clone();
                     let ctx: Context = ContextLayer::resolve(&[&layer, &front]);
                     if duplicate.is_some() {
                         let fp = rule

@@ -224,11 +224,7 @@ impl Linter {
         }
         let read = input::read(shown, bytes, format, registry.vocabulary())
             .map_err(|e| FileResult::failed(shown, vec![e]))?;
-        let front = read
-            .front_matter
-            .as_ref()
-            .map(|f| f.context.clone())
-            .unwrap_or_default();
+        let front = read.context.clone();
         // A template extension (`.hbs`, `.liquid` …) makes a template unless something says not.
         let by_format = ContextLayer {
             template: (format == Format::Template).then_some(true),
@@ -334,8 +330,23 @@ pub fn check_message(
     let resolved = result.context.clone();
     for v in variants {
         let vctx = resolved.clone().unwrap_or_default();
+        // The other renderings of a template are what recipients with missing data get: their
+        // greeting is generic by design ("Hi there,"), so a mass-message finding there is the
+        // fallback working, not a blast.
+        let greetings: Vec<std::ops::Range<usize>> = v
+            .segments
+            .iter()
+            .filter(|s| s.kind == SegmentKind::Greeting)
+            .map(|s| v.to_source(s.range.clone()))
+            .collect();
         let r = check_rendering(registry, detector, v, vctx, options);
         for f in r.findings {
+            let in_greeting = greetings
+                .iter()
+                .any(|g| g.start <= f.span.start && f.span.end <= g.end);
+            if f.category == "mass-message" && in_greeting {
+                continue;
+            }
             let seen = result
                 .findings
                 .iter()

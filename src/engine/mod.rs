@@ -570,7 +570,11 @@ fn to_finding(pack: &Pack, msg: &Message, h: Hit) -> Finding {
 /// Where the span's bytes are not the words themselves (quoted-printable or base64 email, an
 /// HTML entity), the label quotes the decoded words.
 fn decoded_label(msg: &Message, primary: &Range<usize>, label: String) -> String {
-    if msg.map.is_exact(primary.clone()) || msg.placeholders.iter().any(|p| p.prose == *primary) {
+    let on_placeholder = msg
+        .placeholders
+        .iter()
+        .any(|p| p.prose.start < primary.end && primary.start < p.prose.end);
+    if msg.map.is_exact(primary.clone()) || on_placeholder {
         return label;
     }
     let Some(words) = msg.prose.get(primary.clone()) else {

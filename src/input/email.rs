@@ -33,6 +33,10 @@ pub struct Email {
     pub subject: Option<Layer>,
     pub bodies: Vec<Body>,
     pub notes: Vec<InputNote>,
+    /// The message answers another (In-Reply-To or References headers).
+    pub reply: bool,
+    /// Its subject says reply or forward (`Re:`, `Fwd:`, `AW:`, `WG:`, `TR:`, `RV:` …).
+    pub reply_subject: bool,
 }
 
 /// The raw file as a string with the same byte offsets: bytes outside valid UTF-8 become `?`.
@@ -134,11 +138,22 @@ pub fn read(raw: &[u8]) -> Option<Email> {
     if msg.parts.is_empty() || msg.parts[0].headers.is_empty() {
         return None;
     }
+    let has = |name: HeaderName| msg.parts[0].headers.iter().any(|h| h.name == name);
     let mut email = Email {
         source: lossless_text(raw),
         subject: None,
         bodies: Vec::new(),
         notes: Vec::new(),
+        reply: has(HeaderName::InReplyTo) || has(HeaderName::References),
+        reply_subject: msg.subject().is_some_and(|s| {
+            let s = s.trim_start().to_lowercase();
+            [
+                "re:", "re :", "fwd:", "fw:", "aw:", "wg:", "tr:", "rv:", "r:", "i:", "antw:",
+                "odp:", "sv:", "enc:", "res:",
+            ]
+            .iter()
+            .any(|p| s.starts_with(p))
+        }),
     };
     let whole = 0..raw.iter().position(|&c| c == b'\n').unwrap_or(raw.len());
     if let Some(h) = msg.parts[0]

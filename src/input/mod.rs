@@ -12,8 +12,9 @@ mod plain;
 mod render;
 pub mod template;
 
+use crate::context::{ContextLayer, Stage};
 use crate::error::SourceError;
-use crate::message::{InputNote, Message, Vocabulary};
+use crate::message::{InputNote, Message, SegmentKind, Vocabulary};
 pub use frontmatter::{Allow, FrontMatter};
 use render::{assemble, Markup, Piece};
 
@@ -91,6 +92,10 @@ pub const MESSAGE_EXTENSIONS: &[&str] = &[
 pub struct ReadMessage {
     pub message: Message,
     pub front_matter: Option<FrontMatter>,
+    /// What the file says about its own context: its front matter's keys, or what an email's
+    /// headers show (a reply or a forward is not a first contact). Same precedence as front
+    /// matter.
+    pub context: ContextLayer,
 }
 
 /// Decodes `bytes` as UTF-8, or explains where it is not.
@@ -194,8 +199,19 @@ fn read_email(
         vocab,
         mail.notes.clone(),
     );
+    // A message that answers or forwards another one is not a first contact: it says so in
+    // its headers (In-Reply-To, References) or carries the quoted or forwarded message.
+    let quotes = message
+        .segments
+        .iter()
+        .any(|s| s.kind == SegmentKind::Quote);
+    let context = ContextLayer {
+        stage: (mail.reply || (mail.reply_subject && quotes)).then_some(Stage::FollowUp),
+        ..Default::default()
+    };
     Ok(ReadMessage {
         message,
         front_matter: None,
+        context,
     })
 }

@@ -29,6 +29,7 @@ pub fn read(
     message.front_matter = fm.as_ref().map(|f| f.range.clone());
     Ok(ReadMessage {
         message,
+        context: fm.as_ref().map(|f| f.context.clone()).unwrap_or_default(),
         front_matter: fm,
     })
 }

@@ -33,8 +33,13 @@ struct Var {
 enum Node {
     Text(Range<usize>),
     Var(Var),
-    /// A conditional or a loop: rendering `n` takes branch `min(n, len - 1)`.
-    Cond(Vec<Vec<Node>>),
+    /// A conditional or a loop: rendering `n` takes branch `min(n, len - 1)`. `name` and
+    /// `inverted` say which tag opened it, so `{{#x}}…{{/x}}{{^x}}…{{/x}}` can pair up.
+    Cond {
+        name: String,
+        inverted: bool,
+        branches: Vec<Vec<Node>>,
+    },
     /// Spintax: options are verbatim ranges.
     Spin {
         tag: Range<usize>,
@@ -334,32 +339,58 @@ fn close_frame(
         // first rendering (values present) takes the other branch.
         f.branches.rotate_right(1);
     }
-    let says_something = |nodes: &Vec<Node>| {
+    let says_something = |nodes: &[Node]| {
         nodes.iter().any(|n| match n {
             Node::Text(r) => !text[r.clone()].trim().is_empty(),
             _ => true,
         })
     };
+    *variants = (*variants).max(f.branches.len());
+    spans.push(f.open.start..end);
+    let target = match stack.last_mut().and_then(|p| p.branches.last_mut()) {
+        Some(b) => b,
+        None => root,
+    };
+    // Mustache writes if/else as two sections: `{{#x}}A{{/x}}{{^x}}B{{/x}}`. The inverted one
+    // becomes the other branch of the section just before it.
+    if f.inverted && f.branches.len() == 2 && !says_something(&f.branches[0]) {
+        let prev = target
+            .iter_mut()
+            .rev()
+            .find(|n| !matches!(n, Node::Text(r) if text[r.clone()].trim().is_empty()));
+        if let Some(Node::Cond {
+            name,
+            inverted: false,
+            branches,
+        }) = prev
+        {
+            if *name == f.name && branches.len() == 2 && !says_something(&branches[1]) {
+                branches[1] = std::mem::take(&mut f.branches[1]);
+                if branches.iter().all(|b| says_something(b)) {
+                    branches.iter_mut().for_each(|b| mark_guarded(b));
+                }
+                return;
+            }
+        }
+    }
     let alternatives = f.branches.iter().filter(|b| says_something(b)).count();
     if alternatives >= 2 {
         for b in &mut f.branches {
             mark_guarded(b);
         }
     }
-    *variants = (*variants).max(f.branches.len());
-    spans.push(f.open.start..end);
-    let node = Node::Cond(f.branches);
-    match stack.last_mut().and_then(|p| p.branches.last_mut()) {
-        Some(b) => b.push(node),
-        None => root.push(node),
-    }
+    target.push(Node::Cond {
+        name: f.name,
+        inverted: f.inverted,
+        branches: f.branches,
+    });
 }
 
 fn mark_guarded(nodes: &mut [Node]) {
     for n in nodes {
         match n {
             Node::Var(v) => v.guarded = true,
-            Node::Cond(bs) => bs.iter_mut().for_each(|b| mark_guarded(b)),
+            Node::Cond { branches, .. } => branches.iter_mut().for_each(|b| mark_guarded(b)),
             _ => {}
         }
     }
@@ -410,7 +441,7 @@ fn render_nodes(text: &str, nodes: &[Node], n: usize, out: &mut Rendered) {
                     marker: v.marker,
                 });
             }
-            Node::Cond(branches) => {
+            Node::Cond { branches, .. } => {
                 if let Some(b) = branches.get(n.min(branches.len().saturating_sub(1))) {
                     render_nodes(text, b, n, out);
                 }
@@ -437,9 +468,10 @@ fn render_nodes(text: &str, nodes: &[Node], n: usize, out: &mut Rendered) {
 pub fn stand_in(name: &str) -> &'static str {
     let n = normalize(name);
     let has = |words: &[&str]| words.iter().any(|w| n.contains(w));
-    if has(&["calendly", "calendar", "booking", "meetinglink", "schedul"]) {
+    let link = has(&["url", "link"]);
+    if has(&["calendly"]) || link && has(&["calendar", "booking", "meeting", "schedul"]) {
         "https://calendly.com/example"
-    } else if has(&["url", "link", "unsub", "archive", "website", "profile"]) {
+    } else if link || has(&["unsub", "archive", "website"]) {
         "https://example.com"
     } else if has(&[
         "company",
@@ -1202,6 +1234,8 @@ mod tests {
         let t = parse(text, false);
         assert_eq!(t.render(text, 0).layer.text, "Hi Alex,");
         assert_eq!(t.render(text, 1).layer.text, "Hello,");
+        let (_, ph) = render("{{#name}}Hi {{name}},{{/name}}{{^name}}Hello,{{/name}}", 0);
+        assert!(ph[0].2, "the inverted section is the else branch");
         let text = "{% unless first_name %}Hello,{% endunless %}";
         let t = parse(text, false);
         assert_eq!(t.render(text, 0).layer.text, "");
