@@ -197,13 +197,13 @@ impl Linter {
         fs_path: Option<&Path>,
         bytes: Vec<u8>,
         format: Option<Format>,
-    ) -> Result<Prepared, FileResult> {
+    ) -> Result<Prepared, Box<FileResult>> {
         let config = if self.options.no_config {
             Ok(None)
         } else {
             self.configs.for_file(fs_path)
         };
-        let config = config.map_err(|e| FileResult::failed(shown, vec![e]))?;
+        let config = config.map_err(|e| Box::new(FileResult::failed(shown, vec![e])))?;
         let mut sources = RuleSources {
             extra: self.options.rule_paths.clone(),
             no_builtin: false,
@@ -213,7 +213,7 @@ impl Linter {
         }
         let registry = self
             .registry(sources)
-            .map_err(|e| FileResult::failed(shown, e))?;
+            .map_err(|e| Box::new(FileResult::failed(shown, e)))?;
         let settings = config
             .as_ref()
             .map(|c| c.settings_for(fs_path))
@@ -223,7 +223,7 @@ impl Linter {
             format = Format::Template; // a `templates:` glob in the config
         }
         let read = input::read(shown, bytes, format, registry.vocabulary())
-            .map_err(|e| FileResult::failed(shown, vec![e]))?;
+            .map_err(|e| Box::new(FileResult::failed(shown, vec![e])))?;
         let front = read.context.clone();
         // A template extension (`.hbs`, `.liquid` …) makes a template unless something says not.
         let by_format = ContextLayer {
@@ -283,7 +283,7 @@ impl Linter {
             ctx,
         } = match self.prepare(shown, fs_path, bytes, format) {
             Ok(p) => p,
-            Err(r) => return r,
+            Err(r) => return *r,
         };
         let options = config.as_ref().map(|c| &c.options);
         let mut result = check_message(

@@ -445,13 +445,12 @@ fn quoted_printable(raw: &[u8], r: Range<usize>) -> Prov {
             if j == r.end {
                 break;
             }
-            if i + 2 < r.end + 1 && i + 2 < raw.len() {
+            // An escape `=XX`; anything else is a literal `=` (lenient, like most readers).
+            if i + 3 <= r.end {
                 if let (Some(h), Some(l)) = (hex(raw[i + 1]), hex(raw[i + 2])) {
-                    if i + 3 <= r.end {
-                        p.push(h * 16 + l, i..i + 3, false);
-                        i += 3;
-                        continue;
-                    }
+                    p.push(h * 16 + l, i..i + 3, false);
+                    i += 3;
+                    continue;
                 }
             }
         }
@@ -480,19 +479,25 @@ fn base64(raw: &[u8], r: Range<usize>) -> (Prov, bool) {
         runs: Vec::new(),
     };
     let mut clean = true;
-    let line_of = |pos: usize| -> Range<usize> {
-        let start = raw[r.start..pos]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(r.start, |i| r.start + i + 1);
-        let mut end = raw[pos..r.end]
-            .iter()
-            .position(|&c| c == b'\n')
-            .map_or(r.end, |i| pos + i);
-        if end > start && raw[end - 1] == b'\r' {
-            end -= 1;
+    // The encoded lines, found once: each decoded byte maps to the line(s) it came from.
+    let mut lines: Vec<Range<usize>> = Vec::new();
+    let mut start = r.start;
+    for (i, &c) in raw[r.clone()].iter().enumerate() {
+        if c == b'\n' {
+            let end = r.start + i;
+            let end = if end > start && raw[end - 1] == b'\r' {
+                end - 1
+            } else {
+                end
+            };
+            lines.push(start..end);
+            start = r.start + i + 1;
         }
-        start..end
+    }
+    lines.push(start..r.end.max(start));
+    let line_of = |pos: usize| -> Range<usize> {
+        let k = lines.partition_point(|l| l.end < pos).min(lines.len() - 1);
+        lines[k].clone()
     };
     let mut group: Vec<(u8, usize)> = Vec::with_capacity(4);
     let flush = |group: &mut Vec<(u8, usize)>, p: &mut Prov| {
@@ -744,7 +749,7 @@ fn encoded_word(raw: &[u8], i: usize, limit: usize) -> Option<(String, usize)> {
             while k < body.len() {
                 match body[k] {
                     b'_' => out.push(b' '),
-                    b'=' if k + 2 < body.len() + 1 && k + 2 < body.len() + 1 => {
+                    b'=' => {
                         match (
                             body.get(k + 1).and_then(|&c| hex(c)),
                             body.get(k + 2).and_then(|&c| hex(c)),

@@ -468,7 +468,11 @@ impl Walker<'_> {
 
 /// Decodes the character reference at the start of `s` (`&amp;`, `&#8217;`, `&#x2019;`).
 fn entity(s: &str) -> Option<(String, usize)> {
-    let semi = s[..s.len().min(40)].find(';')?;
+    let mut cap = s.len().min(40);
+    while !s.is_char_boundary(cap) {
+        cap -= 1;
+    }
+    let semi = s[..cap].find(';')?;
     let token = &s[..=semi];
     if token.len() < 3
         || !token[1..semi]

@@ -151,10 +151,8 @@ pub fn visible_text(src: &str) -> Visible {
                 | TagEnd::Table
                 | TagEnd::FootnoteDefinition => e.owe(2, range.end),
                 TagEnd::Item | TagEnd::TableRow | TagEnd::TableHead => e.owe(1, range.end),
-                TagEnd::TableCell => {
-                    if hidden == 0 && !e.out.at_line_start() {
-                        e.out.synth(" ", range.end);
-                    }
+                TagEnd::TableCell if hidden == 0 && !e.out.at_line_start() => {
+                    e.out.synth(" ", range.end);
                 }
                 TagEnd::BlockQuote(_) => {
                     e.quote = e.quote.saturating_sub(1);
@@ -177,15 +175,13 @@ pub fn visible_text(src: &str) -> Visible {
                     e.out.whole(&t, range.clone());
                 }
             }
-            Event::SoftBreak | Event::HardBreak => {
-                if hidden == 0 && !e.out.is_empty() {
-                    if e.quote > 0 {
-                        e.owe(1, range.start);
-                    } else if src.get(range.clone()) == Some("\n") {
-                        e.out.exact("\n", range.start);
-                    } else {
-                        e.out.whole("\n", range.clone());
-                    }
+            Event::SoftBreak | Event::HardBreak if hidden == 0 && !e.out.is_empty() => {
+                if e.quote > 0 {
+                    e.owe(1, range.start);
+                } else if src.get(range.clone()) == Some("\n") {
+                    e.out.exact("\n", range.start);
+                } else {
+                    e.out.whole("\n", range.clone());
                 }
             }
             Event::Rule => e.owe(2, range.start),

@@ -215,3 +215,195 @@ fn read_email(
         context,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> Vocabulary {
+        Vocabulary {
+            greetings: vec!["hi".into(), "hello".into()],
+            signoffs: vec!["best".into(), "thanks".into()],
+        }
+    }
+
+    /// Every range a reader hands out stays inside its text and on character boundaries.
+    fn check_invariants(m: &Message, what: &str) {
+        for msg in std::iter::once(m).chain(m.variants.iter()) {
+            for s in &msg.segments {
+                assert!(
+                    s.range.end <= msg.prose.len(),
+                    "{what}: segment past the prose"
+                );
+                assert!(
+                    msg.prose.is_char_boundary(s.range.start)
+                        && msg.prose.is_char_boundary(s.range.end),
+                    "{what}"
+                );
+                let src = msg.to_source(s.range.clone());
+                assert!(
+                    src.start <= src.end && src.end <= m.source.len(),
+                    "{what}: {src:?} outside {}",
+                    m.source.len()
+                );
+                assert!(
+                    m.source.is_char_boundary(src.start) && m.source.is_char_boundary(src.end),
+                    "{what}: {src:?}"
+                );
+            }
+            for p in &msg.placeholders {
+                assert!(
+                    p.prose.end <= msg.prose.len() && p.source.end <= m.source.len(),
+                    "{what}"
+                );
+                assert!(
+                    m.source.is_char_boundary(p.source.start)
+                        && m.source.is_char_boundary(p.source.end),
+                    "{what}"
+                );
+            }
+        }
+        for n in &m.notes {
+            assert!(n.span.end <= m.source.len(), "{what}: note span");
+        }
+        for s in &m.suppressions {
+            assert!(
+                s.comment.end <= m.source.len() && s.covers.end <= m.source.len(),
+                "{what}: suppression"
+            );
+        }
+    }
+
+    #[test]
+    fn any_bytes_in_every_format_keep_spans_sound() {
+        const ALPHABET: &[&[u8]] = &[
+            b"{{",
+            b"}}",
+            b"{%",
+            b"%}",
+            b"{#",
+            b"#}",
+            b"*|",
+            b"|*",
+            b"[[",
+            b"]]",
+            b"[",
+            b"]",
+            b"{",
+            b"}",
+            b"|",
+            b"%",
+            b"!",
+            b"<p>",
+            b"</p>",
+            b"<br>",
+            b"<!--",
+            b"-->",
+            b"&amp;",
+            b"&#x2019;",
+            b"&",
+            b";",
+            b"<",
+            b">",
+            b"\r\n",
+            b"\n",
+            b"\n\n",
+            b" ",
+            b"Hi ",
+            b"Ana",
+            b"first_name",
+            b"#if x",
+            b"/if",
+            b"else",
+            b"endif",
+            b"=?utf-8?Q?",
+            b"?=",
+            b"=C3=A9",
+            b"=\r\n",
+            b"From: a@b.c\n",
+            b"Subject: x\n",
+            b"Content-Type: multipart/mixed; boundary=b\n",
+            b"--b\n",
+            b"--b--\n",
+            b"Content-Transfer-Encoding: base64\n",
+            b"Content-Transfer-Encoding: quoted-printable\n",
+            b"SGVsbG8=",
+            b"> ",
+            b"-- \n",
+            b"```\n",
+            b"`",
+            b"**",
+            b"\xc3\xa9",
+            b"\xe2\x80\x99",
+            b"\xff",
+            b"\xe9",
+            b"\xf0\x9f\x99\x82",
+            b"---\n",
+        ];
+        let mut state: u64 = std::env::var("TACTFUL_FUZZ_SEED")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0x2545_f491_4f6c_dd1d);
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let formats = [
+            Format::Plain,
+            Format::Template,
+            Format::Email,
+            Format::Html,
+            Format::Markdown,
+        ];
+        // TACTFUL_FUZZ_CASES=100000 for a longer run.
+        let cases: u64 = std::env::var("TACTFUL_FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1500);
+        for case in 0..cases {
+            let len = (next() % 40) as usize;
+            let mut bytes = Vec::new();
+            if case % 3 == 0 {
+                bytes.extend_from_slice(
+                    b"From: a@b.c\nSubject: =?utf-8?B?SGk=?=\nContent-Type: text/plain\n\n",
+                );
+            }
+            for _ in 0..len {
+                bytes.extend_from_slice(ALPHABET[(next() % ALPHABET.len() as u64) as usize]);
+            }
+            for f in formats {
+                let what = format!("{f:?} {:?}", String::from_utf8_lossy(&bytes));
+                if let Ok(r) = read("x", bytes.clone(), f, &vocab()) {
+                    check_invariants(&r.message, &what);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(Format::for_path("a/b.eml"), Format::Email);
+        assert_eq!(Format::for_path("x.HTM"), Format::Html);
+        assert_eq!(Format::for_path("notes.md"), Format::Markdown);
+        assert_eq!(Format::for_path("welcome.html.hbs"), Format::Template);
+        assert_eq!(Format::for_path("step.j2"), Format::Template);
+        assert_eq!(Format::for_path("draft.txt"), Format::Plain);
+    }
+
+    #[test]
+    fn an_html_template_is_read_as_html() {
+        let r = read(
+            "welcome.html.hbs",
+            b"<p>Hi {{first_name}},</p><p>Welcome aboard.</p>".to_vec(),
+            Format::Template,
+            &vocab(),
+        )
+        .unwrap();
+        assert_eq!(r.message.prose, "Hi Alex,\n\nWelcome aboard.");
+        let p = &r.message.placeholders[0];
+        assert_eq!(&r.message.source[p.source.clone()], "{{first_name}}");
+        assert_eq!(&r.message.prose[p.prose.clone()], "Alex");
+    }
+}

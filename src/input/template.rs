@@ -131,6 +131,7 @@ struct Found {
 /// Parses `text`. `merge_tags` enables forms that clash with ordinary prose (`@firstname`),
 /// for files known to be templates.
 pub fn parse(text: &str, merge_tags: bool) -> Template {
+    let mut fx = Finder::new(text);
     let mut t = Template {
         variants: 1,
         ..Default::default()
@@ -149,7 +150,7 @@ pub fn parse(text: &str, merge_tags: bool) -> Template {
             i += 1;
             continue;
         }
-        let Some(found) = scan(text, i, merge_tags) else {
+        let Some(found) = scan(text, i, merge_tags, &mut fx) else {
             i += 1;
             continue;
         };
@@ -615,14 +616,71 @@ fn looks_like_field(content: &str) -> bool {
     identifier || (words.len() <= 3 && (n.ends_with("name") || n.ends_with("company")))
 }
 
-fn find_from(text: &str, from: usize, pat: &str, limit: usize) -> Option<usize> {
-    let end = (from + limit).min(text.len());
-    let hay = text.get(from..end).or_else(|| text.get(from..))?;
-    hay.find(pat).map(|i| from + i)
+/// Finds closing delimiters. Every occurrence of a pattern is indexed once, so a file full of
+/// unclosed `{{!--` or `{% raw %}` costs a binary search per tag, not a scan of the rest of
+/// the file each time.
+pub(crate) struct Finder<'a> {
+    text: &'a str,
+    index: std::collections::HashMap<&'static str, Vec<usize>>,
+    /// `{% end… %}` tags by their word: (start, end).
+    end_tags: Option<std::collections::HashMap<String, Vec<(usize, usize)>>>,
+}
+
+impl<'a> Finder<'a> {
+    fn new(text: &'a str) -> Finder<'a> {
+        Finder {
+            text,
+            index: std::collections::HashMap::new(),
+            end_tags: None,
+        }
+    }
+
+    /// The first `pat` that starts at or after `from` and ends within `limit` bytes of it.
+    fn find(&mut self, from: usize, pat: &'static str, limit: usize) -> Option<usize> {
+        let text = self.text;
+        let v = self.index.entry(pat).or_insert_with(|| {
+            let first = pat.as_bytes()[0];
+            text.bytes()
+                .enumerate()
+                .filter(|&(i, b)| b == first && text.as_bytes()[i..].starts_with(pat.as_bytes()))
+                .map(|(i, _)| i)
+                .collect()
+        });
+        let k = v.partition_point(|&p| p < from);
+        let bound = from.saturating_add(limit).min(text.len());
+        v.get(k).copied().filter(|&p| p + pat.len() <= bound)
+    }
+
+    /// The first `{% <word> %}` tag (whitespace control allowed) starting at or after `from`.
+    fn end_tag(&mut self, word: &str, from: usize) -> Option<(usize, usize)> {
+        if self.end_tags.is_none() {
+            let mut tags: std::collections::HashMap<String, Vec<(usize, usize)>> =
+                std::collections::HashMap::new();
+            let opens: Vec<usize> = {
+                self.find(0, "{%", usize::MAX);
+                self.index.get("{%").cloned().unwrap_or_default()
+            };
+            for c in opens {
+                if let Some(e) = self.find(c + 2, "%}", 1000) {
+                    let w = self.text[c + 2..e]
+                        .trim_matches(['-', ' '])
+                        .trim()
+                        .to_ascii_lowercase();
+                    if w.starts_with("end") && !w.contains(' ') {
+                        tags.entry(w).or_default().push((c, e + 2));
+                    }
+                }
+            }
+            self.end_tags = Some(tags);
+        }
+        let list = self.end_tags.as_ref()?.get(word)?;
+        let k = list.partition_point(|&(c, _)| c < from);
+        list.get(k).copied()
+    }
 }
 
 /// Recognises a tag starting at byte `i`.
-fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
+fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> Option<Found> {
     let rest = &text[i..];
     let found = |end: usize, token: Token| Found {
         range: i..end,
@@ -631,15 +689,15 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
         trim_right: false,
     };
     if rest.starts_with("{{!--") {
-        let close = find_from(text, i + 5, "--}}", 20_000)?;
+        let close = fx.find(i + 5, "--}}", 20_000)?;
         return Some(found(close + 4, Token::Comment(i + 5..close)));
     }
     if rest.starts_with("{{!") {
-        let close = find_from(text, i + 3, "}}", 20_000)?;
+        let close = fx.find(i + 3, "}}", 20_000)?;
         return Some(found(close + 2, Token::Comment(i + 3..close)));
     }
     if rest.starts_with("{{{") {
-        let close = find_from(text, i + 3, "}}}", 300)?;
+        let close = fx.find(i + 3, "}}}", 300)?;
         let inner = &text[i + 3..close];
         if inner.contains('\n') || inner.trim().is_empty() {
             return None;
@@ -650,7 +708,7 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
         ));
     }
     if rest.starts_with("{{") {
-        let close = find_from(text, i + 2, "}}", 400)?;
+        let close = fx.find(i + 2, "}}", 400)?;
         let inner_range = i + 2..close;
         if text[inner_range.clone()].contains("\n\n") || text[inner_range.clone()].contains("{{") {
             return None;
@@ -662,15 +720,15 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
         return Some(f);
     }
     if rest.starts_with("{%") {
-        let close = find_from(text, i + 2, "%}", 1000)?;
+        let close = fx.find(i + 2, "%}", 1000)?;
         let (inner, tl, tr) = strip_control(text, i + 2..close, &['-']);
-        let mut f = liquid(text, i..close + 2, inner)?;
+        let mut f = liquid(text, i..close + 2, inner, fx)?;
         f.trim_left = tl;
         f.trim_right = tr;
         return Some(f);
     }
     if rest.starts_with("{#") {
-        let close = find_from(text, i + 2, "#}", 20_000)?;
+        let close = fx.find(i + 2, "#}", 20_000)?;
         let (inner, tl, tr) = strip_control(text, i + 2..close, &['-']);
         let mut f = found(close + 2, Token::Comment(inner));
         f.trim_left = tl;
@@ -678,7 +736,7 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
         return Some(f);
     }
     if rest.starts_with("*|") {
-        let close = find_from(text, i + 2, "|*", 80)?;
+        let close = fx.find(i + 2, "|*", 80)?;
         let inner = &text[i + 2..close];
         if inner.is_empty()
             || !inner.chars().all(|c| {
@@ -690,7 +748,7 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
         return Some(mailchimp(i..close + 2, inner));
     }
     if rest.starts_with("{!") {
-        let close = find_from(text, i + 2, "}", 100)?;
+        let close = fx.find(i + 2, "}", 100)?;
         let inner = &text[i + 2..close];
         if inner.trim().is_empty() || inner.contains(['{', '\n']) {
             return None;
@@ -703,7 +761,7 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
         .find(|p| rest.starts_with(**p))
     {
         let start = i + after.len();
-        let close = find_from(text, start, "}", 120)?;
+        let close = fx.find(start, "}", 120)?;
         let inner = &text[start..close];
         if inner.contains(['{', '\n']) {
             return None;
@@ -718,7 +776,7 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
         return Some(found(close + 1, Token::Var(v)));
     }
     if rest.starts_with('{') {
-        let close = find_from(text, i + 1, "}", 300)?;
+        let close = fx.find(i + 1, "}", 300)?;
         let inner = &text[i + 1..close];
         if inner.contains(['{', '\n']) {
             return None;
@@ -750,13 +808,16 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
         return None;
     }
     if rest.starts_with("[[") {
-        let close = find_from(text, i + 2, "]]", 120)?;
+        let close = fx.find(i + 2, "]]", 120)?;
         let inner = &text[i + 2..close];
         if inner.contains(['[', '\n']) {
             return None;
         }
         let trimmed = inner.trim();
-        if trimmed.len() >= 13 && trimmed[..13].eq_ignore_ascii_case("missing token") {
+        let marker = trimmed
+            .get(..13)
+            .filter(|h| h.eq_ignore_ascii_case("missing token"));
+        if marker.is_some() {
             let mut v = simple_var(i..close + 2, trimmed[13..].trim().to_string());
             v.marker = true;
             return Some(found(close + 2, Token::Var(v)));
@@ -776,7 +837,7 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
         return Some(found(close + 2, Token::Var(v)));
     }
     if rest.starts_with('[') {
-        let close = find_from(text, i + 1, "]", 60)?;
+        let close = fx.find(i + 1, "]", 60)?;
         let inner = &text[i + 1..close];
         let next = text[close + 1..].chars().next();
         let prev = if i > 0 { text.as_bytes()[i - 1] } else { b' ' };
@@ -792,7 +853,7 @@ fn scan(text: &str, i: usize, merge_tags: bool) -> Option<Found> {
         return None;
     }
     if rest.starts_with('%') {
-        let close = find_from(text, i + 1, "%", 60)?;
+        let close = fx.find(i + 1, "%", 60)?;
         let inner = &text[i + 1..close];
         if inner.is_empty()
             || inner.starts_with(' ')
@@ -1023,7 +1084,7 @@ fn handlebars(text: &str, tag: Range<usize>, inner: Range<usize>) -> Option<Foun
     found(Token::Var(var_of(text, tag.clone(), inner)))
 }
 
-fn liquid(text: &str, tag: Range<usize>, inner: Range<usize>) -> Option<Found> {
+fn liquid(text: &str, tag: Range<usize>, inner: Range<usize>, fx: &mut Finder) -> Option<Found> {
     let s = text[inner].trim();
     let w = s
         .split_whitespace()
@@ -1044,39 +1105,15 @@ fn liquid(text: &str, tag: Range<usize>, inner: Range<usize>) -> Option<Found> {
         "endif" | "endfor" | "endcase" | "endunless" | "endwith" | "endblock" | "endfilter"
         | "endtablerow" => block(BlockRole::Close, &w["end".len()..]),
         "raw" => {
-            let mut pos = tag.end;
-            let (close, close_end) = loop {
-                let c = find_from(text, pos, "{%", 200_000)?;
-                let e = find_from(text, c, "%}", 200)? + 2;
-                if text[c + 2..e - 2]
-                    .trim_matches(['-', ' '])
-                    .eq_ignore_ascii_case("endraw")
-                {
-                    break (c, e);
-                }
-                pos = e;
-            };
+            let (close, close_end) = fx.end_tag("endraw", tag.end)?;
             end = close_end;
             Token::Raw(tag.end..close)
         }
         "comment" | "capture" | "macro" | "call" | "set" if w != "set" || !s.contains('=') => {
-            let endword = format!("end{w}");
-            let mut pos = tag.end;
-            loop {
-                let c = find_from(text, pos, "{%", 200_000)?;
-                let e = find_from(text, c, "%}", 1000)? + 2;
-                if text[c + 2..e - 2]
-                    .trim_matches(['-', ' '])
-                    .trim()
-                    .eq_ignore_ascii_case(&endword)
-                {
-                    end = e;
-                    break;
-                }
-                pos = e;
-            }
+            let (close, close_end) = fx.end_tag(&format!("end{w}"), tag.end)?;
+            end = close_end;
             if w == "comment" {
-                Token::Comment(tag.end..end)
+                Token::Comment(tag.end..close)
             } else {
                 Token::Skip
             }
