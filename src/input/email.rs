@@ -561,7 +561,14 @@ fn charset_of(name: Option<&str>, warn: &mut dyn FnMut(String)) -> Charset {
     .iter()
     .any(|m| n.contains(m));
     match charset_decoder(n.as_bytes()) {
-        Some(d) if multi => Charset::Multi(d),
+        Some(d) if multi => {
+            // Built without encoding_rs: multi-byte legacy charsets decode as lossy UTF-8
+            // (UTF-16 and UTF-7 have decoders of their own).
+            if !n.starts_with("utf") {
+                warn(format!("charset `{name}` is read as UTF-8 (tactful has no decoder for it)"));
+            }
+            Charset::Multi(d)
+        }
         Some(d) => Charset::Single(d),
         None => {
             warn(format!(
