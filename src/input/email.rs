@@ -565,7 +565,9 @@ fn charset_of(name: Option<&str>, warn: &mut dyn FnMut(String)) -> Charset {
             // Built without encoding_rs: multi-byte legacy charsets decode as lossy UTF-8
             // (UTF-16 and UTF-7 have decoders of their own).
             if !n.starts_with("utf") {
-                warn(format!("charset `{name}` is read as UTF-8 (tactful has no decoder for it)"));
+                warn(format!(
+                    "charset `{name}` is read as UTF-8 (tactful has no decoder for it)"
+                ));
             }
             Charset::Multi(d)
         }
