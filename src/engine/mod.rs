@@ -98,7 +98,9 @@ pub fn run_pack(
             matches!(
                 r.kind,
                 RuleKind::Match { .. } | RuleKind::Signals { .. } | RuleKind::Ratio(_)
-            )
+            ) || (matches!(r.kind, RuleKind::Placeholder { .. })
+                && !r.unless.is_empty()
+                && !msg.placeholders.is_empty())
         })
         .flat_map(|r| r.segments.iter().copied())
         .collect();
@@ -176,7 +178,18 @@ pub fn run_pack(
                             && s.range.start <= p.prose.start
                             && p.prose.end <= s.range.end
                     });
-                    if in_segment || rule.segments.is_empty() {
+                    // `unless` works as for patterns: "write your name where it says [name]"
+                    // mentions a placeholder rather than leaving one.
+                    let view = views_of_rule.iter().find(|v| {
+                        v.seg.range.start <= p.prose.start && p.prose.end <= v.seg.range.end
+                    });
+                    let mentioned = match view {
+                        Some(v) if !rule.unless.is_empty() => {
+                            excused(rule, v, &p.prose, &exceptions(pack, rule, &[*v]))
+                        }
+                        _ => false,
+                    };
+                    if (in_segment || rule.segments.is_empty()) && !mentioned {
                         hits.push(Hit {
                             rule: ri,
                             primary: p.prose.clone(),
