@@ -5,6 +5,7 @@
 //! language; [`config`] and front matter) → [`rules`] (YAML → compiled packs) → [`engine`]
 //! (findings) → [`report`] (human, short, json, jsonl). [`lint`] drives one file through it.
 
+pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod context;

@@ -1,10 +1,11 @@
 //! `tactful check`: find the inputs, check them on every core, report in input order.
 
 use super::{CheckArgs, ColorChoice, DenyLevel};
+use crate::batch;
 use crate::context::ContextLayer;
 use crate::error::SourceError;
 use crate::input::{Format, MESSAGE_EXTENSIONS};
-use crate::lint::{FileResult, LintOptions, Linter};
+use crate::lint::{CopyOf, FileResult, LintOptions, Linter};
 use crate::report::{self, Summary};
 use crate::rules::Severity;
 use rayon::prelude::*;
@@ -136,6 +137,15 @@ pub fn run(a: CheckArgs) -> u8 {
             }
         }
     };
+    let stdin_path = a.stdin_filename.as_ref().map(PathBuf::from);
+    find_copies(
+        &linter,
+        &inputs,
+        &stdin_name,
+        stdin_path.as_deref(),
+        stdin_bytes.as_deref(),
+        forced_format,
+    );
     let mut reporter = report::reporter(a.format, color);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -172,4 +182,71 @@ pub fn run(a: CheckArgs) -> u8 {
     } else {
         0
     }
+}
+
+/// Batches: before any file is reported, fingerprint every draft of the run and cluster the
+/// near-identical ones (see [`crate::batch`]); only fingerprints are kept, never the texts.
+fn find_copies(
+    linter: &Linter,
+    inputs: &[Input],
+    stdin_name: &str,
+    stdin_path: Option<&std::path::Path>,
+    stdin_bytes: Option<&[u8]>,
+    format: Option<Format>,
+) {
+    let readable = inputs
+        .iter()
+        .filter(|i| !matches!(i, Input::Missing(..)))
+        .count();
+    if readable < 2 {
+        return;
+    }
+    let name = |input: &Input| match input {
+        Input::Stdin => stdin_name.to_string(),
+        Input::File(p) => shown(p),
+        Input::Missing(p, _) => p.clone(),
+    };
+    let prints: Vec<_> = inputs
+        .par_iter()
+        .map(|input| match input {
+            Input::Stdin => linter.fingerprint(
+                stdin_name,
+                stdin_path,
+                stdin_bytes.unwrap_or_default().to_vec(),
+                format,
+            ),
+            Input::File(p) => std::fs::read(p)
+                .ok()
+                .and_then(|bytes| linter.fingerprint(&shown(p), Some(p), bytes, format)),
+            Input::Missing(..) => None,
+        })
+        .collect();
+    let Some(threshold) = prints.iter().flatten().map(|(_, r)| r.similarity).next() else {
+        return;
+    };
+    let (fps, rules): (Vec<_>, Vec<_>) = prints
+        .into_iter()
+        .map(|p| match p {
+            Some((f, r)) => (Some(f), Some(r)),
+            None => (None, None),
+        })
+        .unzip();
+    let clusters = batch::cluster(&fps, threshold);
+    let mut copies = std::collections::HashMap::new();
+    for (id, c) in clusters {
+        let (Some(Some(fp)), Some(Some(rule))) = (fps.get(id), rules.get(id)) else {
+            continue;
+        };
+        copies.insert(
+            name(&inputs[id]),
+            CopyOf {
+                rule: rule.clone(),
+                span: fp.span.clone(),
+                others: c.size - 1,
+                first: name(&inputs[c.first]),
+                is_first: id == c.first,
+            },
+        );
+    }
+    linter.set_copies(copies);
 }

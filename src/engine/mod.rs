@@ -98,7 +98,9 @@ pub fn run_pack(
             matches!(
                 r.kind,
                 RuleKind::Match { .. } | RuleKind::Signals { .. } | RuleKind::Ratio(_)
-            )
+            ) || (matches!(r.kind, RuleKind::Placeholder { .. })
+                && !r.unless.is_empty()
+                && !msg.placeholders.is_empty())
         })
         .flat_map(|r| r.segments.iter().copied())
         .collect();
@@ -162,9 +164,13 @@ pub fn run_pack(
                 ratio_rule(pack, ri, rule, m, &all, &mut hits)
             }
             RuleKind::Length(m) => length_rule(ri, m, msg, ctx, &mut hits),
-            RuleKind::Placeholder { without_fallback } => {
+            RuleKind::Placeholder {
+                without_fallback,
+                marker,
+            } => {
                 for p in &msg.placeholders {
-                    if *without_fallback && p.has_fallback {
+                    if *without_fallback && p.has_fallback || marker.is_some_and(|m| m != p.marker)
+                    {
                         continue;
                     }
                     let in_segment = msg.segments.iter().any(|s| {
@@ -172,11 +178,31 @@ pub fn run_pack(
                             && s.range.start <= p.prose.start
                             && p.prose.end <= s.range.end
                     });
-                    if in_segment || rule.segments.is_empty() {
+                    // `unless` works as for patterns: "write your name where it says [name]"
+                    // mentions a placeholder rather than leaving one.
+                    let view = views_of_rule.iter().find(|v| {
+                        v.seg.range.start <= p.prose.start && p.prose.end <= v.seg.range.end
+                    });
+                    let mentioned = match view {
+                        Some(v) if !rule.unless.is_empty() => {
+                            excused(rule, v, &p.prose, &exceptions(pack, rule, &[*v]))
+                        }
+                        _ => false,
+                    };
+                    if (in_segment || rule.segments.is_empty()) && !mentioned {
                         hits.push(Hit {
                             rule: ri,
                             primary: p.prose.clone(),
-                            label: Some(format!("`{}` is not filled in", p.name)),
+                            label: Some(if p.marker {
+                                format!("the sending tool could not fill `{}`", p.name)
+                            } else if *without_fallback {
+                                format!(
+                                    "`{}` has no fallback: an empty value leaves a gap here",
+                                    p.name
+                                )
+                            } else {
+                                format!("`{}` is not filled in", p.name)
+                            }),
                             related: Vec::new(),
                             severity: None,
                             suggestion: None,
@@ -536,7 +562,11 @@ fn to_finding(pack: &Pack, msg: &Message, h: Hit) -> Finding {
         severity: h.severity.unwrap_or(rule.severity),
         message: rule.message.clone(),
         help: rule.help.clone(),
-        label: h.label.unwrap_or_else(|| rule.message.clone()),
+        label: decoded_label(
+            msg,
+            &h.primary,
+            h.label.unwrap_or_else(|| rule.message.clone()),
+        ),
         related: h
             .related
             .into_iter()
@@ -548,4 +578,26 @@ fn to_finding(pack: &Pack, msg: &Message, h: Hit) -> Finding {
         span,
         suggestion,
     }
+}
+
+/// Where the span's bytes are not the words themselves (quoted-printable or base64 email, an
+/// HTML entity), the label quotes the decoded words.
+fn decoded_label(msg: &Message, primary: &Range<usize>, label: String) -> String {
+    let on_placeholder = msg
+        .placeholders
+        .iter()
+        .any(|p| p.prose.start < primary.end && primary.start < p.prose.end);
+    if msg.map.is_exact(primary.clone()) || on_placeholder {
+        return label;
+    }
+    let Some(words) = msg.prose.get(primary.clone()) else {
+        return label;
+    };
+    let words: String = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    if words.is_empty() {
+        return label;
+    }
+    let short: String = words.chars().take(80).collect();
+    let ellipsis = if short.len() < words.len() { "…" } else { "" };
+    format!("{label}: “{short}{ellipsis}”")
 }

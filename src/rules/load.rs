@@ -289,6 +289,7 @@ fn metric_kind(
         }
         MetricKind::Placeholder => RuleKind::Placeholder {
             without_fallback: m.without_fallback.unwrap_or(false),
+            marker: m.marker,
         },
         MetricKind::Duplicate => RuleKind::Duplicate {
             similarity: m.similarity.unwrap_or(0.8),

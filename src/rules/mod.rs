@@ -105,6 +105,7 @@ pub enum RuleKind {
     /// Unfilled or fallback-less placeholders (templates and drafts).
     Placeholder {
         without_fallback: bool,
+        marker: Option<bool>,
     },
     /// Near-identical drafts in one run (handled across files).
     Duplicate {

@@ -106,6 +106,8 @@ pub struct MetricDef {
     pub max_ratio: Option<f64>,
     /// Placeholder metric: only placeholders without a fallback.
     pub without_fallback: Option<bool>,
+    /// Placeholder metric: only vendors' missing-token markers (`true`) or only tags (`false`).
+    pub marker: Option<bool>,
     /// Duplicate metric: how similar two drafts must be (0–1).
     pub similarity: Option<f64>,
 }
