@@ -66,9 +66,18 @@ impl View<'_> {
     }
 }
 
+/// Sentence ranges of a segment. Line breaks inside a paragraph are hard wrapping, not the end
+/// of a sentence (UAX #29 would split there), so they are read as spaces (same byte length).
 fn sentences(prose: &str, range: &Range<usize>) -> Vec<Range<usize>> {
-    prose[range.clone()]
-        .split_sentence_bound_indices()
+    let text = &prose[range.clone()];
+    let unwrapped;
+    let text = if text.contains(['\n', '\r']) {
+        unwrapped = text.replace(['\n', '\r'], " ");
+        unwrapped.as_str()
+    } else {
+        text
+    };
+    text.split_sentence_bound_indices()
         .map(|(i, s)| range.start + i..range.start + i + s.len())
         .collect()
 }
