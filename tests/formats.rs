@@ -122,7 +122,6 @@ fn expected() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
             "early-pitch--calendar-placeholder.hbs",
             vec![
                 ("early-pitch/calendar-link", "Grab a slot on my calendar"),
-                ("early-pitch/calendar-link", "{{calendar_link}}"),
             ],
         ),
         (
