@@ -145,7 +145,6 @@ fn expected() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
             "early-pitch--multipart-alternative.eml",
             vec![
                 ("early-pitch/product-claim", "Our platform helps"),
-                ("early-pitch/product-claim", "companies like yours"),
                 ("early-pitch/demo-request", "book a quick\ndemo"),
             ],
         ),
