@@ -27,7 +27,11 @@ fn main() {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let mut out = String::from("pub static FILES: &[BuiltinFile] = &[\n");
     for f in &files {
-        let lang = f.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
+        let lang = f
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let _ = writeln!(
             out,
@@ -36,6 +40,7 @@ fn main() {
         );
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_rules.rs");
+    let dest =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_rules.rs");
     std::fs::write(dest, out).expect("write generated file");
 }

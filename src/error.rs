@@ -16,7 +16,12 @@ pub struct SourceError {
 }
 
 impl SourceError {
-    pub fn new(path: &str, text: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+    pub fn new(
+        path: &str,
+        text: &str,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
         SourceError {
             path: path.to_string(),
             text: Arc::from(text),

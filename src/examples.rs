@@ -23,7 +23,10 @@ pub struct ExampleOutcome {
 }
 
 /// Runs the examples of every rule for which `select` holds.
-pub fn run(registry: &Registry, select: &dyn Fn(&Rule) -> bool) -> Result<Vec<ExampleOutcome>, Vec<crate::error::SourceError>> {
+pub fn run(
+    registry: &Registry,
+    select: &dyn Fn(&Rule) -> bool,
+) -> Result<Vec<ExampleOutcome>, Vec<crate::error::SourceError>> {
     let detector = LanguageDetector::new(&registry.languages());
     let mut out = Vec::new();
     for (pack, ri) in registry.all_rules()? {
@@ -42,10 +45,13 @@ pub fn run(registry: &Registry, select: &dyn Fn(&Rule) -> bool) -> Result<Vec<Ex
             let def = ex.def();
             let index = counters[bad as usize];
             counters[bad as usize] += 1;
-            let lang = def
-                .lang
-                .clone()
-                .unwrap_or_else(|| if rule.lang == "any" { "en".into() } else { rule.lang.clone() });
+            let lang = def.lang.clone().unwrap_or_else(|| {
+                if rule.lang == "any" {
+                    "en".into()
+                } else {
+                    rule.lang.clone()
+                }
+            });
             let layer = ContextLayer {
                 stage: def.stage,
                 channel: def.channel,
@@ -65,10 +71,23 @@ pub fn run(registry: &Registry, select: &dyn Fn(&Rule) -> bool) -> Result<Vec<Ex
                 found: Vec::new(),
                 error: None,
             };
-            let format = if def.template == Some(true) { Format::Template } else { Format::Plain };
-            match input::read("example", def.text.clone().into_bytes(), format, registry.vocabulary()) {
+            let format = if def.template == Some(true) {
+                Format::Template
+            } else {
+                Format::Plain
+            };
+            match input::read(
+                "example",
+                def.text.clone().into_bytes(),
+                format,
+                registry.vocabulary(),
+            ) {
                 Ok(read) => {
-                    let front = read.front_matter.as_ref().map(|f| f.context.clone()).unwrap_or_default();
+                    let front = read
+                        .front_matter
+                        .as_ref()
+                        .map(|f| f.context.clone())
+                        .unwrap_or_default();
                     let ctx: Context = ContextLayer::resolve(&[&layer, &front]);
                     let result = check_message(registry, &detector, read.message, ctx, None);
                     outcome.found = result

@@ -9,6 +9,7 @@ use crate::finding::Finding;
 use crate::input::{self, Format};
 use crate::lang::LanguageDetector;
 use crate::message::{Message, SegmentKind};
+use crate::rules::catalog::{catalog, RuleMeta};
 use crate::rules::{Registry, RuleSources, Severity};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -70,10 +71,42 @@ impl Linter {
 
     /// The registry for a set of rule sources (built once per distinct set).
     pub fn registry(&self, sources: RuleSources) -> RegistryResult {
-        let mut map = self.registries.lock().map_err(|_| vec![SourceError::whole("tactful", "internal lock poisoned")])?;
+        let mut map = self
+            .registries
+            .lock()
+            .map_err(|_| vec![SourceError::whole("tactful", "internal lock poisoned")])?;
         map.entry(sources.clone())
             .or_insert_with(|| Registry::new(&sources).map(Arc::new))
             .clone()
+    }
+
+    /// Every rule the run can report, from each rule set used so far (the default set when no
+    /// file was checked): what SARIF lists as the tool's rules.
+    pub fn rule_catalog(&self) -> Vec<RuleMeta> {
+        let mut regs: Vec<Arc<Registry>> = match self.registries.lock() {
+            Ok(m) => m
+                .values()
+                .filter_map(|r| r.as_ref().ok().cloned())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        if regs.is_empty() {
+            let sources = RuleSources {
+                extra: self.options.rule_paths.clone(),
+                no_builtin: false,
+            };
+            regs.extend(self.registry(sources).ok());
+        }
+        let mut out: Vec<RuleMeta> = Vec::new();
+        for r in regs {
+            for m in catalog(&r) {
+                if !out.iter().any(|x| x.id == m.id) {
+                    out.push(m);
+                }
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
     }
 
     fn detector(&self, registry: &Arc<Registry>) -> Arc<LanguageDetector> {
@@ -88,7 +121,13 @@ impl Linter {
     }
 
     /// Checks one file. `fs_path` is where it lives on disk (None for stdin).
-    pub fn check(&self, shown: &str, fs_path: Option<&Path>, bytes: Vec<u8>, format: Option<Format>) -> FileResult {
+    pub fn check(
+        &self,
+        shown: &str,
+        fs_path: Option<&Path>,
+        bytes: Vec<u8>,
+        format: Option<Format>,
+    ) -> FileResult {
         let config = if self.options.no_config {
             Ok(None)
         } else {
@@ -109,28 +148,40 @@ impl Linter {
             Ok(r) => r,
             Err(e) => return FileResult::failed(shown, e),
         };
-        let settings = config.as_ref().map(|c| c.settings_for(fs_path)).unwrap_or_default();
+        let settings = config
+            .as_ref()
+            .map(|c| c.settings_for(fs_path))
+            .unwrap_or_default();
         let format = format.unwrap_or_else(|| Format::for_path(shown));
         let read = match input::read(shown, bytes, format, registry.vocabulary()) {
             Ok(r) => r,
             Err(e) => return FileResult::failed(shown, vec![e]),
         };
-        let front = read.front_matter.as_ref().map(|f| f.context.clone()).unwrap_or_default();
+        let front = read
+            .front_matter
+            .as_ref()
+            .map(|f| f.context.clone())
+            .unwrap_or_default();
         let ctx = ContextLayer::resolve(&[&self.options.flags, &front, &settings.context]);
         let options = config.as_ref().map(|c| &c.options);
-        let mut result = check_message(&registry, &self.detector(&registry), read.message, ctx, options);
+        let mut message = read.message;
+        let inline = std::mem::take(&mut message.suppressions);
+        let mut result = check_message(&registry, &self.detector(&registry), message, ctx, options);
         result.path = shown.to_string();
+        crate::suppress::apply_inline(&mut result.findings, &inline);
         if let Some(fm) = &read.front_matter {
             apply_allow(&mut result, &fm.allow);
         }
-        result.findings.retain_mut(|f| match settings.level(&f.rule, &f.category) {
-            Some(Level::Off) => false,
-            Some(Level::On(s)) => {
-                f.severity = s;
-                true
-            }
-            None => true,
-        });
+        result
+            .findings
+            .retain_mut(|f| match settings.level(&f.rule, &f.category) {
+                Some(Level::Off) => false,
+                Some(Level::On(s)) => {
+                    f.severity = s;
+                    true
+                }
+                None => true,
+            });
         result
     }
 }
@@ -145,14 +196,25 @@ pub fn check_message(
 ) -> FileResult {
     let mut errors = Vec::new();
     let mut findings = Vec::new();
-    let own_words = [SegmentKind::Subject, SegmentKind::Greeting, SegmentKind::Body];
+    let own_words = [
+        SegmentKind::Subject,
+        SegmentKind::Greeting,
+        SegmentKind::Body,
+    ];
     // With `--lang auto`, paragraphs in another language than the message get that
     // language's pack; a language fixed by the user is taken as it is.
     let auto = ctx.lang == "auto";
     if auto {
-        ctx.lang = detector.detect(&msg.text_of(&own_words)).unwrap_or("en").to_string();
+        ctx.lang = detector
+            .detect(&msg.text_of(&own_words))
+            .unwrap_or("en")
+            .to_string();
     }
-    for seg in msg.segments.iter_mut().filter(|s| auto && s.kind == SegmentKind::Body) {
+    for seg in msg
+        .segments
+        .iter_mut()
+        .filter(|s| auto && s.kind == SegmentKind::Body)
+    {
         if let Some(l) = detector.detect(&msg.prose[seg.range.clone()]) {
             let long_enough = seg.range.len() >= 60;
             if l != ctx.lang && long_enough && registry.has_language(l) {
@@ -185,7 +247,11 @@ pub fn check_message(
         });
     }
     let main_lang = ctx.lang.clone();
-    for lang in langs.iter().map(String::as_str).chain(std::iter::once("any")) {
+    for lang in langs
+        .iter()
+        .map(String::as_str)
+        .chain(std::iter::once("any"))
+    {
         let pack = match registry.pack(lang) {
             Some(Ok(p)) => p.clone(),
             Some(Err(e)) => {
@@ -272,5 +338,7 @@ fn apply_allow(result: &mut FileResult, allow: &[crate::input::Allow]) {
             });
         }
     }
-    result.findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
+    result
+        .findings
+        .sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
 }

@@ -10,12 +10,24 @@ const TEST_RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/rules"
 
 fn tactful(args: &[&str], dir: &Path, stdin: Option<&[u8]>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tactful"));
-    cmd.args(args).current_dir(dir).env_remove("NO_COLOR").env_remove("RUST_BACKTRACE");
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("RUST_BACKTRACE");
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn tactful");
     if let Some(input) = stdin {
-        child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write stdin");
     }
     child.wait_with_output().expect("wait")
 }
@@ -44,17 +56,27 @@ fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
 }
 
 fn diags(doc: &Value, file: usize) -> Vec<Value> {
-    doc["files"][file]["diagnostics"].as_array().cloned().unwrap_or_default()
+    doc["files"][file]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn rules_of(doc: &Value, file: usize) -> Vec<String> {
-    diags(doc, file).iter().filter_map(|d| d["rule"].as_str().map(String::from)).collect()
+    diags(doc, file)
+        .iter()
+        .filter_map(|d| d["rule"].as_str().map(String::from))
+        .collect()
 }
 
 #[test]
 fn exit_status_follows_the_failing_level() {
     let d = tempdir();
-    write(d.path(), "clean.txt", b"Thanks for the notes from Tuesday.\n");
+    write(
+        d.path(),
+        "clean.txt",
+        b"Thanks for the notes from Tuesday.\n",
+    );
     write(d.path(), "error.txt", b"Can I book a zebra demo?\n");
     write(d.path(), "warn.txt", b"Fancy a zebra call?\n");
     let (code, _) = check_json(&["--stage", "established", "clean.txt"], d.path(), None);
@@ -64,7 +86,11 @@ fn exit_status_follows_the_failing_level() {
     assert!(rules_of(&doc, 0).contains(&"early-pitch/zz-zebra-demo".to_string()));
     let (code, _) = check_json(&["--stage", "established", "warn.txt"], d.path(), None);
     assert_eq!(code, Some(0), "warnings do not fail by default");
-    let (code, _) = check_json(&["--stage", "established", "--deny", "warning", "warn.txt"], d.path(), None);
+    let (code, _) = check_json(
+        &["--stage", "established", "--deny", "warning", "warn.txt"],
+        d.path(),
+        None,
+    );
     assert_eq!(code, Some(1));
 }
 
@@ -84,10 +110,16 @@ fn json_spans_are_bytes_and_columns_are_characters() {
     assert_eq!(diag["text"], "zebra demo");
     assert_eq!(diag["start"]["line"], 6);
     assert_eq!(diag["start"]["column"], "Żółć — a ".chars().count() + 1);
-    assert_eq!(diag["end"]["column"], "Żółć — a zebra demo".chars().count() + 1);
+    assert_eq!(
+        diag["end"]["column"],
+        "Żółć — a zebra demo".chars().count() + 1
+    );
     assert_eq!(diag["category"], "early-pitch");
     assert_eq!(diag["severity"], "error");
-    assert_eq!(diag["suggestion"]["replacement"], "Would a zebra chat help?");
+    assert_eq!(
+        diag["suggestion"]["replacement"],
+        "Would a zebra chat help?"
+    );
     assert_eq!(doc["version"], 1);
     assert_eq!(doc["files"][0]["context"]["stage"], "first-contact");
     assert_eq!(doc["files"][0]["context"]["lang"], "en");
@@ -97,7 +129,11 @@ fn json_spans_are_bytes_and_columns_are_characters() {
 #[test]
 fn stdin_is_named_by_stdin_filename() {
     let d = tempdir();
-    let (code, doc) = check_json(&["--stdin-filename", "draft.txt", "-"], d.path(), Some(b"A zebra demo?"));
+    let (code, doc) = check_json(
+        &["--stdin-filename", "draft.txt", "-"],
+        d.path(),
+        Some(b"A zebra demo?"),
+    );
     assert_eq!(code, Some(1));
     assert_eq!(doc["files"][0]["path"], "draft.txt");
     let (_, doc) = check_json(&["-"], d.path(), Some(b"A zebra demo?"));
@@ -114,7 +150,11 @@ fn a_broken_file_does_not_stop_the_others() {
     assert_eq!(code, Some(2));
     let files = doc["files"].as_array().unwrap();
     assert_eq!(files.len(), 4);
-    assert!(files[1]["error"].as_str().unwrap().contains("byte 4"), "{}", files[1]["error"]);
+    assert!(
+        files[1]["error"].as_str().unwrap().contains("byte 4"),
+        "{}",
+        files[1]["error"]
+    );
     assert!(files[2]["error"].as_str().unwrap().contains("no such file"));
     assert!(rules_of(&doc, 3).contains(&"early-pitch/zz-zebra-demo".to_string()));
 }
@@ -128,46 +168,86 @@ fn folders_are_walked_skipping_hidden_and_ignored_files() {
     write(d.path(), "drafts/image.png", b"\x89PNG");
     write(d.path(), ".gitignore", b"drafts/skip/\n");
     let (_, doc) = check_json(&["drafts"], d.path(), None);
-    let paths: Vec<&str> = doc["files"].as_array().unwrap().iter().filter_map(|f| f["path"].as_str()).collect();
+    let paths: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
     assert_eq!(paths, vec!["drafts/a.txt"]);
 }
 
 #[test]
 fn jsonl_and_short_formats() {
     let d = tempdir();
-    write(d.path(), "m.txt", b"Hi,\n\nA zebra demo? And a zebra call.\n");
-    let out = tactful(&["check", "--format", "jsonl", "--rules", TEST_RULES, "m.txt"], d.path(), None);
+    write(
+        d.path(),
+        "m.txt",
+        b"Hi,\n\nA zebra demo? And a zebra call.\n",
+    );
+    let out = tactful(
+        &["check", "--format", "jsonl", "--rules", TEST_RULES, "m.txt"],
+        d.path(),
+        None,
+    );
     let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
         .collect();
     assert!(lines.len() >= 2);
     assert!(lines.iter().all(|l| l["path"] == "m.txt"));
-    let out = tactful(&["check", "--format", "short", "--rules", TEST_RULES, "m.txt"], d.path(), None);
+    let out = tactful(
+        &["check", "--format", "short", "--rules", TEST_RULES, "m.txt"],
+        d.path(),
+        None,
+    );
     let short = String::from_utf8_lossy(&out.stdout);
-    assert!(short.contains("m.txt:3:3: error[early-pitch/zz-zebra-demo]: asks for a zebra demo in a first message"), "{short}");
-    assert!(short.contains("m.txt:3:21: warning[early-pitch/zz-zebra-call]: mentions a zebra call"), "{short}");
+    assert!(
+        short.contains(
+            "m.txt:3:3: error[early-pitch/zz-zebra-demo]: asks for a zebra demo in a first message"
+        ),
+        "{short}"
+    );
+    assert!(
+        short.contains("m.txt:3:21: warning[early-pitch/zz-zebra-call]: mentions a zebra call"),
+        "{short}"
+    );
 }
 
 #[test]
 fn human_output_is_a_compiler_style_report() {
     let d = tempdir();
     write(d.path(), "m.txt", b"Hi,\n\nA zebra demo?\n");
-    let out = tactful(&["check", "--color", "never", "--rules", TEST_RULES, "m.txt"], d.path(), None);
+    let out = tactful(
+        &["check", "--color", "never", "--rules", TEST_RULES, "m.txt"],
+        d.path(),
+        None,
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("early-pitch/zz-zebra-demo"), "{text}");
     assert!(text.contains("asks for a zebra demo in a first message"));
     assert!(text.contains("offer something useful first"));
     assert!(text.contains("m.txt:3:3"), "{text}");
-    assert!(!text.contains('\u{1b}'), "no colour codes with --color never");
-    let out = tactful(&["check", "--color", "always", "--rules", TEST_RULES, "m.txt"], d.path(), None);
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes with --color never"
+    );
+    let out = tactful(
+        &["check", "--color", "always", "--rules", TEST_RULES, "m.txt"],
+        d.path(),
+        None,
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
 }
 
 #[test]
 fn front_matter_sets_context_and_flags_override_it() {
     let d = tempdir();
-    write(d.path(), "m.txt", b"---\nstage: follow-up\n---\nA zebra demo?\n");
+    write(
+        d.path(),
+        "m.txt",
+        b"---\nstage: follow-up\n---\nA zebra demo?\n",
+    );
     let (code, doc) = check_json(&["m.txt"], d.path(), None);
     assert_eq!(code, Some(0));
     assert_eq!(doc["files"][0]["context"]["stage"], "follow-up");
@@ -178,7 +258,11 @@ fn front_matter_sets_context_and_flags_override_it() {
 #[test]
 fn front_matter_allow_silences_and_unused_allow_is_reported() {
     let d = tempdir();
-    write(d.path(), "m.txt", b"---\nallow: [early-pitch/zz-zebra-demo, mass-message]\n---\nA zebra demo?\n");
+    write(
+        d.path(),
+        "m.txt",
+        b"---\nallow: [early-pitch/zz-zebra-demo, mass-message]\n---\nA zebra demo?\n",
+    );
     let (_, doc) = check_json(&["m.txt"], d.path(), None);
     let rules = rules_of(&doc, 0);
     assert!(!rules.contains(&"early-pitch/zz-zebra-demo".to_string()));
@@ -209,7 +293,10 @@ fn config_is_discovered_upward_with_overrides() {
     write(d.path(), "followups/b.txt", b"A zebra demo?");
     let (_, doc) = check_json(&["drafts", "followups"], d.path(), None);
     let a = diags(&doc, 0);
-    let call = a.iter().find(|x| x["rule"] == "early-pitch/zz-zebra-call").expect("call finding");
+    let call = a
+        .iter()
+        .find(|x| x["rule"] == "early-pitch/zz-zebra-call")
+        .expect("call finding");
     assert_eq!(call["severity"], "error", "config raised the severity");
     assert_eq!(doc["files"][1]["context"]["stage"], "follow-up");
     assert!(!rules_of(&doc, 1).contains(&"early-pitch/zz-zebra-demo".to_string()));
@@ -224,7 +311,11 @@ fn config_is_discovered_upward_with_overrides() {
 #[test]
 fn bad_config_is_reported_with_a_span_and_exit_2() {
     let d = tempdir();
-    write(d.path(), ".tactful.yaml", b"severity:\n  early-pitch: loud\n");
+    write(
+        d.path(),
+        ".tactful.yaml",
+        b"severity:\n  early-pitch: loud\n",
+    );
     write(d.path(), "a.txt", b"hello");
     let (code, doc) = check_json(&["a.txt"], d.path(), None);
     assert_eq!(code, Some(2));
@@ -237,15 +328,25 @@ fn bad_rule_files_are_reported_with_a_span_into_the_yaml() {
     let d = tempdir();
     write(d.path(), "a.txt", b"hello");
     let bad = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bad-rules");
-    let out = tactful(&["check", "--format", "json", "--rules", bad, "a.txt"], d.path(), None);
+    let out = tactful(
+        &["check", "--format", "json", "--rules", bad, "a.txt"],
+        d.path(),
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
     let doc: Value = serde_json::from_slice(&out.stdout).expect("valid JSON even so");
     let err = doc["files"][0]["error"].as_str().unwrap();
-    assert!(err.contains("early-pitch.yaml:7:13") && err.contains("invalid pattern"), "{err}");
+    assert!(
+        err.contains("early-pitch.yaml:7:13") && err.contains("invalid pattern"),
+        "{err}"
+    );
     let out = tactful(&["rules", "--rules", bad], d.path(), None);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("invalid pattern") && stderr.contains("book (a demo"), "{stderr}");
+    assert!(
+        stderr.contains("invalid pattern") && stderr.contains("book (a demo"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"));
 }
 
@@ -262,7 +363,11 @@ fn usage_errors_exit_2() {
 #[test]
 fn rules_lists_and_explain_explains() {
     let d = tempdir();
-    let out = tactful(&["rules", "--format", "json", "--rules", TEST_RULES], d.path(), None);
+    let out = tactful(
+        &["rules", "--format", "json", "--rules", TEST_RULES],
+        d.path(),
+        None,
+    );
     assert_eq!(out.status.code(), Some(0));
     let list: Value = serde_json::from_slice(&out.stdout).expect("json");
     let ours = list
@@ -274,16 +379,32 @@ fn rules_lists_and_explain_explains() {
     assert_eq!(ours["category"], "early-pitch");
     assert_eq!(ours["lang"], "en");
     assert_eq!(ours["severity"], "error");
-    assert!(list.as_array().unwrap().iter().any(|r| r["id"] == "channel-limit/connection-note"));
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["id"] == "channel-limit/connection-note"));
 
     let out = tactful(&["explain", "early-pitch"], d.path(), None);
     let text = String::from_utf8_lossy(&out.stdout);
-    for section in ["## What it catches", "## Why it matters", "## Example", "## Use instead"] {
+    for section in [
+        "## What it catches",
+        "## Why it matters",
+        "## Example",
+        "## Use instead",
+    ] {
         assert!(text.contains(section), "missing {section} in:\n{text}");
     }
-    let out = tactful(&["explain", "channel-limit/connection-note"], d.path(), None);
+    let out = tactful(
+        &["explain", "channel-limit/connection-note"],
+        d.path(),
+        None,
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("max: 200") && text.contains("max-premium: 300"), "{text}");
+    assert!(
+        text.contains("max: 200") && text.contains("max-premium: 300"),
+        "{text}"
+    );
     let out = tactful(&["explain", "no-such/rule"], d.path(), None);
     assert_eq!(out.status.code(), Some(2));
 }
@@ -304,13 +425,20 @@ fn test_subcommand_runs_rule_examples() {
     let out = tactful(&["test", "r"], d.path(), None);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("FAIL early-pitch/x [en] bad example #1"), "{text}");
+    assert!(
+        text.contains("FAIL early-pitch/x [en] bad example #1"),
+        "{text}"
+    );
 }
 
 #[test]
 fn bom_and_crlf_files_work() {
     let d = tempdir();
-    write(d.path(), "m.txt", "\u{feff}Hi Ana,\r\n\r\nA zebra demo?\r\n".as_bytes());
+    write(
+        d.path(),
+        "m.txt",
+        "\u{feff}Hi Ana,\r\n\r\nA zebra demo?\r\n".as_bytes(),
+    );
     let (_, doc) = check_json(&["m.txt"], d.path(), None);
     let diag = &diags(&doc, 0)[0];
     assert_eq!(diag["start"]["line"], 3);
@@ -323,12 +451,23 @@ fn connection_notes_over_the_limit_are_errors_and_premium_allows_more() {
     let d = tempdir();
     let note = "Hi Maria, I enjoyed your talk at the logistics summit in Rotterdam last week, especially the part about route planning for small fleets. I run operations at a courier startup and would love to stay in touch and follow your work here.";
     write(d.path(), "note.txt", note.as_bytes());
-    let (code, doc) = check_json(&["--channel", "linkedin-connect", "note.txt"], d.path(), None);
+    let (code, doc) = check_json(
+        &["--channel", "linkedin-connect", "note.txt"],
+        d.path(),
+        None,
+    );
     assert_eq!(code, Some(1));
     let d0 = diags(&doc, 0);
-    let limit = d0.iter().find(|x| x["rule"] == "channel-limit/connection-note").expect("limit finding");
+    let limit = d0
+        .iter()
+        .find(|x| x["rule"] == "channel-limit/connection-note")
+        .expect("limit finding");
     let cut: String = note.chars().skip(200).collect();
     assert_eq!(limit["text"], cut);
-    let (_, doc) = check_json(&["--channel", "linkedin-connect", "--premium", "note.txt"], d.path(), None);
+    let (_, doc) = check_json(
+        &["--channel", "linkedin-connect", "--premium", "note.txt"],
+        d.path(),
+        None,
+    );
     assert!(!rules_of(&doc, 0).contains(&"channel-limit/connection-note".to_string()));
 }

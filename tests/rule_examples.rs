@@ -6,7 +6,13 @@ use tactful::rules::{Registry, RuleSources};
 
 fn registry() -> Registry {
     Registry::new(&RuleSources::default()).unwrap_or_else(|e| {
-        panic!("built-in rules fail to load:\n{}", e.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n"))
+        panic!(
+            "built-in rules fail to load:\n{}",
+            e.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
     })
 }
 
@@ -14,7 +20,11 @@ fn registry() -> Registry {
 fn every_example_behaves_as_declared() {
     let reg = registry();
     let outcomes = tactful::examples::run(&reg, &|_| true).expect("rules load");
-    assert!(outcomes.len() > 100, "expected the built-in examples, got {}", outcomes.len());
+    assert!(
+        outcomes.len() > 100,
+        "expected the built-in examples, got {}",
+        outcomes.len()
+    );
     let failures: Vec<String> = outcomes
         .iter()
         .filter(|o| !o.passed)
@@ -31,7 +41,12 @@ fn every_example_behaves_as_declared() {
             )
         })
         .collect();
-    assert!(failures.is_empty(), "{} failing examples:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing examples:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -43,9 +58,21 @@ fn every_rule_has_three_bad_and_three_good_examples() {
         .iter()
         .map(|(p, i)| &p.rules[*i])
         .filter(|r| r.examples.bad.len() < 3 || r.examples.good.len() < 3)
-        .map(|r| format!("{} [{}]: {} bad, {} good", r.id, r.lang, r.examples.bad.len(), r.examples.good.len()))
+        .map(|r| {
+            format!(
+                "{} [{}]: {} bad, {} good",
+                r.id,
+                r.lang,
+                r.examples.bad.len(),
+                r.examples.good.len()
+            )
+        })
         .collect();
-    assert!(thin.is_empty(), "rules with too few examples:\n{}", thin.join("\n"));
+    assert!(
+        thin.is_empty(),
+        "rules with too few examples:\n{}",
+        thin.join("\n")
+    );
 }
 
 #[test]
@@ -54,18 +81,33 @@ fn every_language_pack_covers_the_core_categories_in_depth() {
     let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
     for (p, i) in reg.all_rules().expect("rules load") {
         let r = &p.rules[i];
-        *counts.entry((r.lang.clone(), r.category.clone())).or_default() += 1;
+        *counts
+            .entry((r.lang.clone(), r.category.clone()))
+            .or_default() += 1;
     }
     let mut missing = Vec::new();
     for lang in reg.languages() {
         for cat in ["early-pitch", "assumed-closeness", "signup-without-consent"] {
-            let n = counts.get(&(lang.clone(), cat.to_string())).copied().unwrap_or(0);
+            let n = counts
+                .get(&(lang.clone(), cat.to_string()))
+                .copied()
+                .unwrap_or(0);
             if n < 12 {
                 missing.push(format!("{lang}/{cat}: {n} rules (need 12)"));
             }
         }
-        for cat in ["ask-before-give", "mass-message", "hollow-referral", "self-focus"] {
-            if counts.get(&(lang.clone(), cat.to_string())).copied().unwrap_or(0) == 0 {
+        for cat in [
+            "ask-before-give",
+            "mass-message",
+            "hollow-referral",
+            "self-focus",
+        ] {
+            if counts
+                .get(&(lang.clone(), cat.to_string()))
+                .copied()
+                .unwrap_or(0)
+                == 0
+            {
                 missing.push(format!("{lang}/{cat}: no rules"));
             }
         }
@@ -78,7 +120,12 @@ fn every_rule_belongs_to_a_documented_category() {
     let reg = registry();
     for (p, i) in reg.all_rules().expect("rules load") {
         let r = &p.rules[i];
-        assert!(reg.category(&r.category).is_some(), "{}: category `{}` is not in rules/categories.yaml", r.id, r.category);
+        assert!(
+            reg.category(&r.category).is_some(),
+            "{}: category `{}` is not in rules/categories.yaml",
+            r.id,
+            r.category
+        );
     }
 }
 
@@ -91,11 +138,18 @@ fn every_built_in_pattern_has_pre_filter_literals() {
         let r = &p.rules[i];
         for pi in prefiltered_patterns(r) {
             if r.patterns[pi].literals.is_empty() {
-                slow.push(format!("{} [{}]: `{}`", r.id, r.lang, r.patterns[pi].source));
+                slow.push(format!(
+                    "{} [{}]: `{}`",
+                    r.id, r.lang, r.patterns[pi].source
+                ));
             }
         }
     }
-    assert!(slow.is_empty(), "patterns with no literal to pre-filter on (add `keywords:`):\n{}", slow.join("\n"));
+    assert!(
+        slow.is_empty(),
+        "patterns with no literal to pre-filter on (add `keywords:`):\n{}",
+        slow.join("\n")
+    );
 }
 
 #[test]
@@ -104,7 +158,8 @@ fn every_built_in_pattern_compiles() {
     for (p, i) in reg.all_rules().expect("rules load") {
         let r = &p.rules[i];
         for pat in &r.patterns {
-            pat.compile_now().unwrap_or_else(|e| panic!("{} [{}]: {e}", r.id, r.lang));
+            pat.compile_now()
+                .unwrap_or_else(|e| panic!("{} [{}]: {e}", r.id, r.lang));
         }
     }
 }

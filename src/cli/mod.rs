@@ -91,6 +91,15 @@ pub struct CheckArgs {
     /// The name to show for standard input (also used to find its config and format).
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,
+    /// Apply the rewrites that rules mark safe, then report what is left. Files are replaced
+    /// atomically; files without a safe fix are not touched. With `-`, the fixed text goes to
+    /// standard output and the report to standard error.
+    #[arg(long)]
+    fix: bool,
+    /// Print the safe rewrites as a unified diff instead of writing them (exit 1 when there are
+    /// any).
+    #[arg(long)]
+    diff: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -146,7 +155,10 @@ pub fn main() -> ExitCode {
     };
     // A bug must still end in a clear message and exit status 2, never a backtrace.
     std::panic::set_hook(Box::new(|info| {
-        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         let what = info
             .payload()
             .downcast_ref::<&str>()
@@ -167,7 +179,8 @@ pub fn main() -> ExitCode {
 
 /// Prints rule-loading errors the way findings are printed and returns exit status 2.
 fn report_errors(errors: &[crate::error::SourceError]) -> u8 {
-    let color = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none();
     let human = crate::report::HumanReporter::new(color);
     let mut err = std::io::stderr().lock();
     for e in errors {

@@ -21,7 +21,10 @@ pub fn list(a: RulesArgs) -> u8 {
     };
     if let Some(l) = &a.lang {
         if l != "any" && !reg.has_language(l) {
-            eprintln!("error: no rule pack for language `{l}` (available: {})", reg.languages().join(", "));
+            eprintln!(
+                "error: no rule pack for language `{l}` (available: {})",
+                reg.languages().join(", ")
+            );
             return 2;
         }
     }
@@ -46,7 +49,11 @@ pub fn list(a: RulesArgs) -> u8 {
                     })
                 })
                 .collect();
-            writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default())
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            )
         }
         RulesFormat::Patterns => selected.iter().try_for_each(|r| {
             prefiltered_patterns(r)
@@ -56,7 +63,14 @@ pub fn list(a: RulesArgs) -> u8 {
         RulesFormat::Human => {
             let w = selected.iter().map(|r| r.id.len()).max().unwrap_or(0);
             selected.iter().try_for_each(|r| {
-                writeln!(out, "{:<w$}  {:<3}  {:<7}  {}", r.id, r.lang, r.severity.as_str(), r.message)
+                writeln!(
+                    out,
+                    "{:<w$}  {:<3}  {:<7}  {}",
+                    r.id,
+                    r.lang,
+                    r.severity.as_str(),
+                    r.message
+                )
             })
         }
     };
@@ -90,7 +104,11 @@ fn wrap(text: &str, indent: &str) -> String {
 }
 
 fn quote(text: &str) -> String {
-    text.lines().map(|l| format!("    | {l}")).collect::<Vec<_>>().join("\n") + "\n"
+    text.lines()
+        .map(|l| format!("    | {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
 }
 
 pub fn explain(a: ExplainArgs) -> u8 {
@@ -106,10 +124,17 @@ pub fn explain(a: ExplainArgs) -> u8 {
     if let Some(cat) = reg.category(&a.id) {
         out.push_str(&format!("{} ({})\n\n", cat.title, cat.id));
         out.push_str(&format!("## What it catches\n{}\n", wrap(&cat.catches, "")));
-        out.push_str(&format!("## Why it matters to the recipient\n{}\n", wrap(&cat.why, "")));
+        out.push_str(&format!(
+            "## Why it matters to the recipient\n{}\n",
+            wrap(&cat.why, "")
+        ));
         out.push_str(&format!("## Example\n{}\n", quote(cat.example.trim())));
         out.push_str(&format!("## Use instead\n{}\n", wrap(&cat.instead, "")));
-        let mut rules: Vec<&Rule> = all.iter().map(|(p, i)| &p.rules[*i]).filter(|r| r.category == cat.id).collect();
+        let mut rules: Vec<&Rule> = all
+            .iter()
+            .map(|(p, i)| &p.rules[*i])
+            .filter(|r| r.category == cat.id)
+            .collect();
         if let Some(l) = &a.lang {
             rules.retain(|r| &r.lang == l);
         }
@@ -118,7 +143,11 @@ pub fn explain(a: ExplainArgs) -> u8 {
             out.push_str(&format!("  {:<44} {:<3} {}\n", r.id, r.lang, r.message));
         }
     } else {
-        let matching: Vec<&Rule> = all.iter().map(|(p, i)| &p.rules[*i]).filter(|r| r.id == a.id).collect();
+        let matching: Vec<&Rule> = all
+            .iter()
+            .map(|(p, i)| &p.rules[*i])
+            .filter(|r| r.id == a.id)
+            .collect();
         let pick = match &a.lang {
             Some(l) => matching.iter().find(|r| &r.lang == l),
             None => matching
@@ -131,24 +160,43 @@ pub fn explain(a: ExplainArgs) -> u8 {
             eprintln!(
                 "error: no category or rule `{}`{} (see `tactful rules`)",
                 a.id,
-                a.lang.as_ref().map(|l| format!(" in language `{l}`")).unwrap_or_default()
+                a.lang
+                    .as_ref()
+                    .map(|l| format!(" in language `{l}`"))
+                    .unwrap_or_default()
             );
             return 2;
         };
-        out.push_str(&format!("{} ({}, {}, {})\n\n", rule.id, rule.severity.as_str(), rule.lang, rule.origin));
+        out.push_str(&format!(
+            "{} ({}, {}, {})\n\n",
+            rule.id,
+            rule.severity.as_str(),
+            rule.lang,
+            rule.origin
+        ));
         out.push_str(&format!(
             "## What it catches\n{}\n",
             wrap(rule.description.as_deref().unwrap_or(&rule.message), "")
         ));
         if let Some(cat) = reg.category(&rule.category) {
-            out.push_str(&format!("## Why it matters to the recipient\n{}\n", wrap(&cat.why, "")));
+            out.push_str(&format!(
+                "## Why it matters to the recipient\n{}\n",
+                wrap(&cat.why, "")
+            ));
         }
         if let Some(bad) = rule.examples.bad.first() {
             out.push_str(&format!("## Example\n{}\n", quote(bad.def().text.trim())));
         }
         out.push_str(&format!("## Use instead\n{}\n", wrap(&rule.help, "")));
         if let Some(s) = &rule.suggest {
-            out.push_str(&format!("Suggested rewrite ({}): \"{s}\"\n\n", if rule.fix_safe { "safe, applied by --fix" } else { "shown, not applied" }));
+            out.push_str(&format!(
+                "Suggested rewrite ({}): \"{s}\"\n\n",
+                if rule.fix_safe {
+                    "safe, applied by --fix"
+                } else {
+                    "shown, not applied"
+                }
+            ));
         }
         if let Some(good) = rule.examples.good.first() {
             out.push_str(&format!("Fine:\n{}\n", quote(good.def().text.trim())));
@@ -164,12 +212,18 @@ pub fn explain(a: ExplainArgs) -> u8 {
             }
             out.push('\n');
         }
-        let others: Vec<&str> = matching.iter().filter(|r| r.lang != rule.lang).map(|r| r.lang.as_str()).collect();
+        let others: Vec<&str> = matching
+            .iter()
+            .filter(|r| r.lang != rule.lang)
+            .map(|r| r.lang.as_str())
+            .collect();
         if !others.is_empty() {
             out.push_str(&format!("Also in: {} (use --lang)\n", others.join(", ")));
         }
     }
-    let _ = std::io::stdout().lock().write_all(out.trim_end().as_bytes());
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(out.trim_end().as_bytes());
     println!();
     0
 }

@@ -13,7 +13,9 @@ pub fn run(a: TestArgs) -> u8 {
         Err(e) => return report_errors(&e),
     };
     let filter = a.filter.clone();
-    let outcomes = match crate::examples::run(&reg, &|r| filter.as_ref().is_none_or(|f| r.id.contains(f.as_str()))) {
+    let outcomes = match crate::examples::run(&reg, &|r| {
+        filter.as_ref().is_none_or(|f| r.id.contains(f.as_str()))
+    }) {
         Ok(o) => o,
         Err(e) => return report_errors(&e),
     };
@@ -21,7 +23,14 @@ pub fn run(a: TestArgs) -> u8 {
     for o in outcomes.iter().filter(|o| !o.passed) {
         failed += 1;
         let kind = if o.bad { "bad" } else { "good" };
-        println!("FAIL {} [{}] {} example #{} ({})", o.rule, o.lang, kind, o.index + 1, o.origin);
+        println!(
+            "FAIL {} [{}] {} example #{} ({})",
+            o.rule,
+            o.lang,
+            kind,
+            o.index + 1,
+            o.origin
+        );
         for line in o.text.lines() {
             println!("    | {line}");
         }
@@ -30,7 +39,14 @@ pub fn run(a: TestArgs) -> u8 {
         } else if o.bad {
             println!("    expected a finding, got none");
         } else {
-            println!("    expected no finding, got: {}", o.found.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", "));
+            println!(
+                "    expected no finding, got: {}",
+                o.found
+                    .iter()
+                    .map(|f| format!("{f:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
     }
     println!("{} passed, {} failed", outcomes.len() - failed, failed);

@@ -87,7 +87,10 @@ pub struct FileSettings {
 impl FileSettings {
     /// The configured level of a rule: its id first, then its category.
     pub fn level(&self, rule: &str, category: &str) -> Option<Level> {
-        self.severity.get(rule).or_else(|| self.severity.get(category)).copied()
+        self.severity
+            .get(rule)
+            .or_else(|| self.severity.get(category))
+            .copied()
     }
 }
 
@@ -98,7 +101,12 @@ struct Loader<'a> {
 
 impl Loader<'_> {
     fn err<T>(&self, at: &Spanned<T>, msg: impl Into<String>) -> SourceError {
-        SourceError::new(self.path, self.text, yaml::spanned_range(at, self.text), msg)
+        SourceError::new(
+            self.path,
+            self.text,
+            yaml::spanned_range(at, self.text),
+            msg,
+        )
     }
 
     fn context(&self, c: Option<&ContextDef>) -> Result<ContextLayer, SourceError> {
@@ -116,7 +124,10 @@ impl Loader<'_> {
         Ok(l)
     }
 
-    fn severity(&self, m: &BTreeMap<String, Spanned<String>>) -> Result<BTreeMap<String, Level>, SourceError> {
+    fn severity(
+        &self,
+        m: &BTreeMap<String, Spanned<String>>,
+    ) -> Result<BTreeMap<String, Level>, SourceError> {
         m.iter()
             .map(|(k, v)| {
                 let level = match v.value.as_str() {
@@ -136,17 +147,21 @@ impl Loader<'_> {
     fn globs(&self, list: &[Spanned<String>]) -> Result<GlobSet, SourceError> {
         let mut b = GlobSetBuilder::new();
         for g in list {
-            let glob = Glob::new(&g.value).map_err(|e| self.err(g, format!("invalid glob: {e}")))?;
+            let glob =
+                Glob::new(&g.value).map_err(|e| self.err(g, format!("invalid glob: {e}")))?;
             b.add(glob);
         }
-        b.build().map_err(|e| SourceError::new(self.path, self.text, None, format!("invalid globs: {e}")))
+        b.build().map_err(|e| {
+            SourceError::new(self.path, self.text, None, format!("invalid globs: {e}"))
+        })
     }
 }
 
 impl Config {
     pub fn load(path: &Path) -> Result<Config, SourceError> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| SourceError::whole(&shown, format!("cannot read config: {e}")))?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| SourceError::whole(&shown, format!("cannot read config: {e}")))?;
         let text = crate::input::utf8(&shown, bytes)?;
         Config::parse(path, &text)
     }
@@ -159,7 +174,9 @@ impl Config {
             yaml::parse(text, &shown)?
         };
         let l = Loader { path: &shown, text };
-        let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let dir = path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         let overrides = def
             .overrides
             .iter()
@@ -188,11 +205,17 @@ impl Config {
     pub fn settings_for(&self, file: Option<&Path>) -> FileSettings {
         let rel = file.map(|f| {
             let abs = absolute(f);
-            abs.strip_prefix(absolute(&self.dir)).map(Path::to_path_buf).unwrap_or(abs)
+            abs.strip_prefix(absolute(&self.dir))
+                .map(Path::to_path_buf)
+                .unwrap_or(abs)
         });
         let mut ctx = self.context.clone();
         let mut severity = self.severity.clone();
-        if self.templates.is_match(rel.as_deref().unwrap_or(Path::new(""))) && rel.is_some() {
+        if self
+            .templates
+            .is_match(rel.as_deref().unwrap_or(Path::new("")))
+            && rel.is_some()
+        {
             ctx.template = Some(true);
         }
         for o in &self.overrides {
@@ -205,7 +228,10 @@ impl Config {
                 severity.extend(o.severity.iter().map(|(k, v)| (k.clone(), *v)));
             }
         }
-        FileSettings { context: ctx, severity }
+        FileSettings {
+            context: ctx,
+            severity,
+        }
     }
 }
 
@@ -272,7 +298,10 @@ mod tests {
         let s = c.settings_for(Some(Path::new("/p/linkedin/a.txt")));
         assert_eq!(s.context.channel, Some(Channel::LinkedinConnect));
         assert_eq!(s.context.stage, Some(Stage::FollowUp));
-        assert_eq!(s.level("early-pitch/demo-request", "early-pitch"), Some(Level::Off));
+        assert_eq!(
+            s.level("early-pitch/demo-request", "early-pitch"),
+            Some(Level::Off)
+        );
         assert_eq!(
             s.level("early-pitch/price-quote", "early-pitch"),
             Some(Level::On(crate::rules::Severity::Warning))

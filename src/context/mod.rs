@@ -157,6 +157,9 @@ mod tests {
     #[test]
     fn parse_rejects_unknown_words_with_the_choices() {
         let err = "later".parse::<Stage>().unwrap_err();
-        assert!(err.contains("first-contact, follow-up, established"), "{err}");
+        assert!(
+            err.contains("first-contact, follow-up, established"),
+            "{err}"
+        );
     }
 }

@@ -26,7 +26,12 @@ impl View<'_> {
     }
 
     /// Runs a pattern on this segment; returns (prose range, folded range) pairs.
-    fn find_both(&self, pack: &Pack, rule: &Rule, pattern: usize) -> Vec<(Range<usize>, Range<usize>)> {
+    fn find_both(
+        &self,
+        pack: &Pack,
+        rule: &Rule,
+        pattern: usize,
+    ) -> Vec<(Range<usize>, Range<usize>)> {
         rule.patterns[pattern]
             .find_all(&self.folded.text, &pack.word_prefixes)
             .into_iter()
@@ -39,7 +44,10 @@ impl View<'_> {
 
     /// Runs a pattern on this segment; ranges are prose offsets.
     fn find(&self, pack: &Pack, rule: &Rule, pattern: usize) -> Vec<Range<usize>> {
-        self.find_both(pack, rule, pattern).into_iter().map(|(p, _)| p).collect()
+        self.find_both(pack, rule, pattern)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect()
     }
 
     fn sentence_of(&self, pos: usize) -> Range<usize> {
@@ -69,7 +77,12 @@ struct Hit {
 }
 
 /// Checks `msg` with `pack`, looking only at segments for which `include` holds.
-pub fn run_pack(pack: &Pack, msg: &Message, ctx: &Context, include: &dyn Fn(&Segment) -> bool) -> Vec<Finding> {
+pub fn run_pack(
+    pack: &Pack,
+    msg: &Message,
+    ctx: &Context,
+    include: &dyn Fn(&Segment) -> bool,
+) -> Vec<Finding> {
     let views: Vec<View> = msg
         .segments
         .iter()
@@ -90,14 +103,39 @@ pub fn run_pack(pack: &Pack, msg: &Message, ctx: &Context, include: &dyn Fn(&Seg
         if !rule.when.applies(ctx) {
             continue;
         }
-        let views_of_rule: Vec<&View> = views.iter().filter(|v| rule.segments.contains(&v.seg.kind)).collect();
+        let views_of_rule: Vec<&View> = views
+            .iter()
+            .filter(|v| rule.segments.contains(&v.seg.kind))
+            .collect();
         match &rule.kind {
-            RuleKind::Match { patterns } => match_rule(pack, ri, rule, patterns, &views_of_rule, &msg.prose, &mut hits),
-            RuleKind::Signals { signals, require, scope } => {
-                signal_rule(pack, ri, rule, signals, *require, *scope, &views_of_rule, &mut hits)
-            }
+            RuleKind::Match { patterns } => match_rule(
+                pack,
+                ri,
+                rule,
+                patterns,
+                &views_of_rule,
+                &msg.prose,
+                &mut hits,
+            ),
+            RuleKind::Signals {
+                signals,
+                require,
+                scope,
+            } => signal_rule(
+                pack,
+                ri,
+                rule,
+                signals,
+                *require,
+                *scope,
+                &views_of_rule,
+                &mut hits,
+            ),
             RuleKind::Ratio(m) => {
-                let all: Vec<&View> = views.iter().filter(|v| rule.segments.contains(&v.seg.kind)).collect();
+                let all: Vec<&View> = views
+                    .iter()
+                    .filter(|v| rule.segments.contains(&v.seg.kind))
+                    .collect();
                 ratio_rule(pack, ri, rule, m, &all, &mut hits)
             }
             RuleKind::Length(m) => length_rule(ri, m, msg, ctx, &mut hits),
@@ -106,10 +144,11 @@ pub fn run_pack(pack: &Pack, msg: &Message, ctx: &Context, include: &dyn Fn(&Seg
                     if *without_fallback && p.has_fallback {
                         continue;
                     }
-                    let in_segment = msg
-                        .segments
-                        .iter()
-                        .any(|s| rule.segments.contains(&s.kind) && s.range.start <= p.prose.start && p.prose.end <= s.range.end);
+                    let in_segment = msg.segments.iter().any(|s| {
+                        rule.segments.contains(&s.kind)
+                            && s.range.start <= p.prose.start
+                            && p.prose.end <= s.range.end
+                    });
                     if in_segment || rule.segments.is_empty() {
                         hits.push(Hit {
                             rule: ri,
@@ -149,16 +188,29 @@ fn excused(rule: &Rule, v: &View, hit: &Range<usize>, excs: &[Range<usize>]) -> 
         Scope::Paragraph => v.seg.range.clone(),
         Scope::Message => return true,
     };
-    excs.iter().any(|e| e.start < scope.end && scope.start < e.end)
+    excs.iter()
+        .any(|e| e.start < scope.end && scope.start < e.end)
 }
 
-fn match_rule(pack: &Pack, ri: usize, rule: &Rule, patterns: &[usize], views: &[&View], prose: &str, hits: &mut Vec<Hit>) {
+fn match_rule(
+    pack: &Pack,
+    ri: usize,
+    rule: &Rule,
+    patterns: &[usize],
+    views: &[&View],
+    prose: &str,
+    hits: &mut Vec<Hit>,
+) {
     // (view, prose range, pattern, folded start)
     let mut found: Vec<(usize, Range<usize>, usize, usize)> = Vec::new();
     for (vi, v) in views.iter().enumerate() {
         for &p in patterns {
             if v.candidates.contains(ri, p) {
-                found.extend(v.find_both(pack, rule, p).into_iter().map(|(r, f)| (vi, r, p, f.start)));
+                found.extend(
+                    v.find_both(pack, rule, p)
+                        .into_iter()
+                        .map(|(r, f)| (vi, r, p, f.start)),
+                );
             }
         }
     }
@@ -197,7 +249,14 @@ fn match_rule(pack: &Pack, ri: usize, rule: &Rule, patterns: &[usize], views: &[
 }
 
 /// Fills `$1` / `${name}` in a suggestion with the original text of the match's groups.
-fn expand_suggestion(template: &str, rule: &Rule, pattern: usize, v: &View, folded_start: usize, prose: &str) -> String {
+fn expand_suggestion(
+    template: &str,
+    rule: &Rule,
+    pattern: usize,
+    v: &View,
+    folded_start: usize,
+    prose: &str,
+) -> String {
     if !template.contains('$') {
         return template.to_string();
     }
@@ -218,7 +277,11 @@ fn expand_suggestion(template: &str, rule: &Rule, pattern: usize, v: &View, fold
             let n = after.chars().take_while(|c| c.is_ascii_digit()).count();
             (&after[..n], n)
         };
-        let group = name.parse::<usize>().ok().and_then(|n| caps.get(n)).or_else(|| caps.name(name));
+        let group = name
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| caps.get(n))
+            .or_else(|| caps.name(name));
         match group {
             Some(g) if len > 0 => {
                 let o = v.folded.orig_range(g.range());
@@ -270,7 +333,10 @@ fn signal_rule(
         hs.retain(|(vi, r)| !excused(rule, views[*vi], r, &excs));
     }
     let units: Vec<Range<usize>> = match scope {
-        Scope::Sentence => views.iter().flat_map(|v| v.sentences.iter().cloned()).collect(),
+        Scope::Sentence => views
+            .iter()
+            .flat_map(|v| v.sentences.iter().cloned())
+            .collect(),
         Scope::Paragraph => views.iter().map(|v| v.seg.range.clone()).collect(),
         Scope::Message => vec![0..usize::MAX],
     };
@@ -278,7 +344,11 @@ fn signal_rule(
         let present: Vec<(usize, &Range<usize>)> = per_signal
             .iter()
             .enumerate()
-            .filter_map(|(si, hs)| hs.iter().find(|(_, r)| unit.start <= r.start && r.end <= unit.end).map(|(_, r)| (si, r)))
+            .filter_map(|(si, hs)| {
+                hs.iter()
+                    .find(|(_, r)| unit.start <= r.start && r.end <= unit.end)
+                    .map(|(_, r)| (si, r))
+            })
             .collect();
         if present.len() < require {
             continue;
@@ -288,15 +358,27 @@ fn signal_rule(
             rule: ri,
             primary: primary.clone(),
             label: Some(signals[first_si].label.clone()),
-            related: present[1..].iter().map(|(si, r)| ((*r).clone(), signals[*si].label.clone())).collect(),
+            related: present[1..]
+                .iter()
+                .map(|(si, r)| ((*r).clone(), signals[*si].label.clone()))
+                .collect(),
             severity: None,
             suggestion: rule.suggest.clone(),
         });
     }
 }
 
-fn ratio_rule(pack: &Pack, ri: usize, rule: &Rule, m: &crate::rules::RatioMetric, views: &[&View], hits: &mut Vec<Hit>) {
-    let count = |pats: &[usize], v: &View| -> usize { pats.iter().map(|&p| v.find(pack, rule, p).len()).sum() };
+fn ratio_rule(
+    pack: &Pack,
+    ri: usize,
+    rule: &Rule,
+    m: &crate::rules::RatioMetric,
+    views: &[&View],
+    hits: &mut Vec<Hit>,
+) {
+    let count = |pats: &[usize], v: &View| -> usize {
+        pats.iter().map(|&p| v.find(pack, rule, p).len()).sum()
+    };
     let mut num = 0;
     let mut den = 0;
     let mut best: Option<(usize, &View)> = None;
@@ -315,19 +397,37 @@ fn ratio_rule(pack: &Pack, ri: usize, rule: &Rule, m: &crate::rules::RatioMetric
     hits.push(Hit {
         rule: ri,
         primary: v.seg.range.clone(),
-        label: Some(format!("{num} words about the sender, {den} about the reader")),
+        label: Some(format!(
+            "{num} words about the sender, {den} about the reader"
+        )),
         related: Vec::new(),
         severity: None,
         suggestion: None,
     });
 }
 
-fn length_rule(ri: usize, m: &crate::rules::LengthMetric, msg: &Message, ctx: &Context, hits: &mut Vec<Hit>) {
-    let segs: Vec<&Segment> = msg.segments.iter().filter(|s| m.segments.contains(&s.kind)).collect();
-    let (Some(first), Some(last)) = (segs.first(), segs.last()) else { return };
+fn length_rule(
+    ri: usize,
+    m: &crate::rules::LengthMetric,
+    msg: &Message,
+    ctx: &Context,
+    hits: &mut Vec<Hit>,
+) {
+    let segs: Vec<&Segment> = msg
+        .segments
+        .iter()
+        .filter(|s| m.segments.contains(&s.kind))
+        .collect();
+    let (Some(first), Some(last)) = (segs.first(), segs.last()) else {
+        return;
+    };
     let range = first.range.start..last.range.end;
     let text = &msg.prose[range.clone()];
-    let limit = if ctx.premium { m.max_premium.unwrap_or(m.max) } else { m.max };
+    let limit = if ctx.premium {
+        m.max_premium.unwrap_or(m.max)
+    } else {
+        m.max
+    };
     let (n, unit, cut) = measure(text, m.count, limit);
     let (severity, bound) = if n as f64 > limit {
         (None, limit)
@@ -337,7 +437,11 @@ fn length_rule(ri: usize, m: &crate::rules::LengthMetric, msg: &Message, ctx: &C
     } else {
         return;
     };
-    let cut = if severity.is_some() { measure(text, m.count, bound).2 } else { cut };
+    let cut = if severity.is_some() {
+        measure(text, m.count, bound).2
+    } else {
+        cut
+    };
     hits.push(Hit {
         rule: ri,
         primary: range.start + cut..range.end,

@@ -91,7 +91,13 @@ pub fn parse(path: &str, text: &str, start: usize) -> Result<Option<FrontMatter>
     if let Some(l) = &def.lang {
         let v = l.value.trim().to_lowercase();
         if v.is_empty() || !v.chars().all(|c| c.is_ascii_lowercase()) {
-            return Err(bad(l, format!("`lang` must be a language code such as `en` or `auto`, not `{}`", l.value)));
+            return Err(bad(
+                l,
+                format!(
+                    "`lang` must be a language code such as `en` or `auto`, not `{}`",
+                    l.value
+                ),
+            ));
         }
         ctx.lang = Some(v);
     }

@@ -27,8 +27,22 @@ impl Format {
 
 /// Extensions of files `check` picks up when walking a folder.
 pub const MESSAGE_EXTENSIONS: &[&str] = &[
-    "txt", "text", "eml", "md", "markdown", "html", "htm", "hbs", "handlebars", "mustache", "liquid", "j2", "jinja",
-    "jinja2", "tmpl", "tpl",
+    "txt",
+    "text",
+    "eml",
+    "md",
+    "markdown",
+    "html",
+    "htm",
+    "hbs",
+    "handlebars",
+    "mustache",
+    "liquid",
+    "j2",
+    "jinja",
+    "jinja2",
+    "tmpl",
+    "tpl",
 ];
 
 /// A file read into a message, with its front matter.
@@ -42,12 +56,18 @@ pub struct ReadMessage {
 pub fn utf8(path: &str, bytes: Vec<u8>) -> Result<String, SourceError> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        SourceError::whole(path, format!("not valid UTF-8 at byte {at}")).with_help("save the file as UTF-8")
+        SourceError::whole(path, format!("not valid UTF-8 at byte {at}"))
+            .with_help("save the file as UTF-8")
     })
 }
 
 /// Reads a message file. `path` is how the file is named in output.
-pub fn read(path: &str, bytes: Vec<u8>, format: Format, vocab: &Vocabulary) -> Result<ReadMessage, SourceError> {
+pub fn read(
+    path: &str,
+    bytes: Vec<u8>,
+    format: Format,
+    vocab: &Vocabulary,
+) -> Result<ReadMessage, SourceError> {
     match format {
         Format::Plain | Format::Template => {
             let text = utf8(path, bytes)?;

@@ -59,7 +59,9 @@ fn from_whatlang(l: Lang) -> &'static str {
 
 /// Languages detection can tell apart beyond those with packs, so that a message in a language
 /// without rules is recognised as such instead of being forced into the nearest pack.
-const ALSO_DETECTED: &[&str] = &["ru", "uk", "sv", "da", "fi", "cs", "tr", "ro", "hu", "ar", "ja", "zh"];
+const ALSO_DETECTED: &[&str] = &[
+    "ru", "uk", "sv", "da", "fi", "cs", "tr", "ro", "hu", "ar", "ja", "zh",
+];
 
 pub struct LanguageDetector {
     detector: Detector,
@@ -96,18 +98,36 @@ mod tests {
     use super::*;
 
     fn det() -> LanguageDetector {
-        let langs: Vec<String> = ["en", "es", "it", "nl", "pl", "he", "de", "fr", "pt"].iter().map(|s| s.to_string()).collect();
+        let langs: Vec<String> = ["en", "es", "it", "nl", "pl", "he", "de", "fr", "pt"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         LanguageDetector::new(&langs)
     }
 
     #[test]
     fn ordinary_sentences() {
         let d = det();
-        assert_eq!(d.detect("Would you be open to a short call next week to talk about hiring?"), Some("en"));
-        assert_eq!(d.detect("Ciao Marco, ti scrivo perché ho letto il tuo articolo sul networking."), Some("it"));
-        assert_eq!(d.detect("Hola Ana, te escribo porque vi tu charla sobre liderazgo en Madrid."), Some("es"));
-        assert_eq!(d.detect("Dzień dobry, piszę do Pana w sprawie współpracy przy nowym projekcie."), Some("pl"));
-        assert_eq!(d.detect("שלום דנה, ראיתי את ההרצאה שלך בכנס ורציתי להתחבר"), Some("he"));
+        assert_eq!(
+            d.detect("Would you be open to a short call next week to talk about hiring?"),
+            Some("en")
+        );
+        assert_eq!(
+            d.detect("Ciao Marco, ti scrivo perché ho letto il tuo articolo sul networking."),
+            Some("it")
+        );
+        assert_eq!(
+            d.detect("Hola Ana, te escribo porque vi tu charla sobre liderazgo en Madrid."),
+            Some("es")
+        );
+        assert_eq!(
+            d.detect("Dzień dobry, piszę do Pana w sprawie współpracy przy nowym projekcie."),
+            Some("pl")
+        );
+        assert_eq!(
+            d.detect("שלום דנה, ראיתי את ההרצאה שלך בכנס ורציתי להתחבר"),
+            Some("he")
+        );
     }
 
     #[test]

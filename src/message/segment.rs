@@ -101,7 +101,9 @@ fn quote_header_re() -> &'static Regex {
 /// The first line of an Outlook-style header block ("From: … / Sent: … / To: …").
 fn outlook_from_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?i)^\s*\*?(?:from|von|de|da|van|od|מאת)\s*:\*?\s").expect("static regex"))
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^\s*\*?(?:from|von|de|da|van|od|מאת)\s*:\*?\s").expect("static regex")
+    })
 }
 
 fn outlook_next_re() -> &'static Regex {
@@ -132,7 +134,12 @@ fn starts_with_word(line: &str, words: &[String]) -> Option<usize> {
     words
         .iter()
         .filter(|w| !w.is_empty() && lower.starts_with(w.as_str()))
-        .filter(|w| lower[w.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric()))
+        .filter(|w| {
+            lower[w.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
+        })
         .map(|w| w.len())
         .max()
 }
@@ -220,21 +227,22 @@ pub fn segment_lines(text: &str, from: usize, vocab: &Vocabulary) -> Vec<Segment
     let mut first_para = true;
     let mut para: Option<(usize, usize)> = None;
     let mut quote_run: Option<(usize, usize)> = None;
-    let flush_para = |para: &mut Option<(usize, usize)>, segs: &mut Vec<Segment>, first: &mut bool| {
-        if let Some((s, e)) = para.take() {
-            if *first {
-                *first = false;
-                if let Some((g, rest)) = split_greeting(text, s, e, vocab) {
-                    segs.push(seg(SegmentKind::Greeting, g.0, g.1));
-                    if let Some(r) = rest {
-                        segs.push(seg(SegmentKind::Body, r.0, r.1));
+    let flush_para =
+        |para: &mut Option<(usize, usize)>, segs: &mut Vec<Segment>, first: &mut bool| {
+            if let Some((s, e)) = para.take() {
+                if *first {
+                    *first = false;
+                    if let Some((g, rest)) = split_greeting(text, s, e, vocab) {
+                        segs.push(seg(SegmentKind::Greeting, g.0, g.1));
+                        if let Some(r) = rest {
+                            segs.push(seg(SegmentKind::Body, r.0, r.1));
+                        }
+                        return;
                     }
-                    return;
                 }
+                segs.push(seg(SegmentKind::Body, s, e));
             }
-            segs.push(seg(SegmentKind::Body, s, e));
-        }
-    };
+        };
     for l in &lines[i.min(lines.len())..signoff_from.max(i).min(lines.len())] {
         let t = line_text(l);
         if t.trim_start().starts_with('>') {
@@ -248,7 +256,10 @@ pub fn segment_lines(text: &str, from: usize, vocab: &Vocabulary) -> Vec<Segment
         if t.trim().is_empty() {
             flush_para(&mut para, &mut segs, &mut first_para);
         } else {
-            let (s, e) = (l.start + (t.len() - t.trim_start().len()), trim_end(text, l.start, l.end));
+            let (s, e) = (
+                l.start + (t.len() - t.trim_start().len()),
+                trim_end(text, l.start, l.end),
+            );
             para = Some(para.map_or((s, e), |(ps, _)| (ps, e)));
         }
     }
@@ -346,7 +357,10 @@ mod tests {
                 (SegmentKind::Body, "Second para."),
                 (SegmentKind::Signoff, "Best regards,\nJo"),
                 (SegmentKind::Signature, "-- \nJo Smith | Acme"),
-                (SegmentKind::Quote, "On Mon, 3 Mar 2025, Ana <a@b.c> wrote:\n> hello"),
+                (
+                    SegmentKind::Quote,
+                    "On Mon, 3 Mar 2025, Ana <a@b.c> wrote:\n> hello"
+                ),
             ]
         );
     }
@@ -358,7 +372,10 @@ mod tests {
             kinds(text),
             vec![
                 (SegmentKind::Greeting, "Hi Ana,"),
-                (SegmentKind::Body, "I hope this finds you well. I saw your talk."),
+                (
+                    SegmentKind::Body,
+                    "I hope this finds you well. I saw your talk."
+                ),
             ]
         );
     }
@@ -371,7 +388,8 @@ mod tests {
 
     #[test]
     fn outlook_header_block_starts_a_quote() {
-        let text = "Sounds good.\n\nFrom: Ana Lopez\nSent: Monday\nTo: Jo\nSubject: Re: hi\n\nold text";
+        let text =
+            "Sounds good.\n\nFrom: Ana Lopez\nSent: Monday\nTo: Jo\nSubject: Re: hi\n\nold text";
         let k = kinds(text);
         assert_eq!(k[0], (SegmentKind::Body, "Sounds good."));
         assert_eq!(k[1].0, SegmentKind::Quote);

@@ -37,13 +37,21 @@ impl SourceMap {
         }
         if let Some(last) = self.chunks.last_mut() {
             // Merge adjacent verbatim chunks to keep look-ups short.
-            if exact && last.exact && last.prose.end == prose.start && last.source.end == source.start {
+            if exact
+                && last.exact
+                && last.prose.end == prose.start
+                && last.source.end == source.start
+            {
                 last.prose.end = prose.end;
                 last.source.end = source.end;
                 return;
             }
         }
-        self.chunks.push(Chunk { prose, source, exact });
+        self.chunks.push(Chunk {
+            prose,
+            source,
+            exact,
+        });
     }
 
     fn chunk_at(&self, pos: usize) -> Option<&Chunk> {

@@ -6,7 +6,9 @@ use crate::error::SourceError;
 use crate::finding::Finding;
 use crate::lint::FileResult;
 use crate::rules::Severity;
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -42,7 +44,9 @@ impl Diagnostic for Report {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(&self.source)
@@ -73,7 +77,9 @@ impl HumanReporter {
             GraphicalTheme::unicode_nocolor()
         };
         HumanReporter {
-            handler: GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false),
+            handler: GraphicalReportHandler::new_themed(theme)
+                .with_width(100)
+                .with_links(false),
             color,
         }
     }
@@ -88,11 +94,14 @@ impl HumanReporter {
     }
 
     fn finding(&self, path: &str, source: &Arc<str>, f: &Finding) -> Report {
-        let mut labels = vec![LabeledSpan::new_primary_with_span(Some(f.label.clone()), f.span.start..f.span.end)];
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(f.label.clone()),
+            f.span.start..f.span.end,
+        )];
         labels.extend(
-            f.related
-                .iter()
-                .map(|r| LabeledSpan::new_with_span(Some(r.label.clone()), r.span.start..r.span.end)),
+            f.related.iter().map(|r| {
+                LabeledSpan::new_with_span(Some(r.label.clone()), r.span.start..r.span.end)
+            }),
         );
         let mut help = f.help.clone();
         if let Some(s) = &f.suggestion {
@@ -112,7 +121,12 @@ impl HumanReporter {
         let labels = e
             .span
             .as_ref()
-            .map(|s| vec![LabeledSpan::new_primary_with_span(Some("here".into()), s.start..s.end)])
+            .map(|s| {
+                vec![LabeledSpan::new_primary_with_span(
+                    Some("here".into()),
+                    s.start..s.end,
+                )]
+            })
             .unwrap_or_default();
         let report = Report {
             code: "tactful::error".into(),

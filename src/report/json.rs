@@ -39,7 +39,11 @@ pub fn diagnostic_json(source: &str, idx: &LineIndex, f: &Finding) -> Value {
 }
 
 fn error_text(r: &FileResult) -> String {
-    r.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+    r.errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub fn file_json(r: &FileResult) -> Value {
@@ -65,7 +69,11 @@ pub struct JsonReporter {
 
 impl Reporter for JsonReporter {
     fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
-        out.write_all(if self.started { b",\n  " } else { b"{\"version\": 1,\n \"files\": [\n  " })?;
+        out.write_all(if self.started {
+            b",\n  "
+        } else {
+            b"{\"version\": 1,\n \"files\": [\n  "
+        })?;
         self.started = true;
         serde_json::to_writer(&mut *out, &file_json(r))?;
         Ok(())

@@ -11,14 +11,25 @@ impl Reporter for ShortReporter {
     fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
         for e in &r.errors {
             match e.line_col() {
-                Some((l, c)) => writeln!(out, "{}:{l}:{c}: error[tactful/input]: {}", e.path, e.message)?,
+                Some((l, c)) => writeln!(
+                    out,
+                    "{}:{l}:{c}: error[tactful/input]: {}",
+                    e.path, e.message
+                )?,
                 None => writeln!(out, "{}:1:1: error[tactful/input]: {}", e.path, e.message)?,
             }
         }
         let idx = LineIndex::new(&r.source);
         for f in &r.findings {
             let (l, c) = idx.line_col(f.span.start);
-            writeln!(out, "{}:{l}:{c}: {}[{}]: {}", r.path, f.severity.as_str(), f.rule, f.message)?;
+            writeln!(
+                out,
+                "{}:{l}:{c}: {}[{}]: {}",
+                r.path,
+                f.severity.as_str(),
+                f.rule,
+                f.message
+            )?;
         }
         Ok(())
     }

@@ -17,7 +17,11 @@ pub struct LoadedFile {
     pub rules: Vec<Rule>,
 }
 
-const DEFAULT_SEGMENTS: [SegmentKind; 3] = [SegmentKind::Subject, SegmentKind::Greeting, SegmentKind::Body];
+const DEFAULT_SEGMENTS: [SegmentKind; 3] = [
+    SegmentKind::Subject,
+    SegmentKind::Greeting,
+    SegmentKind::Body,
+];
 
 struct Ctx<'a> {
     path: &'a str,
@@ -30,10 +34,16 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn err<T>(&mut self, at: Option<&Spanned<T>>, msg: impl Into<String>) {
         let span = at.and_then(|s| yaml::spanned_range(s, self.text));
-        self.errors.push(SourceError::new(self.path, self.text, span, msg));
+        self.errors
+            .push(SourceError::new(self.path, self.text, span, msg));
     }
 
-    fn pattern(&mut self, p: &Spanned<String>, keywords: &[String], into: &mut Vec<Pattern>) -> Option<usize> {
+    fn pattern(
+        &mut self,
+        p: &Spanned<String>,
+        keywords: &[String],
+        into: &mut Vec<Pattern>,
+    ) -> Option<usize> {
         let expanded = match expand_vars(&p.value, self.vars) {
             Ok(e) => e,
             Err(e) => {
@@ -63,12 +73,25 @@ impl Ctx<'_> {
         }
     }
 
-    fn patterns(&mut self, ps: &[Spanned<String>], keywords: &[String], into: &mut Vec<Pattern>) -> Vec<usize> {
-        ps.iter().filter_map(|p| self.pattern(p, keywords, into)).collect()
+    fn patterns(
+        &mut self,
+        ps: &[Spanned<String>],
+        keywords: &[String],
+        into: &mut Vec<Pattern>,
+    ) -> Vec<usize> {
+        ps.iter()
+            .filter_map(|p| self.pattern(p, keywords, into))
+            .collect()
     }
 
-    fn segments(&mut self, list: Option<&Vec<Spanned<String>>>, default: &[SegmentKind]) -> Vec<SegmentKind> {
-        let Some(list) = list else { return default.to_vec() };
+    fn segments(
+        &mut self,
+        list: Option<&Vec<Spanned<String>>>,
+        default: &[SegmentKind],
+    ) -> Vec<SegmentKind> {
+        let Some(list) = list else {
+            return default.to_vec();
+        };
         let mut out = Vec::new();
         for s in list {
             match SegmentKind::parse(&s.value) {
@@ -130,7 +153,8 @@ pub fn load_rule_text(
 
 fn valid_name(s: &str) -> bool {
     !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -142,7 +166,9 @@ fn compile_rule(cx: &mut Ctx, category: &str, lang: &str, r: &RuleDef) -> Option
         Some((cat, name)) if cat == category && valid_name(name) => {}
         _ => cx.err(
             Some(&r.id),
-            format!("rule id `{id}` must be `{category}/<name>` with a lower-case, kebab-case name"),
+            format!(
+                "rule id `{id}` must be `{category}/<name>` with a lower-case, kebab-case name"
+            ),
         ),
     }
     let mut patterns = Vec::new();
@@ -160,7 +186,13 @@ fn compile_rule(cx: &mut Ctx, category: &str, lang: &str, r: &RuleDef) -> Option
             .collect();
         let require = r.require.unwrap_or(signals.len());
         if require == 0 || require > signals.len() {
-            cx.err(Some(&r.id), format!("`require: {require}` must be between 1 and the number of signals ({})", signals.len()));
+            cx.err(
+                Some(&r.id),
+                format!(
+                    "`require: {require}` must be between 1 and the number of signals ({})",
+                    signals.len()
+                ),
+            );
         }
         Some(RuleKind::Signals {
             signals,
@@ -200,10 +232,18 @@ fn compile_rule(cx: &mut Ctx, category: &str, lang: &str, r: &RuleDef) -> Option
     })
 }
 
-fn metric_kind(cx: &mut Ctx, r: &RuleDef, m: &MetricDef, patterns: &mut Vec<crate::rules::pattern::Pattern>) -> Option<RuleKind> {
+fn metric_kind(
+    cx: &mut Ctx,
+    r: &RuleDef,
+    m: &MetricDef,
+    patterns: &mut Vec<crate::rules::pattern::Pattern>,
+) -> Option<RuleKind> {
     let need = |cx: &mut Ctx, v: Option<f64>, key: &str| -> f64 {
         v.unwrap_or_else(|| {
-            cx.err(Some(&r.id), format!("a `{:?}` metric needs `{key}`", m.kind).to_lowercase());
+            cx.err(
+                Some(&r.id),
+                format!("a `{:?}` metric needs `{key}`", m.kind).to_lowercase(),
+            );
             0.0
         })
     };
@@ -211,7 +251,12 @@ fn metric_kind(cx: &mut Ctx, r: &RuleDef, m: &MetricDef, patterns: &mut Vec<crat
         MetricKind::Length => RuleKind::Length(LengthMetric {
             segments: cx.segments(
                 m.segments.as_ref(),
-                &[SegmentKind::Greeting, SegmentKind::Body, SegmentKind::Signoff, SegmentKind::Signature],
+                &[
+                    SegmentKind::Greeting,
+                    SegmentKind::Body,
+                    SegmentKind::Signoff,
+                    SegmentKind::Signature,
+                ],
             ),
             count: m.count.unwrap_or_default(),
             max: need(cx, m.max, "max"),
@@ -220,7 +265,10 @@ fn metric_kind(cx: &mut Ctx, r: &RuleDef, m: &MetricDef, patterns: &mut Vec<crat
         }),
         MetricKind::Ratio => {
             if m.numerator.is_empty() || m.denominator.is_empty() {
-                cx.err(Some(&r.id), "a ratio metric needs `numerator` and `denominator` patterns");
+                cx.err(
+                    Some(&r.id),
+                    "a ratio metric needs `numerator` and `denominator` patterns",
+                );
             }
             RuleKind::Ratio(RatioMetric {
                 numerator: cx.patterns(&m.numerator, &[], patterns),
@@ -259,7 +307,11 @@ mod tests {
         let errs = load(text).unwrap_err();
         let span = errs[0].span.clone().unwrap();
         assert!(text[span].contains("book (a demo"));
-        assert!(errs[0].message.contains("invalid pattern"), "{}", errs[0].message);
+        assert!(
+            errs[0].message.contains("invalid pattern"),
+            "{}",
+            errs[0].message
+        );
     }
 
     #[test]
@@ -271,6 +323,10 @@ mod tests {
     #[test]
     fn a_huge_pattern_is_refused() {
         let errs = load("category: x\nrules:\n  - id: x/y\n    severity: error\n    message: m\n    help: h\n    match: ['\\w{1000}\\w{1000}\\w{1000}']\n").unwrap_err();
-        assert!(errs[0].message.contains("too large") || errs[0].message.contains("invalid"), "{}", errs[0].message);
+        assert!(
+            errs[0].message.contains("too large") || errs[0].message.contains("invalid"),
+            "{}",
+            errs[0].message
+        );
     }
 }

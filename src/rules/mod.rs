@@ -2,6 +2,7 @@
 //! registry that loads packs lazily (only the languages a run needs).
 
 pub mod builtin;
+pub mod catalog;
 mod load;
 pub mod pack;
 pub mod pattern;
@@ -39,10 +40,22 @@ impl When {
         let w = &self.0;
         let mut parts = Vec::new();
         if let Some(s) = &w.stage {
-            parts.push(format!("stage {}", s.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(" or ")));
+            parts.push(format!(
+                "stage {}",
+                s.iter()
+                    .map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ));
         }
         if let Some(c) = &w.channel {
-            parts.push(format!("channel {}", c.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(" or ")));
+            parts.push(format!(
+                "channel {}",
+                c.iter()
+                    .map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ));
         }
         match w.consent {
             Some(ConsentCondition::WithoutList) => parts.push("without list consent".into()),
@@ -78,15 +91,25 @@ pub struct RatioMetric {
 #[derive(Debug, Clone)]
 pub enum RuleKind {
     /// Any of the patterns is a hit.
-    Match { patterns: Vec<usize> },
+    Match {
+        patterns: Vec<usize>,
+    },
     /// Enough different signals within one scope.
-    Signals { signals: Vec<Signal>, require: usize, scope: Scope },
+    Signals {
+        signals: Vec<Signal>,
+        require: usize,
+        scope: Scope,
+    },
     Length(LengthMetric),
     Ratio(RatioMetric),
     /// Unfilled or fallback-less placeholders (templates and drafts).
-    Placeholder { without_fallback: bool },
+    Placeholder {
+        without_fallback: bool,
+    },
     /// Near-identical drafts in one run (handled across files).
-    Duplicate { similarity: f64 },
+    Duplicate {
+        similarity: f64,
+    },
 }
 
 /// A compiled rule. Pattern indices point into its [`Pack`]'s pattern table.
@@ -127,7 +150,10 @@ impl Rule {
                 }
                 o
             }
-            RuleKind::Ratio(m) => vec![("min-count", fmt_num(m.min_count)), ("max-ratio", fmt_num(m.max_ratio))],
+            RuleKind::Ratio(m) => vec![
+                ("min-count", fmt_num(m.min_count)),
+                ("max-ratio", fmt_num(m.max_ratio)),
+            ],
             RuleKind::Duplicate { similarity } => vec![("similarity", fmt_num(*similarity))],
             _ => Vec::new(),
         }
@@ -147,7 +173,11 @@ impl Rule {
                 return Err(if known.is_empty() {
                     format!("rule `{}` has no options", self.id)
                 } else {
-                    format!("rule `{}` has no option `{key}` (it has: {})", self.id, known.join(", "))
+                    format!(
+                        "rule `{}` has no option `{key}` (it has: {})",
+                        self.id,
+                        known.join(", ")
+                    )
                 });
             }
         };

@@ -109,7 +109,10 @@ impl Pack {
 pub fn prefiltered_patterns(rule: &Rule) -> Vec<usize> {
     match &rule.kind {
         RuleKind::Match { patterns } => patterns.clone(),
-        RuleKind::Signals { signals, .. } => signals.iter().flat_map(|s| s.patterns.iter().copied()).collect(),
+        RuleKind::Signals { signals, .. } => signals
+            .iter()
+            .flat_map(|s| s.patterns.iter().copied())
+            .collect(),
         _ => Vec::new(),
     }
 }

@@ -29,18 +29,23 @@ pub fn expand_vars(pattern: &str, vars: &BTreeMap<String, String>) -> Result<Str
     while let Some(open) = rest.find('{') {
         let (before, after) = rest.split_at(open);
         out.push_str(before);
-        let escaped_class = before.ends_with("\\p") || before.ends_with("\\P") || before.ends_with('\\');
+        let escaped_class =
+            before.ends_with("\\p") || before.ends_with("\\P") || before.ends_with('\\');
         let close = after.find('}');
         let name = close.map(|c| &after[1..c]);
         match name {
             Some(n)
                 if !escaped_class
                     && n.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-                    && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-') =>
+                    && n.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'
+                    }) =>
             {
-                let value = vars
-                    .get(n)
-                    .ok_or_else(|| format!("unknown pattern variable `{{{n}}}` (define it under `vars:` in pack.yaml)"))?;
+                let value = vars.get(n).ok_or_else(|| {
+                    format!(
+                        "unknown pattern variable `{{{n}}}` (define it under `vars:` in pack.yaml)"
+                    )
+                })?;
                 depth += 1;
                 if depth > 64 {
                     return Err("pattern variables expand too deeply".into());
@@ -103,8 +108,14 @@ impl Pattern {
             .parse(&source)
             .map_err(|e| {
                 let (message, offset) = match &e {
-                    regex_syntax::Error::Parse(p) => (p.kind().to_string(), Some(p.span().start.offset..p.span().end.offset)),
-                    regex_syntax::Error::Translate(t) => (t.kind().to_string(), Some(t.span().start.offset..t.span().end.offset)),
+                    regex_syntax::Error::Parse(p) => (
+                        p.kind().to_string(),
+                        Some(p.span().start.offset..p.span().end.offset),
+                    ),
+                    regex_syntax::Error::Translate(t) => (
+                        t.kind().to_string(),
+                        Some(t.span().start.offset..t.span().end.offset),
+                    ),
                     _ => (e.to_string(), None),
                 };
                 PatternError { message, offset }
@@ -148,7 +159,9 @@ impl Pattern {
                 let _ = self.regex.set(None);
                 Err(match e {
                     regex::Error::CompiledTooBig(n) => {
-                        format!("pattern is too large once compiled (over {n} bytes); make it simpler")
+                        format!(
+                            "pattern is too large once compiled (over {n} bytes); make it simpler"
+                        )
                     }
                     other => other.to_string(),
                 })
@@ -169,7 +182,9 @@ impl Pattern {
         let Some(re) = self.regex() else { return out };
         let mut pos = 0;
         while pos <= text.len() {
-            let Some(m) = re.find_at(text, pos) else { break };
+            let Some(m) = re.find_at(text, pos) else {
+                break;
+            };
             if !m.is_empty() && on_boundaries(text, m.start(), m.end(), prefixes) {
                 out.push(m.range());
                 pos = m.end();
@@ -253,7 +268,10 @@ mod tests {
 
     #[test]
     fn literals_come_from_prefixes_or_suffixes() {
-        assert_eq!(pat("book (?:a|an) demo").literals, vec!["book a demo", "book an demo"]);
+        assert_eq!(
+            pat("book (?:a|an) demo").literals,
+            vec!["book a demo", "book an demo"]
+        );
         let p = pat(r"\w+ demo");
         assert_eq!(p.literals, vec!["demo"]);
         assert!(pat(r"\w+ \w+").literals.is_empty());
@@ -263,7 +281,10 @@ mod tests {
     fn variables_expand_but_classes_and_counts_stay() {
         let mut vars = BTreeMap::new();
         vars.insert("meet".to_string(), "call|chat".to_string());
-        assert_eq!(expand_vars(r"a {meet}\p{L}{2,3}", &vars).unwrap(), r"a (?:call|chat)\p{L}{2,3}");
+        assert_eq!(
+            expand_vars(r"a {meet}\p{L}{2,3}", &vars).unwrap(),
+            r"a (?:call|chat)\p{L}{2,3}"
+        );
         assert!(expand_vars("{nope}", &vars).is_err());
     }
 

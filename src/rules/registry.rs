@@ -40,7 +40,8 @@ fn lang_of_path(path: &Path) -> String {
         .and_then(|p| p.file_name())
         .and_then(|n| n.to_str())
         .unwrap_or("");
-    let looks_like_lang = (2..=3).contains(&folder.len()) && folder.chars().all(|c| c.is_ascii_lowercase());
+    let looks_like_lang =
+        (2..=3).contains(&folder.len()) && folder.chars().all(|c| c.is_ascii_lowercase());
     if looks_like_lang {
         folder.to_string()
     } else {
@@ -53,7 +54,9 @@ fn yaml_files(root: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<SourceError>
         out.push(root.to_path_buf());
         return;
     }
-    let walker = ignore::WalkBuilder::new(root).standard_filters(true).build();
+    let walker = ignore::WalkBuilder::new(root)
+        .standard_filters(true)
+        .build();
     let mut found = false;
     for entry in walker {
         match entry {
@@ -67,11 +70,17 @@ fn yaml_files(root: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<SourceError>
                     found = true;
                 }
             }
-            Err(e) => errors.push(SourceError::whole(&root.display().to_string(), format!("cannot read rule folder: {e}"))),
+            Err(e) => errors.push(SourceError::whole(
+                &root.display().to_string(),
+                format!("cannot read rule folder: {e}"),
+            )),
         }
     }
     if !found && !root.exists() {
-        errors.push(SourceError::whole(&root.display().to_string(), "rule path does not exist"));
+        errors.push(SourceError::whole(
+            &root.display().to_string(),
+            "rule path does not exist",
+        ));
     }
 }
 
@@ -106,9 +115,18 @@ impl Registry {
             match std::fs::read(&p) {
                 Ok(bytes) => match String::from_utf8(bytes) {
                     Ok(t) => texts.push((p, shown, t)),
-                    Err(e) => errors.push(SourceError::whole(&shown, format!("rule file is not UTF-8 (byte {})", e.utf8_error().valid_up_to()))),
+                    Err(e) => errors.push(SourceError::whole(
+                        &shown,
+                        format!(
+                            "rule file is not UTF-8 (byte {})",
+                            e.utf8_error().valid_up_to()
+                        ),
+                    )),
                 },
-                Err(e) => errors.push(SourceError::whole(&shown, format!("cannot read rule file: {e}"))),
+                Err(e) => errors.push(SourceError::whole(
+                    &shown,
+                    format!("cannot read rule file: {e}"),
+                )),
             }
         }
         for (p, shown, text) in &texts {
@@ -145,12 +163,20 @@ impl Registry {
         langs.extend(user_files.iter().map(|f| f.lang.clone()));
         let mut vocab = Vocabulary::default();
         for d in pack_defs.values() {
-            vocab.greetings.extend(d.greetings.iter().map(|g| crate::text::fold::fold_str(g)));
-            vocab.signoffs.extend(d.signoffs.iter().map(|g| crate::text::fold::fold_str(g)));
+            vocab
+                .greetings
+                .extend(d.greetings.iter().map(|g| crate::text::fold::fold_str(g)));
+            vocab
+                .signoffs
+                .extend(d.signoffs.iter().map(|g| crate::text::fold::fold_str(g)));
         }
-        vocab.greetings.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        vocab
+            .greetings
+            .sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         vocab.greetings.dedup();
-        vocab.signoffs.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        vocab
+            .signoffs
+            .sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         vocab.signoffs.dedup();
         Ok(Registry {
             categories,
@@ -201,7 +227,10 @@ impl Registry {
         let mut rules = Vec::new();
         let mut errors = Vec::new();
         if !self.no_builtin {
-            for f in builtin::FILES.iter().filter(|f| f.lang == lang && !f.is_pack()) {
+            for f in builtin::FILES
+                .iter()
+                .filter(|f| f.lang == lang && !f.is_pack())
+            {
                 match load_rule_text(&f.path(), f.text, lang, vars, false) {
                     Ok(loaded) => rules.extend(loaded.rules),
                     Err(mut e) => errors.append(&mut e),
@@ -219,7 +248,12 @@ impl Registry {
             return Err(errors);
         }
         let prefixes = def
-            .map(|d| d.word_prefixes.iter().filter_map(|p| p.chars().next()).collect())
+            .map(|d| {
+                d.word_prefixes
+                    .iter()
+                    .filter_map(|p| p.chars().next())
+                    .collect()
+            })
             .unwrap_or_default();
         let name = def.map_or_else(|| lang.to_string(), |d| d.name.clone());
         Ok(Arc::new(Pack::new(lang.to_string(), name, prefixes, rules)))

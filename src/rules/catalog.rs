@@ -1,0 +1,152 @@
+//! What integrations say about a rule without running it: SARIF's rule descriptors, the link
+//! an editor shows next to a diagnostic. One entry per rule id (a rule shipped in several
+//! languages is described once, in English when there is an English version).
+
+use super::{Registry, Severity};
+use std::collections::BTreeMap;
+
+/// A rule as integrations describe it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleMeta {
+    pub id: String,
+    pub category: String,
+    pub severity: Severity,
+    /// One line: the finding's message.
+    pub message: String,
+    /// What it catches, in full.
+    pub description: String,
+    /// What to write instead.
+    pub help: String,
+    /// Why it matters to the recipient (the category's reason).
+    pub why: Option<String>,
+    /// A rewrite the rule suggests, and whether `--fix` applies it.
+    pub suggest: Option<(String, bool)>,
+}
+
+impl RuleMeta {
+    /// The page that explains the rule's category.
+    pub fn docs_url(&self) -> String {
+        docs_url(&self.category)
+    }
+
+    /// Help as plain text: what to do, why, and where to read more.
+    pub fn help_text(&self) -> String {
+        let mut s = self.help.trim().to_string();
+        if let Some(why) = &self.why {
+            s.push_str("\n\nWhy it matters: ");
+            s.push_str(why.trim());
+        }
+        s.push_str(&format!(
+            "\n\nRun `tactful explain {}` for an example.",
+            self.id
+        ));
+        s
+    }
+}
+
+/// The project's home: the repository named in Cargo.toml, else the crate's page.
+pub fn home_url() -> String {
+    let repo = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
+    if repo.is_empty() {
+        format!("https://crates.io/crates/{}", env!("CARGO_PKG_NAME"))
+    } else {
+        repo.to_string()
+    }
+}
+
+/// Where the category documentation lives. Points into the repository named in Cargo.toml
+/// (`repository`), so forks link to their own docs.
+pub fn docs_url(category: &str) -> String {
+    let repo = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
+    let anchor: String = category
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    if repo.is_empty() {
+        format!(
+            "https://crates.io/crates/{}#{anchor}",
+            env!("CARGO_PKG_NAME")
+        )
+    } else {
+        format!("{repo}/blob/main/docs/categories.md#{anchor}")
+    }
+}
+
+/// Rules the linter itself reports (not from any rule file).
+pub fn internal_rules() -> Vec<RuleMeta> {
+    let meta = |id: &str, severity, message: &str, help: &str| RuleMeta {
+        id: id.into(),
+        category: "tactful".into(),
+        severity,
+        message: message.into(),
+        description: message.into(),
+        help: help.into(),
+        why: None,
+        suggest: None,
+    };
+    vec![
+        meta(
+            "tactful/no-rule-pack",
+            Severity::Info,
+            "no rule pack for the message's language",
+            "Set `lang:` in front matter or use --lang if language detection is wrong.",
+        ),
+        meta(
+            "tactful/unused-suppression",
+            Severity::Warning,
+            "a suppression silences nothing",
+            "Remove the `allow:` entry or the `tactful-disable` comment, so that a future finding of this rule is not hidden.",
+        ),
+    ]
+}
+
+/// Every rule of a registry, one entry per id, English preferred, sorted by id.
+pub fn catalog(registry: &Registry) -> Vec<RuleMeta> {
+    let mut by_id: BTreeMap<String, (bool, RuleMeta)> = BTreeMap::new();
+    // A broken pack is reported when a message needs it; here it just has no descriptors.
+    let all = registry.all_rules().unwrap_or_default();
+    for (pack, i) in &all {
+        let r = &pack.rules[*i];
+        let english = r.lang == "en";
+        if by_id
+            .get(&r.id)
+            .is_some_and(|(was_en, _)| *was_en || !english)
+        {
+            continue;
+        }
+        let meta = RuleMeta {
+            id: r.id.clone(),
+            category: r.category.clone(),
+            severity: r.severity,
+            message: r.message.clone(),
+            description: r.description.clone().unwrap_or_else(|| r.message.clone()),
+            help: r.help.clone(),
+            why: registry.category(&r.category).map(|c| c.why.clone()),
+            suggest: r.suggest.clone().map(|s| (s, r.fix_safe)),
+        };
+        by_id.insert(r.id.clone(), (english, meta));
+    }
+    let mut out: Vec<RuleMeta> = by_id.into_values().map(|(_, m)| m).collect();
+    out.extend(internal_rules());
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSources;
+
+    #[test]
+    fn one_entry_per_id_with_internal_rules() {
+        let reg = Registry::new(&RuleSources::default()).expect("built-in rules load");
+        let cat = catalog(&reg);
+        let mut ids: Vec<&str> = cat.iter().map(|m| m.id.as_str()).collect();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "ids are unique");
+        assert!(ids.contains(&"tactful/unused-suppression"));
+        assert!(ids.contains(&"channel-limit/connection-note"));
+        assert!(cat.iter().all(|m| m.docs_url().starts_with("https://")));
+    }
+}
