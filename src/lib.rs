@@ -16,6 +16,7 @@ pub mod fix;
 pub mod input;
 pub mod lang;
 pub mod lint;
+pub mod lsp;
 pub mod message;
 pub mod report;
 pub mod rules;

@@ -40,7 +40,7 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// Percent-encodes a path for a URI reference (RFC 3986: unreserved characters and `/` stay).
-fn encode_path(path: &str) -> String {
+pub fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         match b {
