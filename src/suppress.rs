@@ -198,4 +198,87 @@ mod tests {
             ["tactful/unused-suppression", "early-pitch/demo"]
         );
     }
+
+    /// A template as the formats reader will give it: the comment taken out of the prose, a
+    /// suppression covering the next line. Run through the real engine with the test rules.
+    #[test]
+    fn a_template_comment_silences_the_next_line_through_the_engine() {
+        use crate::lang::LanguageDetector;
+        use crate::message::{segment_lines, Message, SourceMap, Vocabulary};
+        use crate::rules::{Registry, RuleSources};
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/integrations");
+        let reg = Registry::new(&RuleSources {
+            extra: vec![root.into()],
+            no_builtin: false,
+        })
+        .expect("rules");
+        let detector = LanguageDetector::new(&reg.languages());
+        let source = "{{!-- tactful-disable signup-without-consent --}}\nI've added you to our newsletter.\nI've added you to our weekly digest.\n{# tactful-disable early-pitch #}\nThanks!\n";
+        let comment1 = 0..source.find('\n').expect("line");
+        let line2 = comment1.end + 1
+            ..source[comment1.end + 1..].find('\n').expect("line") + comment1.end + 2;
+        let c2_start = source.find("{#").expect("comment");
+        let comment2 = c2_start..c2_start + source[c2_start..].find('\n').expect("line");
+        let line5 = comment2.end + 1..source.len();
+        // The prose leaves both comment lines out; the map sends prose offsets back.
+        let mut prose = String::new();
+        let mut map = SourceMap::default();
+        for r in [line2.clone(), line2.end..c2_start, line5.clone()] {
+            let at = prose.len();
+            prose.push_str(&source[r.clone()]);
+            map.push(at..prose.len(), r, true);
+        }
+        let msg = Message {
+            source: source.into(),
+            segments: segment_lines(&prose, 0, &Vocabulary::default()),
+            prose,
+            map,
+            suppressions: vec![
+                InlineSuppression {
+                    targets: vec!["signup-without-consent".into()],
+                    comment: comment1.clone(),
+                    covers: line2.clone(),
+                },
+                InlineSuppression {
+                    targets: vec!["early-pitch".into()],
+                    comment: comment2.clone(),
+                    covers: line5,
+                },
+            ],
+            ..Default::default()
+        };
+        let ctx = crate::context::Context {
+            lang: "zz".into(),
+            ..Default::default()
+        };
+        let sups = msg.suppressions.clone();
+        let mut result = crate::lint::check_message(&reg, &detector, msg, ctx, None);
+        let before: Vec<std::ops::Range<usize>> =
+            result.findings.iter().map(|f| f.span.clone()).collect();
+        assert_eq!(
+            before.len(),
+            2,
+            "both announcements are found: {:?}",
+            result.findings
+        );
+        apply_inline(&mut result.findings, &sups);
+        let left: Vec<(&str, &str)> = result
+            .findings
+            .iter()
+            .map(|f| (f.rule.as_str(), &source[f.span.clone()]))
+            .collect();
+        assert_eq!(
+            left,
+            [
+                (
+                    "signup-without-consent/zz-added-to-list",
+                    "I've added you to our weekly digest."
+                ),
+                (
+                    "tactful/unused-suppression",
+                    "{# tactful-disable early-pitch #}"
+                ),
+            ]
+        );
+    }
 }
