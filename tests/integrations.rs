@@ -444,3 +444,271 @@ fn fix_on_standard_input_prints_the_fixed_text() {
         "the report goes to stderr: {err}"
     );
 }
+
+/// The composite action in `action.yml`: its shape, and its shell steps run with bash the way
+/// the runner runs them (inputs through `env:`, outputs through `$GITHUB_OUTPUT`). The cargo
+/// install and the upload step need GitHub and are not run here.
+mod action {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[derive(serde::Deserialize)]
+    struct Input {
+        description: String,
+        default: Option<String>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Step {
+        name: String,
+        id: Option<String>,
+        #[serde(rename = "if")]
+        condition: Option<String>,
+        shell: Option<String>,
+        run: Option<String>,
+        uses: Option<String>,
+        #[serde(default)]
+        with: BTreeMap<String, String>,
+        #[serde(default)]
+        env: BTreeMap<String, String>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Runs {
+        using: String,
+        steps: Vec<Step>,
+    }
+
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Action {
+        name: String,
+        description: String,
+        author: String,
+        branding: BTreeMap<String, String>,
+        inputs: BTreeMap<String, Input>,
+        outputs: BTreeMap<String, BTreeMap<String, String>>,
+        runs: Runs,
+    }
+
+    fn action() -> Action {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml"))
+            .expect("action.yml");
+        serde_saphyr::from_str(&text).expect("action.yml parses")
+    }
+
+    #[cfg(unix)]
+    /// Fills `${{ inputs.x }}` and the few contexts the steps use.
+    fn expand(
+        value: &str,
+        inputs: &BTreeMap<String, String>,
+        outputs: &BTreeMap<String, String>,
+        temp: &Path,
+    ) -> String {
+        let mut out = value.to_string();
+        while let Some(start) = out.find("${{") {
+            let end = out[start..]
+                .find("}}")
+                .map(|e| start + e + 2)
+                .expect("closed expression");
+            let expr = out[start + 3..end - 2].trim();
+            let v = if let Some(name) = expr.strip_prefix("inputs.") {
+                inputs
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| panic!("unknown input {name}"))
+            } else if let Some(rest) = expr.strip_prefix("steps.") {
+                outputs.get(rest).cloned().unwrap_or_default()
+            } else if expr == "runner.temp" {
+                temp.display().to_string()
+            } else if expr == "github.action_path" {
+                env!("CARGO_MANIFEST_DIR").to_string()
+            } else {
+                panic!("unexpected expression {expr}")
+            };
+            out.replace_range(start..end, &v);
+        }
+        out
+    }
+
+    #[cfg(unix)]
+    /// Runs the bash steps that need no network; returns step outputs and the last status.
+    fn run_steps(
+        given: &[(&str, &str)],
+        dir: &Path,
+    ) -> (BTreeMap<String, String>, Option<i32>, String) {
+        let a = action();
+        let mut inputs: BTreeMap<String, String> = a
+            .inputs
+            .iter()
+            .map(|(k, v)| (k.clone(), v.default.clone().unwrap_or_default()))
+            .collect();
+        for (k, v) in given {
+            assert!(inputs.contains_key(*k), "unknown input {k}");
+            inputs.insert(k.to_string(), v.to_string());
+        }
+        let temp = dir.join("runner-temp");
+        std::fs::create_dir_all(temp.join("tactful-install/bin")).expect("mkdir");
+        let link = temp.join("tactful-install/bin/tactful");
+        if !link.exists() {
+            std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_tactful"), link).expect("link");
+        }
+        let mut outputs = BTreeMap::new();
+        let mut path = std::env::var("PATH").unwrap_or_default();
+        let (mut status, mut log) = (None, String::new());
+        for step in &a.runs.steps {
+            let Some(script) = &step.run else { continue };
+            if step.name.starts_with("Install") {
+                continue; // cargo install: minutes, and the binary under test is already there
+            }
+            assert_eq!(step.shell.as_deref(), Some("bash"), "{}", step.name);
+            assert!(
+                !script.contains("${{"),
+                "step `{}` must take inputs through env:, not inline expressions",
+                step.name
+            );
+            let gh_output = dir.join("gh-output");
+            let gh_path = dir.join("gh-path");
+            std::fs::write(&gh_output, "").expect("reset");
+            std::fs::write(&gh_path, "").expect("reset");
+            let mut cmd = Command::new("bash");
+            cmd.args(["-e", "-c", script])
+                .current_dir(dir)
+                .env("PATH", &path)
+                .env("GITHUB_OUTPUT", &gh_output)
+                .env("GITHUB_PATH", &gh_path)
+                .env("RUNNER_OS", "Linux")
+                .env("RUNNER_ARCH", "X64");
+            for (k, v) in &step.env {
+                cmd.env(k, expand(v, &inputs, &outputs, &temp));
+            }
+            let out = cmd.output().expect("bash");
+            log.push_str(&String::from_utf8_lossy(&out.stdout));
+            status = out.status.code();
+            for line in std::fs::read_to_string(&gh_output)
+                .expect("outputs")
+                .lines()
+            {
+                if let (Some(id), Some((k, v))) = (&step.id, line.split_once('=')) {
+                    outputs.insert(format!("{id}.outputs.{k}"), v.to_string());
+                }
+            }
+            for line in std::fs::read_to_string(&gh_path).expect("path").lines() {
+                path = format!("{line}:{path}");
+            }
+        }
+        (outputs, status, log)
+    }
+
+    #[test]
+    fn action_is_a_composite_that_installs_checks_and_uploads() {
+        let a = action();
+        assert_eq!(a.runs.using, "composite");
+        assert!(a.inputs.values().all(|i| !i.description.is_empty()));
+        let uses: Vec<&str> = a
+            .runs
+            .steps
+            .iter()
+            .filter_map(|s| s.uses.as_deref())
+            .collect();
+        assert!(
+            uses.contains(&"github/codeql-action/upload-sarif@v3"),
+            "{uses:?}"
+        );
+        let install = a
+            .runs
+            .steps
+            .iter()
+            .find(|s| s.name.starts_with("Install"))
+            .expect("install step");
+        assert!(install
+            .run
+            .as_deref()
+            .is_some_and(|r| r.contains("cargo install --locked --path")));
+        let upload = a
+            .runs
+            .steps
+            .iter()
+            .find(|s| {
+                s.uses
+                    .as_deref()
+                    .is_some_and(|u| u.contains("upload-sarif"))
+            })
+            .expect("upload");
+        assert!(
+            upload
+                .condition
+                .as_deref()
+                .is_some_and(|c| c.starts_with("always()")),
+            "upload even when findings fail the check"
+        );
+        assert_eq!(
+            upload.with.get("sarif_file").map(String::as_str),
+            Some("${{ steps.check.outputs.sarif-file }}")
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn action_steps_write_sarif_and_fail_on_findings() {
+        let d = tempfile::tempdir().expect("tempdir");
+        write(
+            d.path(),
+            "templates/welcome.txt",
+            b"I've added you to our newsletter.\n",
+        );
+        let rules = format!("--no-config --rules {RULES} --lang zz");
+        let (outputs, status, _) = run_steps(&[("paths", "templates"), ("args", &rules)], d.path());
+        assert_eq!(
+            outputs.get("check.outputs.exit-code").map(String::as_str),
+            Some("1")
+        );
+        assert_eq!(status, Some(1), "the last step fails the job on findings");
+        let sarif_path = d.path().join(
+            outputs
+                .get("check.outputs.sarif-file")
+                .expect("sarif output"),
+        );
+        let doc: Value = serde_json::from_slice(&std::fs::read(sarif_path).expect("sarif written"))
+            .expect("json");
+        assert_valid_sarif(&doc);
+        assert!(outputs
+            .get("key.outputs.key")
+            .is_some_and(|k| k.starts_with("tactful-Linux-X64-src-")));
+
+        let (_, status, _) = run_steps(
+            &[
+                ("paths", "templates"),
+                ("args", &rules),
+                ("fail-on-findings", "false"),
+            ],
+            d.path(),
+        );
+        assert_eq!(status, Some(0));
+
+        let (outputs, status, log) = run_steps(
+            &[
+                ("paths", "templates"),
+                ("args", &rules),
+                ("format", "github"),
+            ],
+            d.path(),
+        );
+        assert_eq!(status, Some(1));
+        assert!(
+            log.contains("::error file=templates/welcome.txt,line=1,col=1,"),
+            "{log}"
+        );
+        assert!(!outputs.contains_key("check.outputs.sarif-file"));
+
+        let (_, status, _) = run_steps(
+            &[
+                ("paths", "nope"),
+                ("args", &rules),
+                ("fail-on-findings", "false"),
+            ],
+            d.path(),
+        );
+        assert_eq!(status, Some(2), "input errors always fail");
+    }
+}
