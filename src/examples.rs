@@ -27,7 +27,7 @@ pub fn run(
     registry: &Registry,
     select: &dyn Fn(&Rule) -> bool,
 ) -> Result<Vec<ExampleOutcome>, Vec<crate::error::SourceError>> {
-    let detector = LanguageDetector::new(&registry.languages());
+    let detector = LanguageDetector::with_stopwords(&registry.languages(), &registry.stopwords());
     let mut out = Vec::new();
     for (pack, ri) in registry.all_rules()? {
         let rule = &pack.rules[ri];

@@ -116,7 +116,12 @@ impl Linter {
             Err(p) => p.into_inner(),
         };
         map.entry(key)
-            .or_insert_with(|| Arc::new(LanguageDetector::new(&registry.languages())))
+            .or_insert_with(|| {
+                Arc::new(LanguageDetector::with_stopwords(
+                    &registry.languages(),
+                    &registry.stopwords(),
+                ))
+            })
             .clone()
     }
 
@@ -206,19 +211,17 @@ pub fn check_message(
     let auto = ctx.lang == "auto";
     if auto {
         ctx.lang = detector
-            .detect(&msg.text_of(&own_words))
-            .unwrap_or("en")
-            .to_string();
+            .detect_message(&msg.text_of(&own_words))
+            .unwrap_or_else(|| "en".into());
     }
     for seg in msg
         .segments
         .iter_mut()
         .filter(|s| auto && s.kind == SegmentKind::Body)
     {
-        if let Some(l) = detector.detect(&msg.prose[seg.range.clone()]) {
-            let long_enough = seg.range.len() >= 60;
-            if l != ctx.lang && long_enough && registry.has_language(l) {
-                seg.lang = Some(l.to_string());
+        if let Some(l) = detector.paragraph_language(&msg.prose[seg.range.clone()], &ctx.lang) {
+            if registry.has_language(&l) {
+                seg.lang = Some(l);
             }
         }
     }

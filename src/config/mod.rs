@@ -239,10 +239,12 @@ fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
+type Lookup = Result<Option<Arc<Config>>, SourceError>;
+
 /// Finds the config for each checked file, caching per folder.
 pub struct ConfigResolver {
     explicit: Option<Result<Arc<Config>, SourceError>>,
-    cache: Mutex<HashMap<PathBuf, Result<Option<Arc<Config>>, SourceError>>>,
+    cache: Mutex<HashMap<PathBuf, Lookup>>,
 }
 
 impl ConfigResolver {

@@ -17,10 +17,17 @@ struct View<'m> {
     seg: &'m Segment,
     folded: Folded,
     candidates: Candidates,
-    sentences: Vec<Range<usize>>,
+    /// Sentence ranges, computed the first time a rule needs them.
+    sentences: std::cell::OnceCell<Vec<Range<usize>>>,
+    prose: &'m str,
 }
 
 impl View<'_> {
+    fn sentences(&self) -> &[Range<usize>] {
+        self.sentences
+            .get_or_init(|| sentences(self.prose, &self.seg.range))
+    }
+
     fn start(&self) -> usize {
         self.seg.range.start
     }
@@ -51,7 +58,7 @@ impl View<'_> {
     }
 
     fn sentence_of(&self, pos: usize) -> Range<usize> {
-        self.sentences
+        self.sentences()
             .iter()
             .find(|s| s.start <= pos && pos < s.end)
             .cloned()
@@ -83,10 +90,22 @@ pub fn run_pack(
     ctx: &Context,
     include: &dyn Fn(&Segment) -> bool,
 ) -> Vec<Finding> {
+    // Only segments some text rule of this pack looks at are folded and scanned.
+    let wanted: Vec<SegmentKind> = pack
+        .rules
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.kind,
+                RuleKind::Match { .. } | RuleKind::Signals { .. } | RuleKind::Ratio(_)
+            )
+        })
+        .flat_map(|r| r.segments.iter().copied())
+        .collect();
     let views: Vec<View> = msg
         .segments
         .iter()
-        .filter(|s| include(s))
+        .filter(|s| include(s) && wanted.contains(&s.kind))
         .map(|seg| {
             let folded = fold(&msg.prose[seg.range.clone()]);
             let candidates = pack.candidates(&folded.text);
@@ -94,13 +113,17 @@ pub fn run_pack(
                 seg,
                 folded,
                 candidates,
-                sentences: sentences(&msg.prose, &seg.range),
+                sentences: std::cell::OnceCell::new(),
+                prose: &msg.prose,
             }
         })
         .collect();
     let mut hits = Vec::new();
     for (ri, rule) in pack.rules.iter().enumerate() {
-        if !rule.when.applies(ctx) {
+        let text_rule = matches!(rule.kind, RuleKind::Match { .. } | RuleKind::Signals { .. });
+        if (text_rule && !views.iter().any(|v| v.candidates.any_of_rule(ri)))
+            || !rule.when.applies(ctx)
+        {
             continue;
         }
         let views_of_rule: Vec<&View> = views
@@ -205,7 +228,7 @@ fn match_rule(
     let mut found: Vec<(usize, Range<usize>, usize, usize)> = Vec::new();
     for (vi, v) in views.iter().enumerate() {
         for &p in patterns {
-            if v.candidates.contains(ri, p) {
+            if v.candidates.contains(&pack.pattern_base, ri, p) {
                 found.extend(
                     v.find_both(pack, rule, p)
                         .into_iter()
@@ -228,10 +251,18 @@ fn match_rule(
     };
     found.sort_by_key(|f| (f.1.start, std::cmp::Reverse(f.1.end)));
     let mut last_end = 0;
+    // One finding per rule and sentence: two phrasings of the same mistake in one sentence are
+    // one mistake to the reader.
+    let mut sentences_hit: Vec<Range<usize>> = Vec::new();
     for (vi, range, p, folded_start) in found {
         if range.start < last_end || excused(rule, views[vi], &range, &excs) {
             continue;
         }
+        let sentence = views[vi].sentence_of(range.start);
+        if sentences_hit.contains(&sentence) {
+            continue;
+        }
+        sentences_hit.push(sentence);
         last_end = range.end;
         let suggestion = rule
             .suggest
@@ -315,7 +346,7 @@ fn signal_rule(
     for (si, s) in signals.iter().enumerate() {
         for (vi, v) in views.iter().enumerate() {
             for &p in &s.patterns {
-                if v.candidates.contains(ri, p) {
+                if v.candidates.contains(&pack.pattern_base, ri, p) {
                     for r in v.find(pack, rule, p) {
                         per_signal[si].push((vi, r));
                         any = true;
@@ -335,10 +366,10 @@ fn signal_rule(
     let units: Vec<Range<usize>> = match scope {
         Scope::Sentence => views
             .iter()
-            .flat_map(|v| v.sentences.iter().cloned())
+            .flat_map(|v| v.sentences().iter().cloned())
             .collect(),
         Scope::Paragraph => views.iter().map(|v| v.seg.range.clone()).collect(),
-        Scope::Message => vec![0..usize::MAX],
+        Scope::Message => std::iter::once(0..usize::MAX).collect(),
     };
     for unit in units {
         let present: Vec<(usize, &Range<usize>)> = per_signal

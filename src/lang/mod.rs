@@ -1,6 +1,8 @@
 //! Language detection for `--lang auto`, restricted to the languages that have rule packs
 //! (unrestricted, short Italian comes back as Indonesian).
 
+use std::collections::{BTreeMap, HashMap};
+use unicode_segmentation::UnicodeSegmentation;
 use whatlang::{Detector, Lang};
 
 fn to_whatlang(code: &str) -> Option<Lang> {
@@ -65,9 +67,99 @@ const ALSO_DETECTED: &[&str] = &[
 
 pub struct LanguageDetector {
     detector: Detector,
+    /// Stop word → the languages (indices into `langs`) it belongs to.
+    stopwords: HashMap<String, Vec<usize>>,
+    langs: Vec<String>,
+}
+
+/// The language with the highest stop-word score, its score, and the runner-up's.
+fn best_two(counts: &[f32]) -> (Option<usize>, f32, f32) {
+    let mut best: Option<usize> = None;
+    let mut second = 0.0f32;
+    for (i, &c) in counts.iter().enumerate() {
+        match best {
+            Some(b) if counts[b] >= c => second = second.max(c),
+            _ => {
+                if let Some(b) = best {
+                    second = second.max(counts[b]);
+                }
+                best = Some(i);
+            }
+        }
+    }
+    let top = best.map_or(0.0, |b| counts[b]);
+    (best, top, second)
 }
 
 impl LanguageDetector {
+    /// A detector for the pack languages, with their stop word lists (may be empty).
+    pub fn with_stopwords(
+        pack_langs: &[String],
+        stopwords: &BTreeMap<String, Vec<String>>,
+    ) -> LanguageDetector {
+        let mut d = LanguageDetector::new(pack_langs);
+        for (lang, words) in stopwords {
+            if words.is_empty() {
+                continue;
+            }
+            let li = d.langs.len();
+            d.langs.push(lang.clone());
+            for w in words {
+                d.stopwords.entry(w.clone()).or_default().push(li);
+            }
+        }
+        d
+    }
+
+    /// Scores stop words per language over the first words of `text`. A word several
+    /// languages share (`de`, `que`, `a`) counts for each of them in proportion, so words
+    /// only one language has decide between close languages (Spanish and Portuguese).
+    fn stopword_counts(&self, text: &str) -> Vec<f32> {
+        let mut counts = vec![0.0f32; self.langs.len()];
+        if counts.is_empty() {
+            return counts;
+        }
+        let mut word = String::new();
+        for w in text.unicode_words().take(120) {
+            word.clear();
+            word.extend(w.chars().flat_map(char::to_lowercase));
+            if let Some(ls) = self.stopwords.get(word.as_str()) {
+                let share = 1.0 / ls.len() as f32;
+                for &l in ls {
+                    counts[l] += share;
+                }
+            }
+        }
+        counts
+    }
+
+    /// The language of a whole message: stop words when they are decisive, else the
+    /// statistical detector on the first few hundred characters.
+    pub fn detect_message(&self, text: &str) -> Option<String> {
+        let counts = self.stopword_counts(text);
+        if let (Some(best), top, second) = best_two(&counts) {
+            if top >= 3.0 && top >= 2.5 * second {
+                return Some(self.langs[best].clone());
+            }
+        }
+        self.detect_prefix(text, 400).map(str::to_string)
+    }
+
+    /// The language of one paragraph if it is clearly not `main` (stop words only: cheap, and
+    /// paragraphs are too short for statistics to be reliable).
+    pub fn paragraph_language(&self, text: &str, main: &str) -> Option<String> {
+        let counts = self.stopword_counts(text);
+        let (best, top, _) = best_two(&counts);
+        let best = best?;
+        let main_count = self
+            .langs
+            .iter()
+            .position(|l| l == main)
+            .map_or(0.0, |i| counts[i]);
+        (self.langs[best] != main && top >= 3.0 && top >= 3.0 * main_count.max(1.0))
+            .then(|| self.langs[best].clone())
+    }
+
     pub fn new(pack_langs: &[String]) -> LanguageDetector {
         let mut allow: Vec<Lang> = pack_langs.iter().filter_map(|c| to_whatlang(c)).collect();
         allow.extend(ALSO_DETECTED.iter().filter_map(|c| to_whatlang(c)));
@@ -75,7 +167,19 @@ impl LanguageDetector {
         allow.dedup();
         LanguageDetector {
             detector: Detector::with_allowlist(allow),
+            stopwords: HashMap::new(),
+            langs: Vec::new(),
         }
+    }
+
+    /// The language of a text, if the text is long enough to tell. Only the first `max_chars`
+    /// characters are read: detection cost grows with length, and a few sentences suffice.
+    pub fn detect_prefix(&self, text: &str, max_chars: usize) -> Option<&'static str> {
+        let end = text
+            .char_indices()
+            .nth(max_chars)
+            .map_or(text.len(), |(i, _)| i);
+        self.detect(&text[..end])
     }
 
     /// The language of a text, if the text is long enough to tell.
@@ -128,6 +232,33 @@ mod tests {
             d.detect("שלום דנה, ראיתי את ההרצאה שלך בכנס ורציתי להתחבר"),
             Some("he")
         );
+    }
+
+    #[test]
+    fn stop_words_find_a_paragraph_in_another_language() {
+        let mut sw = BTreeMap::new();
+        sw.insert(
+            "en".to_string(),
+            [
+                "the", "and", "to", "of", "you", "a", "is", "for", "in", "we",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        sw.insert(
+            "es".to_string(),
+            [
+                "el", "la", "de", "que", "y", "en", "los", "por", "con", "para",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        let langs: Vec<String> = ["en", "es"].iter().map(|s| s.to_string()).collect();
+        let d = LanguageDetector::with_stopwords(&langs, &sw);
+        let en = "We would love to show you the platform and book a demo for the team in March.";
+        assert_eq!(d.paragraph_language(en, "es").as_deref(), Some("en"));
+        assert_eq!(d.paragraph_language(en, "en"), None);
+        assert_eq!(d.detect_message("Te escribo por el artículo que publicaste en la revista de la asociación y para saludarte.").as_deref(), Some("es"));
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub struct Pattern {
     /// Folded literals at least one of which occurs in every match; empty: no pre-filter.
     pub literals: Vec<String>,
     regex: OnceLock<Option<Regex>>,
+    /// The pattern followed by `\b`, for the rare match that ends inside a word: slower on
+    /// non-ASCII text, so only used to look for a longer alternative at the same start.
+    bounded: OnceLock<Option<Regex>>,
 }
 
 /// Expands `{name}` pattern variables. `\p{…}`/`\P{…}` and counted repetitions are left alone.
@@ -137,6 +140,7 @@ impl Pattern {
             source,
             literals,
             regex: OnceLock::new(),
+            bounded: OnceLock::new(),
         })
     }
 
@@ -185,20 +189,83 @@ impl Pattern {
             let Some(m) = re.find_at(text, pos) else {
                 break;
             };
-            if !m.is_empty() && on_boundaries(text, m.start(), m.end(), prefixes) {
-                out.push(m.range());
-                pos = m.end();
-            } else {
+            if m.is_empty() {
                 pos = next_boundary(text, m.start());
+                continue;
+            }
+            match self.end_on_boundaries(re, text, m.start(), m.end(), prefixes) {
+                Some(end) => {
+                    out.push(m.start()..end);
+                    pos = end;
+                }
+                None => pos = next_boundary(text, m.start()),
             }
         }
         out
+    }
+
+    /// The end of a match at `start` that lies on word boundaries: the leftmost-first match
+    /// itself; or, when it ends inside a word, a longer alternative that ends on a boundary
+    /// ("demonstration" for `demo|demonstration`), or a shorter one ("free" for
+    /// `free trial|free` in "free trials").
+    fn end_on_boundaries(
+        &self,
+        re: &Regex,
+        text: &str,
+        start: usize,
+        end: usize,
+        prefixes: &[char],
+    ) -> Option<usize> {
+        if !starts_on_boundary(text, start, prefixes) {
+            return None;
+        }
+        if ends_on_boundary(text, end) {
+            return Some(end);
+        }
+        let bounded = self
+            .bounded
+            .get_or_init(|| {
+                RegexBuilder::new(&format!("(?:{})\\b", self.source))
+                    .case_insensitive(true)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .nest_limit(REGEX_NEST_LIMIT)
+                    .build()
+                    .ok()
+            })
+            .as_ref();
+        if let Some(m) = bounded.and_then(|b| b.find_at(text, start)) {
+            if m.start() == start && ends_on_boundary(text, m.end()) {
+                return Some(m.end());
+            }
+        }
+        shorter_on_boundary(re, text, start, end)
     }
 
     /// Capture groups of the match starting at `start` (for `$1` in suggestions).
     pub fn captures_at<'t>(&self, text: &'t str, start: usize) -> Option<regex::Captures<'t>> {
         self.regex()?.captures_at(text, start)
     }
+}
+
+/// A shorter match at `start` that ends on a word boundary, found by searching a haystack cut
+/// just before the current match's last character.
+fn shorter_on_boundary(re: &Regex, text: &str, start: usize, end: usize) -> Option<usize> {
+    let mut end = end;
+    for _ in 0..16 {
+        let cut = text[..end].char_indices().next_back().map(|(i, _)| i)?;
+        if cut <= start {
+            return None;
+        }
+        let m = re.find_at(&text[..cut], start)?;
+        if m.start() != start || m.is_empty() {
+            return None;
+        }
+        end = m.end();
+        if ends_on_boundary(text, end) {
+            return Some(end);
+        }
+    }
+    None
 }
 
 fn next_boundary(text: &str, pos: usize) -> usize {
@@ -209,29 +276,27 @@ fn next_boundary(text: &str, pos: usize) -> usize {
     p
 }
 
-fn on_boundaries(text: &str, start: usize, end: usize, prefixes: &[char]) -> bool {
-    let first = text[start..].chars().next();
+fn starts_on_boundary(text: &str, start: usize, prefixes: &[char]) -> bool {
+    if !text[start..].chars().next().is_some_and(is_word_char) {
+        return true;
+    }
+    let mut before = text[..start].chars().rev();
+    let mut prev = before.next();
+    let mut glued = 0;
+    while let Some(p) = prev {
+        if glued < 3 && prefixes.contains(&p) {
+            glued += 1;
+            prev = before.next();
+        } else {
+            break;
+        }
+    }
+    !prev.is_some_and(is_word_char)
+}
+
+fn ends_on_boundary(text: &str, end: usize) -> bool {
     let last = text[..end].chars().next_back();
-    if first.is_some_and(is_word_char) {
-        let mut before = text[..start].chars().rev();
-        let mut prev = before.next();
-        let mut glued = 0;
-        while let Some(p) = prev {
-            if glued < 3 && prefixes.contains(&p) {
-                glued += 1;
-                prev = before.next();
-            } else {
-                break;
-            }
-        }
-        if prev.is_some_and(is_word_char) {
-            return false;
-        }
-    }
-    if last.is_some_and(is_word_char) && text[end..].chars().next().is_some_and(is_word_char) {
-        return false;
-    }
-    true
+    !(last.is_some_and(is_word_char) && text[end..].chars().next().is_some_and(is_word_char))
 }
 
 #[cfg(test)]
@@ -248,6 +313,17 @@ mod tests {
         assert_eq!(p.find_all("a demo, democracy, demos", &[]), vec![2..6]);
         let p = pat(r"\$\d+");
         assert_eq!(p.find_all("only$49 now", &[]), vec![4..7]);
+    }
+
+    #[test]
+    fn a_short_alternative_does_not_hide_a_longer_one() {
+        let p = pat("demo|demonstration");
+        assert_eq!(p.find_all("a demonstration today", &[]), vec![2..15]);
+        let p = pat("free trial|free");
+        assert_eq!(
+            p.find_all("free trials and free stuff", &[]),
+            vec![0..4, 16..20]
+        );
     }
 
     #[test]

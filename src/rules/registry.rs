@@ -201,6 +201,22 @@ impl Registry {
         &self.vocab
     }
 
+    /// Each pack's stop words, for language detection.
+    pub fn stopwords(&self) -> BTreeMap<String, Vec<String>> {
+        self.pack_defs
+            .iter()
+            .map(|(l, d)| {
+                (
+                    l.clone(),
+                    d.stopwords
+                        .iter()
+                        .map(|w| crate::text::fold::fold_str(w))
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
     /// Language codes with a rule pack (not `any`).
     pub fn languages(&self) -> Vec<String> {
         self.packs.keys().filter(|l| *l != "any").cloned().collect()

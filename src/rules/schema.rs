@@ -204,6 +204,10 @@ pub struct PackDef {
     pub signoffs: Vec<String>,
     #[serde(default)]
     pub word_prefixes: Vec<String>,
+    /// The language's most frequent function words; they tell languages apart cheaply
+    /// (paragraph by paragraph) before the slower statistical detector is asked.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
 }
