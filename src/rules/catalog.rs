@@ -132,6 +132,34 @@ pub fn catalog(registry: &Registry) -> Vec<RuleMeta> {
     out
 }
 
+/// `docs/categories.md`, generated from `rules/categories.yaml` (the page rule links point at).
+pub fn categories_markdown(categories: &[super::CategoryDef]) -> String {
+    let mut out = String::from(
+        "# Categories\n\n<!-- Generated from rules/categories.yaml by the test \
+         `categories_doc_is_current` (UPDATE_DOCS=1 cargo test categories_doc) -->\n\n\
+         Every rule belongs to one category; `tactful explain <category>` prints the same text and \
+         lists the category's rules.\n",
+    );
+    for c in categories {
+        let para = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        out.push_str(&format!(
+            "\n## {}\n\n**{}.** {}\n\n",
+            c.id,
+            c.title,
+            para(&c.catches)
+        ));
+        out.push_str(&format!(
+            "**Why it matters to the recipient.** {}\n\n",
+            para(&c.why)
+        ));
+        out.push_str("**Example.**\n\n```text\n");
+        out.push_str(c.example.trim());
+        out.push_str("\n```\n\n");
+        out.push_str(&format!("**Write instead.** {}\n", para(&c.instead)));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +176,20 @@ mod tests {
         assert!(ids.contains(&"tactful/unused-suppression"));
         assert!(ids.contains(&"channel-limit/connection-note"));
         assert!(cat.iter().all(|m| m.docs_url().starts_with("https://")));
+    }
+
+    #[test]
+    fn categories_doc_is_current() {
+        let reg = Registry::new(&RuleSources::default()).expect("built-in rules load");
+        let want = categories_markdown(reg.categories());
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/categories.md");
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, &want).expect("write docs/categories.md");
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/categories.md is out of date: run `UPDATE_DOCS=1 cargo test categories_doc`"
+        );
     }
 }
