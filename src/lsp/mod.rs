@@ -369,16 +369,35 @@ impl<'c> Server<'c> {
         let Some(doc) = self.docs.get_mut(uri) else {
             return;
         };
-        let result = self.linter.check(
-            &doc.shown,
-            doc.path.as_deref(),
-            doc.text.clone().into_bytes(),
-            None,
-        );
+        let linter = &self.linter;
+        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            linter.check(
+                &doc.shown,
+                doc.path.as_deref(),
+                doc.text.clone().into_bytes(),
+                None,
+            )
+        }));
+        // A bug must not take the editor's session down with it: report it on the document
+        // and start the next check from a fresh linter (its caches may be half-built).
+        let (result, crashed) = match checked {
+            Ok(r) => (r, false),
+            Err(_) => {
+                let e = crate::error::SourceError::whole(
+                    &doc.shown,
+                    "internal error while checking this document",
+                )
+                .with_help("please report it to tactful with the text that caused it");
+                (FileResult::failed(&doc.shown, vec![e]), true)
+            }
+        };
         doc.stamp = stamp;
         let diagnostics = diagnostics(uri, &doc.text, &result);
         let version = doc.version;
         doc.result = Some(result);
+        if crashed {
+            self.linter = Linter::new(self.options.clone());
+        }
         self.publish(uri.clone(), diagnostics, version);
     }
 
