@@ -36,9 +36,11 @@ fn command(severity: Severity) -> &'static str {
 
 impl Reporter for GithubReporter {
     fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
-        let file = escape_property(&r.path);
+        // Annotations want paths relative to the repository, where the run usually starts.
+        let rel = |p: &str| super::sarif::relative_to_cwd(p).unwrap_or_else(|| p.to_string());
+        let file = escape_property(&rel(&r.path));
         for e in &r.errors {
-            let mut props = format!("file={}", escape_property(&e.path));
+            let mut props = format!("file={}", escape_property(&rel(&e.path)));
             if let Some((l, c)) = e.line_col() {
                 props.push_str(&format!(",line={l},col={c}"));
             }

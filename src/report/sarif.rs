@@ -53,23 +53,25 @@ pub fn encode_path(path: &str) -> String {
     out
 }
 
+/// A path as shown, relative to the working folder when it is inside it (with `/` separators
+/// and no leading `./`); None when it is outside.
+pub fn relative_to_cwd(shown: &str) -> Option<String> {
+    let path = Path::new(shown);
+    let rel = if path.is_absolute() {
+        let cwd = std::env::current_dir().ok()?;
+        path.strip_prefix(cwd).ok()?.to_path_buf()
+    } else {
+        path.to_path_buf()
+    };
+    let s = rel.to_string_lossy().replace('\\', "/");
+    Some(s.strip_prefix("./").unwrap_or(&s).to_string())
+}
+
 /// The artifact location of a path as shown: relative to the working folder (with the
 /// `%SRCROOT%` base) when it is inside it, else an absolute `file://` URI.
 pub fn artifact_location(shown: &str) -> Value {
-    let path = Path::new(shown);
-    let rel = if path.is_absolute() {
-        std::env::current_dir()
-            .ok()
-            .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
-    } else {
-        Some(path.to_path_buf())
-    };
-    match rel {
-        Some(r) => {
-            let s = r.to_string_lossy().replace('\\', "/");
-            let s = s.strip_prefix("./").unwrap_or(&s).to_string();
-            json!({"uri": encode_path(&s), "uriBaseId": SRCROOT})
-        }
+    match relative_to_cwd(shown) {
+        Some(rel) => json!({"uri": encode_path(&rel), "uriBaseId": SRCROOT}),
         None => {
             let s = shown.replace('\\', "/");
             let s = if s.starts_with('/') {
