@@ -11,11 +11,15 @@ category, with the expectation:
   expected but not reported  -> false negative
 
 Usage:
-  python3 eval/score.py [eval/es eval/pt ...] [--bin PATH] [--disk-rules] [--rules PATH]... [-v]
+  python3 eval/score.py [eval/es eval/pt ...] [--bin PATH] [--disk-rules] [--rules PATH]...
+                        [--set NAME] [-v]
 
 With no folders, every eval/<lang>/ folder is scored. `--disk-rules` adds `--rules rules/<lang>`
 for each language (use it when the dev binary's built-in rules are older than the files on
-disk). `-v` lists every false positive and false negative with the rule and text that caused it.
+disk). `--set NAME` scores only the messages whose front matter says `set: NAME` (messages
+without a `set:` key belong to the set `main`), e.g. `--set holdout` for messages written after
+the rules were tuned. `-v` lists every false positive and false negative with the rule and text
+that caused it.
 
 Exit status: 1 when any category with at least MIN_CASES expected cases has precision below
 0.9 or recall below 0.8 (in any language scored), 2 on a usage or run error, else 0.
@@ -68,7 +72,7 @@ def parse_list(value):
     return [v.strip().strip("'\"") for v in value.split(",") if v.strip()]
 
 
-def expectations(folder):
+def expectations(folder, only_set=None):
     """Map each message path (as tactful prints it) to its expected categories."""
     exp = {}
     for dirpath, dirnames, filenames in os.walk(folder):
@@ -81,6 +85,8 @@ def expectations(folder):
                 fm = front_matter(f.read())
             if "expect" not in fm:
                 print(f"warning: {path}: no `expect:` in front matter, skipped", file=sys.stderr)
+                continue
+            if only_set is not None and fm.get("set", "main").strip("'\"") != only_set:
                 continue
             exp[os.path.normpath(path)] = set(parse_list(fm["expect"]))
     return exp
@@ -179,6 +185,8 @@ def main():
     ap.add_argument("--rules", action="append", default=[], help="extra rules passed to tactful")
     ap.add_argument("--disk-rules", action="store_true",
                     help="also pass --rules rules/<lang> for each language folder")
+    ap.add_argument("--set", dest="only_set", metavar="NAME",
+                    help="score only messages with `set: NAME` in their front matter (default: all)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list false positives/negatives")
     args = ap.parse_args()
 
@@ -196,12 +204,13 @@ def main():
             disk = os.path.join(ROOT, "rules", lang)
             if os.path.isdir(disk):
                 rules.append(disk)
-        exp = expectations(folder)
+        exp = expectations(folder, args.only_set)
         if not exp:
             print(f"warning: {folder}: no messages", file=sys.stderr)
             continue
         found = run_tactful(args.bin, folder, rules)
-        failing += score(lang, exp, found, args.verbose)
+        label = lang if args.only_set is None else f"{lang} (set {args.only_set})"
+        failing += score(label, exp, found, args.verbose)
     if failing:
         print("\nbelow target (precision < %.1f or recall < %.1f with >= %d cases): %s" % (
             MIN_PRECISION, MIN_RECALL, MIN_CASES,
