@@ -3,7 +3,9 @@
 //! Data flows through the modules in this order:
 //! [`input`] (bytes → [`message::Message`] with spans) → [`context`] (stage, channel, consent,
 //! language; [`config`] and front matter) → [`rules`] (YAML → compiled packs) → [`engine`]
-//! (findings) → [`report`] (human, short, json, jsonl). [`lint`] drives one file through it.
+//! (findings) → [`suppress`] (inline `tactful-disable` comments) → [`report`] (human, short,
+//! json, jsonl, sarif, github) or [`fix`] (safe rewrites, atomic writes). [`lint`] drives one
+//! file through it; [`cli`] and [`lsp`] are the front ends.
 
 pub mod cli;
 pub mod config;
