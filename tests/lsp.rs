@@ -215,6 +215,15 @@ fn diagnostics_code_actions_and_shutdown_through_the_protocol() {
     assert_eq!(edit["newText"], "Would a zebra chat help?");
     assert_eq!(quick["isPreferred"], true, "the test rule's fix is safe");
     assert!(actions.iter().any(|a| a["kind"] == "source.fixAll.tactful"));
+    // Asked only for "fix all" (as editors do on save), only that comes back.
+    let fix_all = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+               "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    let fix_all = fix_all.as_array().cloned().unwrap_or_default();
+    assert_eq!(fix_all.len(), 1, "{fix_all:?}");
+    assert_eq!(fix_all[0]["edit"]["changes"][&uri][0]["range"], d["range"]);
 
     // A change re-checks: the problem is gone, and a new one (a related label) appears.
     let text2 = "---\nlang: en\n---\nשלום 🙂 fancy a zebra call?\n";
