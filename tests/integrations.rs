@@ -445,6 +445,39 @@ fn fix_on_standard_input_prints_the_fixed_text() {
     );
 }
 
+#[test]
+fn fix_on_standard_input_passes_text_it_cannot_fix_through_unchanged() {
+    let d = tempfile::tempdir().expect("tempdir");
+    for input in [&b"caf\xe9 au lait\n"[..], b"Nothing to fix here.\n"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tactful"))
+            .args([
+                "check",
+                "--no-config",
+                "--rules",
+                RULES,
+                "--lang",
+                "zz",
+                "--fix",
+                "-",
+            ])
+            .current_dir(d.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write");
+        let out = child.wait_with_output().expect("wait");
+        assert_eq!(out.stdout, input);
+    }
+}
+
 /// The composite action in `action.yml`: its shape, and its shell steps run with bash the way
 /// the runner runs them (inputs through `env:`, outputs through `$GITHUB_OUTPUT`). The cargo
 /// install and the upload step need GitHub and are not run here.

@@ -188,7 +188,9 @@ pub fn run(a: CheckArgs) -> u8 {
             let r = match (mode, checked.fixed) {
                 (FixMode::Off, _) | (_, None) => {
                     if mode == FixMode::Write && matches!(input, Input::Stdin) {
-                        let _ = out.write_all(checked.result.source.as_bytes());
+                        // Nothing to fix (or unreadable): the input goes through unchanged, so
+                        // an editor filtering a buffer never loses it.
+                        let _ = out.write_all(stdin_bytes.as_deref().unwrap_or_default());
                     }
                     checked.result
                 }
