@@ -10,6 +10,7 @@ use crate::finding::Finding;
 use crate::input::{self, Format};
 use crate::lang::LanguageDetector;
 use crate::message::{Message, SegmentKind};
+use crate::rules::catalog::{catalog, RuleMeta};
 use crate::rules::{Registry, RuleSources, Severity};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -174,6 +175,35 @@ impl Linter {
             .clone()
     }
 
+    /// Every rule the run can report, from each rule set used so far (the default set when no
+    /// file was checked): what SARIF lists as the tool's rules.
+    pub fn rule_catalog(&self) -> Vec<RuleMeta> {
+        let mut regs: Vec<Arc<Registry>> = match self.registries.lock() {
+            Ok(m) => m
+                .values()
+                .filter_map(|r| r.as_ref().ok().cloned())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        if regs.is_empty() {
+            let sources = RuleSources {
+                extra: self.options.rule_paths.clone(),
+                no_builtin: false,
+            };
+            regs.extend(self.registry(sources).ok());
+        }
+        let mut out: Vec<RuleMeta> = Vec::new();
+        for r in regs {
+            for m in catalog(&r) {
+                if !out.iter().any(|x| x.id == m.id) {
+                    out.push(m);
+                }
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+
     fn detector(&self, registry: &Arc<Registry>) -> Arc<LanguageDetector> {
         let key = Arc::as_ptr(registry) as usize;
         let mut map = match self.detectors.lock() {
@@ -286,14 +316,11 @@ impl Linter {
             Err(r) => return *r,
         };
         let options = config.as_ref().map(|c| &c.options);
-        let mut result = check_message(
-            &registry,
-            &self.detector(&registry),
-            read.message,
-            ctx,
-            options,
-        );
+        let mut message = read.message;
+        let inline = std::mem::take(&mut message.suppressions);
+        let mut result = check_message(&registry, &self.detector(&registry), message, ctx, options);
         result.path = shown.to_string();
+        crate::suppress::apply_inline(&mut result.findings, &inline);
         if let Some(copy) = self.copies.get().and_then(|c| c.get(shown)) {
             result.findings.push(copy.finding());
         }

@@ -2,6 +2,7 @@
 //! registry that loads packs lazily (only the languages a run needs).
 
 pub mod builtin;
+pub mod catalog;
 mod literals;
 mod load;
 pub mod pack;
