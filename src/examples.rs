@@ -67,6 +67,7 @@ pub fn run(
                 consent: def.consent.clone(),
                 premium: def.premium,
                 template: def.template,
+                recipient: def.recipient.clone(),
             };
             let mut outcome = ExampleOutcome {
                 rule: rule.id.clone(),

@@ -85,6 +85,7 @@ pub fn run(a: CheckArgs) -> u8 {
         consent: (!a.consent.is_empty()).then(|| a.consent.clone()),
         premium: a.premium.then_some(true),
         template: a.template.then_some(true),
+        recipient: a.recipient.clone(),
     };
     let linter = Linter::new(LintOptions {
         flags,

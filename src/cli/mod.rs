@@ -75,6 +75,9 @@ pub struct CheckArgs {
     /// The sender has LinkedIn Premium / Sales Navigator (longer connection notes).
     #[arg(long)]
     premium: bool,
+    /// The recipient's name, for suggested greetings ("Hi Ana," for "Dear Sir or Madam,").
+    #[arg(long, value_name = "NAME")]
+    recipient: Option<String>,
     /// Treat the inputs as mail-merge templates (placeholders expected).
     #[arg(long)]
     template: bool,

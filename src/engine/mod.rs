@@ -222,7 +222,9 @@ pub fn run_pack(
             RuleKind::Duplicate { .. } => {}
         }
     }
-    hits.into_iter().map(|h| to_finding(pack, msg, h)).collect()
+    hits.into_iter()
+        .map(|h| to_finding(pack, msg, ctx, h))
+        .collect()
 }
 
 /// Prose ranges of the `unless` matches of a rule in the given views.
@@ -302,7 +304,7 @@ fn match_rule(
         let suggestion = rule
             .suggest
             .as_ref()
-            .map(|s| expand_suggestion(s, rule, p, views[vi], folded_start, prose));
+            .and_then(|s| expand_suggestion(s, rule, p, views[vi], folded_start, prose));
         hits.push(Hit {
             rule: ri,
             primary: range,
@@ -314,7 +316,10 @@ fn match_rule(
     }
 }
 
-/// Fills `$1` / `${name}` in a suggestion with the original text of the match's groups.
+/// Fills `$1` / `${name}` in a suggestion with the original text of the match's groups. A
+/// suggestion that names a group this pattern does not have is not offered (a rule's other
+/// patterns may not capture what the rewrite needs); a group that did not take part is empty.
+/// `${recipient}` is left for the context to fill.
 fn expand_suggestion(
     template: &str,
     rule: &Rule,
@@ -322,13 +327,15 @@ fn expand_suggestion(
     v: &View,
     folded_start: usize,
     prose: &str,
-) -> String {
+) -> Option<String> {
     if !template.contains('$') {
-        return template.to_string();
+        return Some(template.to_string());
     }
-    let Some(caps) = rule.patterns[pattern].captures_at(&v.folded.text, folded_start) else {
-        return template.to_string();
-    };
+    let caps = rule.patterns[pattern].captures_at(&v.folded.text, folded_start)?;
+    let names: Vec<&str> = rule.patterns[pattern]
+        .regex()
+        .map(|r| r.capture_names().flatten().collect())
+        .unwrap_or_default();
     let mut out = String::new();
     let mut rest = template;
     while let Some(i) = rest.find('$') {
@@ -343,12 +350,24 @@ fn expand_suggestion(
             let n = after.chars().take_while(|c| c.is_ascii_digit()).count();
             (&after[..n], n)
         };
+        if len > 0 && name == "recipient" {
+            out.push_str("${recipient}");
+            rest = &after[len..];
+            continue;
+        }
+        let known = name
+            .parse::<usize>()
+            .map_or(names.contains(&name), |n| n < caps.len());
+        if len > 0 && !known {
+            return None;
+        }
         let group = name
             .parse::<usize>()
             .ok()
             .and_then(|n| caps.get(n))
             .or_else(|| caps.name(name));
         match group {
+            None if len > 0 => rest = &after[len..],
             Some(g) if len > 0 => {
                 let o = v.folded.orig_range(g.range());
                 out.push_str(&prose[v.start() + o.start..v.start() + o.end]);
@@ -361,7 +380,24 @@ fn expand_suggestion(
         }
     }
     out.push_str(rest);
-    out
+    Some(out)
+}
+
+/// A rewrite that opens with a capital keeps the case of the place it goes: in mid-sentence
+/// ("Also, I've added you…") its first letter is lowered.
+fn fit_case(replacement: String, source: &str, at: usize) -> String {
+    let before = source[..at.min(source.len())].trim_end_matches([' ', '\t']);
+    let mid_sentence = before
+        .chars()
+        .next_back()
+        .is_some_and(|c| !matches!(c, '\n' | '\r' | '.' | '!' | '?' | '…' | ':' | '"' | '>'));
+    let mut chars = replacement.chars();
+    match chars.next() {
+        Some(first) if mid_sentence && first.is_uppercase() => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => replacement,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -557,14 +593,27 @@ fn measure(text: &str, unit: CountUnit, limit: f64) -> (usize, &'static str, usi
     (n, name, cut)
 }
 
-fn to_finding(pack: &Pack, msg: &Message, h: Hit) -> Finding {
+/// Fills `${recipient}` in a suggestion; no suggestion when the recipient is not known.
+fn with_recipient(replacement: String, ctx: &Context) -> Option<String> {
+    if !replacement.contains("${recipient}") {
+        return Some(replacement);
+    }
+    let name = ctx.recipient.as_deref()?;
+    Some(replacement.replace("${recipient}", name))
+}
+
+fn to_finding(pack: &Pack, msg: &Message, ctx: &Context, h: Hit) -> Finding {
     let rule = &pack.rules[h.rule];
     let span = msg.to_source(h.primary.clone());
-    let suggestion = h.suggestion.map(|replacement| Suggestion {
-        span: span.clone(),
-        replacement,
-        safe: rule.fix_safe && msg.map.is_exact(h.primary.clone()),
-    });
+    let suggestion = h
+        .suggestion
+        .and_then(|s| with_recipient(s, ctx))
+        .map(|s| fit_case(s, &msg.source, span.start))
+        .map(|replacement| Suggestion {
+            span: span.clone(),
+            replacement,
+            safe: rule.fix_safe && msg.map.is_exact(h.primary.clone()),
+        });
     Finding {
         rule: rule.id.clone(),
         category: rule.category.clone(),

@@ -122,6 +122,7 @@ pub struct ExampleDef {
     pub premium: Option<bool>,
     pub template: Option<bool>,
     pub lang: Option<String>,
+    pub recipient: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -142,6 +143,7 @@ impl Example {
                 premium: None,
                 template: None,
                 lang: None,
+                recipient: None,
             },
             Example::Full(d) => d.clone(),
         }
