@@ -137,10 +137,21 @@ impl LanguageDetector {
     /// statistical detector on the first few hundred characters.
     pub fn detect_message(&self, text: &str) -> Option<String> {
         let counts = self.stopword_counts(text);
-        if let (Some(best), top, second) = best_two(&counts) {
+        let (best, top, second) = best_two(&counts);
+        if let Some(best) = best {
             if top >= 3.0 && top >= 2.5 * second {
                 return Some(self.langs[best].clone());
             }
+        }
+        let end = text.char_indices().nth(400).map_or(text.len(), |(i, _)| i);
+        let info = self.detector.detect(&text[..end]);
+        if let Some(info) = info.filter(|i| i.is_reliable()) {
+            return Some(from_whatlang(info.lang()).to_string());
+        }
+        // Too short for statistics: a stop word or two is better evidence than a guess
+        // ("Hi Ana, can I book a quick demo?" is not Turkish).
+        if let Some(best) = best.filter(|_| top >= 1.0 && top > second) {
+            return Some(self.langs[best].clone());
         }
         self.detect_prefix(text, 400).map(str::to_string)
     }
@@ -259,6 +270,30 @@ mod tests {
         assert_eq!(d.paragraph_language(en, "es").as_deref(), Some("en"));
         assert_eq!(d.paragraph_language(en, "en"), None);
         assert_eq!(d.detect_message("Te escribo por el artículo que publicaste en la revista de la asociación y para saludarte.").as_deref(), Some("es"));
+    }
+
+    #[test]
+    fn a_short_message_goes_by_its_stop_words() {
+        let mut sw = BTreeMap::new();
+        sw.insert(
+            "en".to_string(),
+            ["the", "and", "to", "of", "you", "a", "i", "can"]
+                .map(String::from)
+                .to_vec(),
+        );
+        sw.insert(
+            "es".to_string(),
+            ["el", "la", "de", "que", "y", "en", "los", "por"]
+                .map(String::from)
+                .to_vec(),
+        );
+        let langs: Vec<String> = ["en", "es"].iter().map(|s| s.to_string()).collect();
+        let d = LanguageDetector::with_stopwords(&langs, &sw);
+        assert_eq!(
+            d.detect_message("Hi Ana, can I book a quick demo next week?")
+                .as_deref(),
+            Some("en")
+        );
     }
 
     #[test]
