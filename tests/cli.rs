@@ -118,7 +118,7 @@ fn json_spans_are_bytes_and_columns_are_characters() {
     assert_eq!(diag["severity"], "error");
     assert_eq!(
         diag["suggestion"]["replacement"],
-        "Would a zebra chat help?"
+        "would a zebra chat help?"
     );
     assert_eq!(doc["version"], 1);
     assert_eq!(doc["files"][0]["context"]["stage"], "first-contact");

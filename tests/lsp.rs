@@ -212,7 +212,10 @@ fn diagnostics_code_actions_and_shutdown_through_the_protocol() {
         .expect("a quick fix");
     let edit = &quick["edit"]["changes"][&uri][0];
     assert_eq!(edit["range"], d["range"]);
-    assert_eq!(edit["newText"], "Would a zebra chat help?");
+    assert_eq!(
+        edit["newText"], "would a zebra chat help?",
+        "mid-sentence: lower case"
+    );
     assert_eq!(quick["isPreferred"], true, "the test rule's fix is safe");
     assert!(actions.iter().any(|a| a["kind"] == "source.fixAll.tactful"));
     // Asked only for "fix all" (as editors do on save), only that comes back.
