@@ -1,11 +1,12 @@
 //! Runs the examples inside rules as tests: every `bad` example must produce a finding of its
 //! rule, every `good` one must not. `tactful test` and `cargo test` both use this.
 
+use crate::batch;
 use crate::context::{Context, ContextLayer};
 use crate::input::{self, Format};
 use crate::lang::LanguageDetector;
 use crate::lint::check_message;
-use crate::rules::{Registry, Rule};
+use crate::rules::{Registry, Rule, RuleKind};
 
 #[derive(Debug, Clone)]
 pub struct ExampleOutcome {
@@ -41,6 +42,13 @@ pub fn run(
             .map(|e| (true, e))
             .chain(rule.examples.good.iter().map(|e| (false, e)));
         let mut counters = [0usize; 2];
+        // A duplicate rule compares drafts across a run: its bad examples are checked as one
+        // batch (each must be a copy of another), its good examples as another (none may be).
+        let duplicate = match rule.kind {
+            RuleKind::Duplicate { similarity } => Some(similarity),
+            _ => None,
+        };
+        let mut batch_members: Vec<(usize, Option<batch::Fingerprint>)> = Vec::new();
         for (bad, ex) in cases {
             let def = ex.def();
             let index = counters[bad as usize];
@@ -59,6 +67,7 @@ pub fn run(
                 consent: def.consent.clone(),
                 premium: def.premium,
                 template: def.template,
+                recipient: def.recipient.clone(),
             };
             let mut outcome = ExampleOutcome {
                 rule: rule.id.clone(),
@@ -83,12 +92,16 @@ pub fn run(
                 registry.vocabulary(),
             ) {
                 Ok(read) => {
-                    let front = read
-                        .front_matter
-                        .as_ref()
-                        .map(|f| f.context.clone())
-                        .unwrap_or_default();
+                    let front = read.context.clone();
                     let ctx: Context = ContextLayer::resolve(&[&layer, &front]);
+                    if duplicate.is_some() {
+                        let fp = rule
+                            .when
+                            .applies(&ctx)
+                            .then(|| batch::fingerprint(&read.message))
+                            .flatten();
+                        batch_members.push((out.len(), fp));
+                    }
                     let result = check_message(registry, &detector, read.message, ctx, None);
                     outcome.found = result
                         .findings
@@ -104,6 +117,24 @@ pub fn run(
                 Err(e) => outcome.error = Some(e.to_string()),
             }
             out.push(outcome);
+        }
+        if let Some(similarity) = duplicate {
+            for bad in [true, false] {
+                let (ids, prints): (Vec<usize>, Vec<Option<batch::Fingerprint>>) = batch_members
+                    .iter()
+                    .filter(|(i, _)| out[*i].bad == bad)
+                    .map(|(i, f)| (*i, f.clone()))
+                    .unzip();
+                let copies = batch::cluster(&prints, similarity);
+                for (k, &i) in ids.iter().enumerate() {
+                    let o = &mut out[i];
+                    o.found = copies
+                        .get(&k)
+                        .map(|c| vec![format!("a copy of example #{}", c.first + 1)])
+                        .unwrap_or_default();
+                    o.passed = o.bad != o.found.is_empty() && o.error.is_none();
+                }
+            }
         }
     }
     Ok(out)

@@ -23,16 +23,29 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Every reader. A new [`Format`] variant makes the `match` below stop compiling until it is
+/// Every reader, each with the file names it is tried under (a template's inner extension
+/// picks its markup). A new [`Format`] variant makes the `match` stop compiling until it is
 /// listed here, so the fuzz targets and the smoke test always cover every reader.
-pub fn all_formats() -> Vec<Format> {
-    let all = vec![Format::Plain, Format::Template];
-    for f in &all {
-        match f {
-            Format::Plain | Format::Template => {}
-        }
-    }
-    all
+pub fn all_formats() -> Vec<(Format, &'static [&'static str])> {
+    [
+        Format::Plain,
+        Format::Template,
+        Format::Email,
+        Format::Html,
+        Format::Markdown,
+    ]
+    .into_iter()
+    .map(|f| {
+        let names: &'static [&'static str] = match f {
+            Format::Plain => &["fuzz.txt"],
+            Format::Template => &["fuzz.hbs", "fuzz.html.hbs", "fuzz.eml.liquid"],
+            Format::Email => &["fuzz.eml"],
+            Format::Html => &["fuzz.html"],
+            Format::Markdown => &["fuzz.md"],
+        };
+        (f, names)
+    })
+    .collect()
 }
 
 /// Linters built once per process (building the rule registry is the expensive part).
@@ -77,10 +90,12 @@ impl Harness {
         } else {
             &self.fixed
         };
-        for format in all_formats() {
-            let result = linter.check("fuzz.txt", None, bytes.to_vec(), Some(format));
-            check_result(bytes, &result).map_err(|e| format!("{format:?}: {e}"))?;
-            check_reporters(&result).map_err(|e| format!("{format:?}: {e}"))?;
+        for (format, names) in all_formats() {
+            for name in names {
+                let result = linter.check(name, None, bytes.to_vec(), Some(format));
+                check_result(bytes, &result).map_err(|e| format!("{name} ({format:?}): {e}"))?;
+                check_reporters(&result).map_err(|e| format!("{name} ({format:?}): {e}"))?;
+            }
         }
         Ok(())
     }

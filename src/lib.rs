@@ -3,8 +3,11 @@
 //! Data flows through the modules in this order:
 //! [`input`] (bytes → [`message::Message`] with spans) → [`context`] (stage, channel, consent,
 //! language; [`config`] and front matter) → [`rules`] (YAML → compiled packs) → [`engine`]
-//! (findings) → [`report`] (human, short, json, jsonl). [`lint`] drives one file through it.
+//! (findings) → [`suppress`] (inline `tactful-disable` comments) → [`report`] (human, short,
+//! json, jsonl, sarif, github) or [`fix`] (safe rewrites, atomic writes). [`lint`] drives one
+//! file through it; [`cli`] and [`lsp`] are the front ends.
 
+pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod context;
@@ -12,13 +15,16 @@ pub mod engine;
 pub mod error;
 pub mod examples;
 pub mod finding;
+pub mod fix;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod input;
 pub mod lang;
 pub mod lint;
+pub mod lsp;
 pub mod message;
 pub mod report;
 pub mod rules;
+pub mod suppress;
 pub mod text;
 pub mod yaml;

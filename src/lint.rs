@@ -1,6 +1,7 @@
 //! The driver: one file in, one [`FileResult`] out. Resolves config and context, reads the
 //! message, picks the language packs, runs the engine, applies suppressions and severities.
 
+use crate::batch;
 use crate::config::{ConfigResolver, Level};
 use crate::context::{Context, ContextLayer};
 use crate::engine::run_pack;
@@ -9,6 +10,7 @@ use crate::finding::Finding;
 use crate::input::{self, Format};
 use crate::lang::LanguageDetector;
 use crate::message::{Message, SegmentKind};
+use crate::rules::catalog::{catalog, RuleMeta};
 use crate::rules::{Registry, RuleSources, Severity};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -56,6 +58,99 @@ pub struct Linter {
     configs: ConfigResolver,
     registries: Mutex<HashMap<RuleSources, RegistryResult>>,
     detectors: Mutex<HashMap<usize, Arc<LanguageDetector>>>,
+    copies: OnceLock<HashMap<String, CopyOf>>,
+}
+
+struct Prepared {
+    config: Option<Arc<crate::config::Config>>,
+    registry: Arc<Registry>,
+    settings: crate::config::FileSettings,
+    read: input::ReadMessage,
+    ctx: Context,
+}
+
+/// The language-neutral rule that compares drafts across a run (`metric: {kind: duplicate}`).
+#[derive(Debug, Clone)]
+pub struct DuplicateRule {
+    pub id: String,
+    pub category: String,
+    pub severity: Severity,
+    pub message: String,
+    pub help: String,
+    pub similarity: f64,
+    when: crate::rules::When,
+}
+
+impl DuplicateRule {
+    /// The first duplicate rule of the `any` pack, with the config's options applied.
+    pub fn find(
+        registry: &Registry,
+        config: Option<&crate::config::Config>,
+    ) -> Option<DuplicateRule> {
+        let pack = match registry.pack("any")? {
+            Ok(p) => p.clone(),
+            Err(_) => return None,
+        };
+        let mut rule = pack
+            .rules
+            .iter()
+            .find(|r| matches!(r.kind, crate::rules::RuleKind::Duplicate { .. }))?
+            .clone();
+        if let Some(opts) = config.and_then(|c| c.options.get(&rule.id)) {
+            for (k, v) in opts {
+                let _ = rule.set_option(k, *v);
+            }
+        }
+        let crate::rules::RuleKind::Duplicate { similarity } = rule.kind else {
+            return None;
+        };
+        Some(DuplicateRule {
+            id: rule.id,
+            category: rule.category,
+            severity: rule.severity,
+            message: rule.message,
+            help: rule.help,
+            similarity,
+            when: rule.when,
+        })
+    }
+}
+
+/// One file's place in a cluster of near-identical drafts.
+#[derive(Debug, Clone)]
+pub struct CopyOf {
+    pub rule: DuplicateRule,
+    /// Source range of the compared text in this file.
+    pub span: std::ops::Range<usize>,
+    /// How many other drafts of the run share the text.
+    pub others: usize,
+    /// The path of the first copy (this file's own path when it is the first).
+    pub first: String,
+    pub is_first: bool,
+}
+
+impl CopyOf {
+    fn finding(&self) -> Finding {
+        let drafts = if self.others == 1 { "draft" } else { "drafts" };
+        Finding {
+            rule: self.rule.id.clone(),
+            category: self.rule.category.clone(),
+            severity: self.rule.severity,
+            message: format!(
+                "{} ({} other {drafts} in this run share this text)",
+                self.rule.message, self.others
+            ),
+            help: self.rule.help.clone(),
+            span: self.span.clone(),
+            label: if self.is_first {
+                format!("first copy; {} other {drafts} repeat it", self.others)
+            } else {
+                format!("same text as {} (the first copy)", self.first)
+            },
+            related: Vec::new(),
+            suggestion: None,
+        }
+    }
 }
 
 impl Linter {
@@ -65,6 +160,7 @@ impl Linter {
             options,
             registries: Mutex::new(HashMap::new()),
             detectors: Mutex::new(HashMap::new()),
+            copies: OnceLock::new(),
         }
     }
 
@@ -77,6 +173,35 @@ impl Linter {
         map.entry(sources.clone())
             .or_insert_with(|| Registry::new(&sources).map(Arc::new))
             .clone()
+    }
+
+    /// Every rule the run can report, from each rule set used so far (the default set when no
+    /// file was checked): what SARIF lists as the tool's rules.
+    pub fn rule_catalog(&self) -> Vec<RuleMeta> {
+        let mut regs: Vec<Arc<Registry>> = match self.registries.lock() {
+            Ok(m) => m
+                .values()
+                .filter_map(|r| r.as_ref().ok().cloned())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        if regs.is_empty() {
+            let sources = RuleSources {
+                extra: self.options.rule_paths.clone(),
+                no_builtin: false,
+            };
+            regs.extend(self.registry(sources).ok());
+        }
+        let mut out: Vec<RuleMeta> = Vec::new();
+        for r in regs {
+            for m in catalog(&r) {
+                if !out.iter().any(|x| x.id == m.id) {
+                    out.push(m);
+                }
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
     }
 
     fn detector(&self, registry: &Arc<Registry>) -> Arc<LanguageDetector> {
@@ -95,6 +220,83 @@ impl Linter {
             .clone()
     }
 
+    /// Everything up to the rules: config, registry, the message read, its context.
+    fn prepare(
+        &self,
+        shown: &str,
+        fs_path: Option<&Path>,
+        bytes: Vec<u8>,
+        format: Option<Format>,
+    ) -> Result<Prepared, Box<FileResult>> {
+        let config = if self.options.no_config {
+            Ok(None)
+        } else {
+            self.configs.for_file(fs_path)
+        };
+        let config = config.map_err(|e| Box::new(FileResult::failed(shown, vec![e])))?;
+        let mut sources = RuleSources {
+            extra: self.options.rule_paths.clone(),
+            no_builtin: false,
+        };
+        if let Some(c) = &config {
+            sources.extra.extend(c.rule_paths.iter().cloned());
+        }
+        let registry = self
+            .registry(sources)
+            .map_err(|e| Box::new(FileResult::failed(shown, e)))?;
+        let settings = config
+            .as_ref()
+            .map(|c| c.settings_for(fs_path))
+            .unwrap_or_default();
+        let mut format = format.unwrap_or_else(|| Format::for_path(shown));
+        if settings.context.template == Some(true) {
+            format = Format::Template; // a `templates:` glob in the config
+        }
+        let read = input::read(shown, bytes, format, registry.vocabulary())
+            .map_err(|e| Box::new(FileResult::failed(shown, vec![e])))?;
+        let front = read.context.clone();
+        // A template extension (`.hbs`, `.liquid` …) makes a template unless something says not.
+        let by_format = ContextLayer {
+            template: (format == Format::Template).then_some(true),
+            ..Default::default()
+        };
+        let ctx =
+            ContextLayer::resolve(&[&self.options.flags, &front, &settings.context, &by_format]);
+        Ok(Prepared {
+            config,
+            registry,
+            settings,
+            read,
+            ctx,
+        })
+    }
+
+    /// The batch fingerprint of one file (see [`crate::batch`]): its body, when the
+    /// duplicate rule applies to it (not a template, not switched off). Reads the file but runs
+    /// no rules, so a run can compare all its drafts before reporting any.
+    pub fn fingerprint(
+        &self,
+        shown: &str,
+        fs_path: Option<&Path>,
+        bytes: Vec<u8>,
+        format: Option<Format>,
+    ) -> Option<(batch::Fingerprint, DuplicateRule)> {
+        let p = self.prepare(shown, fs_path, bytes, format).ok()?;
+        let rule = DuplicateRule::find(&p.registry, p.config.as_deref())?;
+        let on = rule.when.applies(&p.ctx)
+            && p.settings.level(&rule.id, &rule.category) != Some(Level::Off);
+        if !on {
+            return None;
+        }
+        Some((batch::fingerprint(&p.read.message)?, rule))
+    }
+
+    /// Tells the linter which files of this run are copies of one another (from
+    /// [`batch::cluster`]), keyed by the path as shown.
+    pub fn set_copies(&self, copies: HashMap<String, CopyOf>) {
+        let _ = self.copies.set(copies);
+    }
+
     /// Checks one file. `fs_path` is where it lives on disk (None for stdin).
     pub fn check(
         &self,
@@ -103,50 +305,25 @@ impl Linter {
         bytes: Vec<u8>,
         format: Option<Format>,
     ) -> FileResult {
-        let config = if self.options.no_config {
-            Ok(None)
-        } else {
-            self.configs.for_file(fs_path)
-        };
-        let config = match config {
-            Ok(c) => c,
-            Err(e) => return FileResult::failed(shown, vec![e]),
-        };
-        let mut sources = RuleSources {
-            extra: self.options.rule_paths.clone(),
-            no_builtin: false,
-        };
-        if let Some(c) = &config {
-            sources.extra.extend(c.rule_paths.iter().cloned());
-        }
-        let registry = match self.registry(sources) {
-            Ok(r) => r,
-            Err(e) => return FileResult::failed(shown, e),
-        };
-        let settings = config
-            .as_ref()
-            .map(|c| c.settings_for(fs_path))
-            .unwrap_or_default();
-        let format = format.unwrap_or_else(|| Format::for_path(shown));
-        let read = match input::read(shown, bytes, format, registry.vocabulary()) {
-            Ok(r) => r,
-            Err(e) => return FileResult::failed(shown, vec![e]),
-        };
-        let front = read
-            .front_matter
-            .as_ref()
-            .map(|f| f.context.clone())
-            .unwrap_or_default();
-        let ctx = ContextLayer::resolve(&[&self.options.flags, &front, &settings.context]);
-        let options = config.as_ref().map(|c| &c.options);
-        let mut result = check_message(
-            &registry,
-            &self.detector(&registry),
-            read.message,
+        let Prepared {
+            config,
+            registry,
+            settings,
+            read,
             ctx,
-            options,
-        );
+        } = match self.prepare(shown, fs_path, bytes, format) {
+            Ok(p) => p,
+            Err(r) => return *r,
+        };
+        let options = config.as_ref().map(|c| &c.options);
+        let mut message = read.message;
+        let inline = std::mem::take(&mut message.suppressions);
+        let mut result = check_message(&registry, &self.detector(&registry), message, ctx, options);
         result.path = shown.to_string();
+        crate::suppress::apply_inline(&mut result.findings, &inline);
+        if let Some(copy) = self.copies.get().and_then(|c| c.get(shown)) {
+            result.findings.push(copy.finding());
+        }
         if let Some(fm) = &read.front_matter {
             apply_allow(&mut result, &fm.allow);
         }
@@ -164,8 +341,73 @@ impl Linter {
     }
 }
 
-/// Runs every pack the message needs and returns its findings, sorted by position.
+/// Runs every pack the message needs and returns its findings, sorted by position. A template's
+/// other renderings (`msg.variants`) are checked too and their findings merged; problems the
+/// reader noted become `tactful/malformed-input` warnings.
 pub fn check_message(
+    registry: &Registry,
+    detector: &LanguageDetector,
+    mut msg: Message,
+    ctx: Context,
+    options: Option<&std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>>,
+) -> FileResult {
+    let variants = std::mem::take(&mut msg.variants);
+    let notes = std::mem::take(&mut msg.notes);
+    let mut result = check_rendering(registry, detector, msg, ctx, options);
+    let resolved = result.context.clone();
+    for v in variants {
+        let vctx = resolved.clone().unwrap_or_default();
+        // The other renderings of a template are what recipients with missing data get: their
+        // greeting is generic by design ("Hi there,"), so a mass-message finding there is the
+        // fallback working, not a blast.
+        let greetings: Vec<std::ops::Range<usize>> = v
+            .segments
+            .iter()
+            .filter(|s| s.kind == SegmentKind::Greeting)
+            .map(|s| v.to_source(s.range.clone()))
+            .collect();
+        let r = check_rendering(registry, detector, v, vctx, options);
+        for f in r.findings {
+            let in_greeting = greetings
+                .iter()
+                .any(|g| g.start <= f.span.start && f.span.end <= g.end);
+            if f.category == "mass-message" && in_greeting {
+                continue;
+            }
+            let seen = result
+                .findings
+                .iter()
+                .any(|g| g.rule == f.rule && (g.span == f.span || g.category == "tactful"));
+            if !seen {
+                result.findings.push(f);
+            }
+        }
+        for e in r.errors {
+            if !result.errors.iter().any(|x| x.message == e.message) {
+                result.errors.push(e);
+            }
+        }
+    }
+    for n in notes {
+        result.findings.push(Finding {
+            rule: "tactful/malformed-input".into(),
+            category: "tactful".into(),
+            severity: Severity::Warning,
+            message: n.message,
+            help: "tactful checked what it could read; fix or re-export the file to have all of it checked".into(),
+            span: n.span,
+            label: "could not be read as it should".into(),
+            related: Vec::new(),
+            suggestion: None,
+        });
+    }
+    result
+        .findings
+        .sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
+    result
+}
+
+fn check_rendering(
     registry: &Registry,
     detector: &LanguageDetector,
     mut msg: Message,

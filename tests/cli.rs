@@ -118,7 +118,7 @@ fn json_spans_are_bytes_and_columns_are_characters() {
     assert_eq!(diag["severity"], "error");
     assert_eq!(
         diag["suggestion"]["replacement"],
-        "Would a zebra chat help?"
+        "would a zebra chat help?"
     );
     assert_eq!(doc["version"], 1);
     assert_eq!(doc["files"][0]["context"]["stage"], "first-contact");
@@ -470,4 +470,41 @@ fn connection_notes_over_the_limit_are_errors_and_premium_allows_more() {
         None,
     );
     assert!(!rules_of(&doc, 0).contains(&"channel-limit/connection-note".to_string()));
+}
+
+#[test]
+fn fix_turns_a_list_announcement_into_a_question_and_names_the_recipient() {
+    let d = tempdir();
+    let text = "---\nrecipient: Ana\n---\nDear Sir or Madam,\r\n\r\nThanks for your talk. I've added you to our monthly newsletter.\r\n";
+    let p = write(d.path(), "draft.txt", text.as_bytes());
+    let out = tactful(
+        &["check", "--fix", "--lang", "en", "draft.txt"],
+        d.path(),
+        None,
+    );
+    assert!(
+        out.status.code().is_some(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fixed = std::fs::read_to_string(&p).expect("read");
+    assert_eq!(
+        fixed,
+        "---\nrecipient: Ana\n---\nDear Ana,\r\n\r\nThanks for your talk. Would you like me to add you to our monthly newsletter?\r\n"
+    );
+    // Without a known recipient the greeting is reported but not rewritten.
+    let p = write(
+        d.path(),
+        "other.txt",
+        b"Dear Sir or Madam,\n\nThanks for your talk.\n",
+    );
+    tactful(
+        &["check", "--fix", "--lang", "en", "other.txt"],
+        d.path(),
+        None,
+    );
+    assert_eq!(
+        std::fs::read_to_string(&p).expect("read"),
+        "Dear Sir or Madam,\n\nThanks for your talk.\n"
+    );
 }

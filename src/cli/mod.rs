@@ -32,6 +32,8 @@ enum Command {
     Explain(ExplainArgs),
     /// Run the examples inside rule files as tests (the built-in rules when no path is given).
     Test(TestArgs),
+    /// Run a language server on standard input and output (for editors; see docs/editors.md).
+    Lsp(LspArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -73,6 +75,9 @@ pub struct CheckArgs {
     /// The sender has LinkedIn Premium / Sales Navigator (longer connection notes).
     #[arg(long)]
     premium: bool,
+    /// The recipient's name, for suggested greetings ("Hi Ana," for "Dear Sir or Madam,").
+    #[arg(long, value_name = "NAME")]
+    recipient: Option<String>,
     /// Treat the inputs as mail-merge templates (placeholders expected).
     #[arg(long)]
     template: bool,
@@ -91,6 +96,15 @@ pub struct CheckArgs {
     /// The name to show for standard input (also used to find its config and format).
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,
+    /// Apply the rewrites that rules mark safe, then report what is left. Files are replaced
+    /// atomically; files without a safe fix are not touched. With `-`, the fixed text goes to
+    /// standard output and the report to standard error.
+    #[arg(long)]
+    fix: bool,
+    /// Print the safe rewrites as a unified diff instead of writing them (exit 1 when there are
+    /// any).
+    #[arg(long)]
+    diff: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -134,6 +148,22 @@ pub struct TestArgs {
     filter: Option<String>,
 }
 
+#[derive(clap::Args, Debug)]
+pub struct LspArgs {
+    /// Extra rule file or folder (repeatable), added to the built-in rules.
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// Use this config file instead of discovering `.tactful.yaml` from each document.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Do not read any config file.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// Accepted for clients that pass it; standard input and output are always used.
+    #[arg(long, hide = true)]
+    stdio: bool,
+}
+
 /// Parses arguments and runs; the exit code follows the contract (0, 1, 2).
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -163,6 +193,12 @@ pub fn main() -> ExitCode {
         Command::Rules(a) => rules::list(a),
         Command::Explain(a) => rules::explain(a),
         Command::Test(a) => test::run(a),
+        Command::Lsp(a) => crate::lsp::run(crate::lint::LintOptions {
+            rule_paths: a.rules,
+            config: a.config,
+            no_config: a.no_config,
+            ..Default::default()
+        }),
     })
     .unwrap_or(2);
     ExitCode::from(code)

@@ -71,6 +71,10 @@ pub struct Context {
     /// The file is a mail-merge template: placeholders are expected.
     #[serde(skip)]
     pub template: bool,
+    /// The recipient's name, when known (front matter `recipient:`, `--recipient`, an email's
+    /// `To:` header): lets rules suggest "Hi Ana," for "Dear Sir or Madam,".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
 }
 
 impl Default for Context {
@@ -82,6 +86,7 @@ impl Default for Context {
             consent: Vec::new(),
             premium: false,
             template: false,
+            recipient: None,
         }
     }
 }
@@ -101,6 +106,7 @@ pub struct ContextLayer {
     pub consent: Option<Vec<String>>,
     pub premium: Option<bool>,
     pub template: Option<bool>,
+    pub recipient: Option<String>,
 }
 
 impl ContextLayer {
@@ -112,6 +118,7 @@ impl ContextLayer {
         self.consent = self.consent.or_else(|| lower.consent.clone());
         self.premium = self.premium.or(lower.premium);
         self.template = self.template.or(lower.template);
+        self.recipient = self.recipient.or_else(|| lower.recipient.clone());
         self
     }
 
@@ -128,6 +135,7 @@ impl ContextLayer {
             consent: merged.consent.unwrap_or(d.consent),
             premium: merged.premium.unwrap_or(false),
             template: merged.template.unwrap_or(false),
+            recipient: merged.recipient,
         }
     }
 }

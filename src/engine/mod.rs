@@ -67,9 +67,18 @@ impl View<'_> {
     }
 }
 
+/// Sentence ranges of a segment. Line breaks inside a paragraph are hard wrapping, not the end
+/// of a sentence (UAX #29 would split there), so they are read as spaces (same byte length).
 fn sentences(prose: &str, range: &Range<usize>) -> Vec<Range<usize>> {
-    prose[range.clone()]
-        .split_sentence_bound_indices()
+    let text = &prose[range.clone()];
+    let unwrapped;
+    let text = if text.contains(['\n', '\r']) {
+        unwrapped = text.replace(['\n', '\r'], " ");
+        unwrapped.as_str()
+    } else {
+        text
+    };
+    text.split_sentence_bound_indices()
         .map(|(i, s)| range.start + i..range.start + i + s.len())
         .collect()
 }
@@ -99,7 +108,9 @@ pub fn run_pack(
             matches!(
                 r.kind,
                 RuleKind::Match { .. } | RuleKind::Signals { .. } | RuleKind::Ratio(_)
-            )
+            ) || (matches!(r.kind, RuleKind::Placeholder { .. })
+                && !r.unless.is_empty()
+                && !msg.placeholders.is_empty())
         })
         .flat_map(|r| r.segments.iter().copied())
         .collect();
@@ -121,7 +132,10 @@ pub fn run_pack(
         .collect();
     let mut hits = Vec::new();
     for (ri, rule) in pack.rules.iter().enumerate() {
-        if !rule.when.applies(ctx) {
+        let text_rule = matches!(rule.kind, RuleKind::Match { .. } | RuleKind::Signals { .. });
+        if (text_rule && !views.iter().any(|v| v.candidates.any_of_rule(ri)))
+            || !rule.when.applies(ctx)
+        {
             continue;
         }
         let views_of_rule: Vec<&View> = views
@@ -160,9 +174,13 @@ pub fn run_pack(
                 ratio_rule(pack, ri, rule, m, &all, &mut hits)
             }
             RuleKind::Length(m) => length_rule(ri, m, msg, ctx, &mut hits),
-            RuleKind::Placeholder { without_fallback } => {
+            RuleKind::Placeholder {
+                without_fallback,
+                marker,
+            } => {
                 for p in &msg.placeholders {
-                    if *without_fallback && p.has_fallback {
+                    if *without_fallback && p.has_fallback || marker.is_some_and(|m| m != p.marker)
+                    {
                         continue;
                     }
                     let in_segment = msg.segments.iter().any(|s| {
@@ -170,11 +188,31 @@ pub fn run_pack(
                             && s.range.start <= p.prose.start
                             && p.prose.end <= s.range.end
                     });
-                    if in_segment || rule.segments.is_empty() {
+                    // `unless` works as for patterns: "write your name where it says [name]"
+                    // mentions a placeholder rather than leaving one.
+                    let view = views_of_rule.iter().find(|v| {
+                        v.seg.range.start <= p.prose.start && p.prose.end <= v.seg.range.end
+                    });
+                    let mentioned = match view {
+                        Some(v) if !rule.unless.is_empty() => {
+                            excused(rule, v, &p.prose, &exceptions(pack, rule, &[*v]))
+                        }
+                        _ => false,
+                    };
+                    if (in_segment || rule.segments.is_empty()) && !mentioned {
                         hits.push(Hit {
                             rule: ri,
                             primary: p.prose.clone(),
-                            label: Some(format!("`{}` is not filled in", p.name)),
+                            label: Some(if p.marker {
+                                format!("the sending tool could not fill `{}`", p.name)
+                            } else if *without_fallback {
+                                format!(
+                                    "`{}` has no fallback: an empty value leaves a gap here",
+                                    p.name
+                                )
+                            } else {
+                                format!("`{}` is not filled in", p.name)
+                            }),
                             related: Vec::new(),
                             severity: None,
                             suggestion: None,
@@ -185,7 +223,9 @@ pub fn run_pack(
             RuleKind::Duplicate { .. } => {}
         }
     }
-    hits.into_iter().map(|h| to_finding(pack, msg, h)).collect()
+    hits.into_iter()
+        .map(|h| to_finding(pack, msg, ctx, h))
+        .collect()
 }
 
 /// Prose ranges of the `unless` matches of a rule in the given views.
@@ -226,7 +266,7 @@ fn match_rule(
     let mut found: Vec<(usize, Range<usize>, usize, usize)> = Vec::new();
     for (vi, v) in views.iter().enumerate() {
         for &p in patterns {
-            if v.candidates.contains(ri, p) {
+            if v.candidates.contains(&pack.pattern_base, ri, p) {
                 found.extend(
                     v.find_both(pack, rule, p)
                         .into_iter()
@@ -249,15 +289,23 @@ fn match_rule(
     };
     found.sort_by_key(|f| (f.1.start, std::cmp::Reverse(f.1.end)));
     let mut last_end = 0;
+    // One finding per rule and sentence: two phrasings of the same mistake in one sentence are
+    // one mistake to the reader.
+    let mut sentences_hit: Vec<Range<usize>> = Vec::new();
     for (vi, range, p, folded_start) in found {
         if range.start < last_end || excused(rule, views[vi], &range, &excs) {
             continue;
         }
+        let sentence = views[vi].sentence_of(range.start);
+        if sentences_hit.contains(&sentence) {
+            continue;
+        }
+        sentences_hit.push(sentence);
         last_end = range.end;
         let suggestion = rule
             .suggest
             .as_ref()
-            .map(|s| expand_suggestion(s, rule, p, views[vi], folded_start, prose));
+            .and_then(|s| expand_suggestion(s, rule, p, views[vi], folded_start, prose));
         hits.push(Hit {
             rule: ri,
             primary: range,
@@ -269,7 +317,10 @@ fn match_rule(
     }
 }
 
-/// Fills `$1` / `${name}` in a suggestion with the original text of the match's groups.
+/// Fills `$1` / `${name}` in a suggestion with the original text of the match's groups. A
+/// suggestion that names a group this pattern does not have is not offered (a rule's other
+/// patterns may not capture what the rewrite needs); a group that did not take part is empty.
+/// `${recipient}` is left for the context to fill.
 fn expand_suggestion(
     template: &str,
     rule: &Rule,
@@ -277,13 +328,15 @@ fn expand_suggestion(
     v: &View,
     folded_start: usize,
     prose: &str,
-) -> String {
+) -> Option<String> {
     if !template.contains('$') {
-        return template.to_string();
+        return Some(template.to_string());
     }
-    let Some(caps) = rule.patterns[pattern].captures_at(&v.folded.text, folded_start) else {
-        return template.to_string();
-    };
+    let caps = rule.patterns[pattern].captures_at(&v.folded.text, folded_start)?;
+    let names: Vec<&str> = rule.patterns[pattern]
+        .regex()
+        .map(|r| r.capture_names().flatten().collect())
+        .unwrap_or_default();
     let mut out = String::new();
     let mut rest = template;
     while let Some(i) = rest.find('$') {
@@ -298,12 +351,24 @@ fn expand_suggestion(
             let n = after.chars().take_while(|c| c.is_ascii_digit()).count();
             (&after[..n], n)
         };
+        if len > 0 && name == "recipient" {
+            out.push_str("${recipient}");
+            rest = &after[len..];
+            continue;
+        }
+        let known = name
+            .parse::<usize>()
+            .map_or(names.contains(&name), |n| n < caps.len());
+        if len > 0 && !known {
+            return None;
+        }
         let group = name
             .parse::<usize>()
             .ok()
             .and_then(|n| caps.get(n))
             .or_else(|| caps.name(name));
         match group {
+            None if len > 0 => rest = &after[len..],
             Some(g) if len > 0 => {
                 let o = v.folded.orig_range(g.range());
                 out.push_str(&prose[v.start() + o.start..v.start() + o.end]);
@@ -316,7 +381,24 @@ fn expand_suggestion(
         }
     }
     out.push_str(rest);
-    out
+    Some(out)
+}
+
+/// A rewrite that opens with a capital keeps the case of the place it goes: in mid-sentence
+/// ("Also, I've added you…") its first letter is lowered.
+fn fit_case(replacement: String, source: &str, at: usize) -> String {
+    let before = source[..at.min(source.len())].trim_end_matches([' ', '\t']);
+    let mid_sentence = before
+        .chars()
+        .next_back()
+        .is_some_and(|c| !matches!(c, '\n' | '\r' | '.' | '!' | '?' | '…' | ':' | '"' | '>'));
+    let mut chars = replacement.chars();
+    match chars.next() {
+        Some(first) if mid_sentence && first.is_uppercase() => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => replacement,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -336,7 +418,7 @@ fn signal_rule(
     for (si, s) in signals.iter().enumerate() {
         for (vi, v) in views.iter().enumerate() {
             for &p in &s.patterns {
-                if v.candidates.contains(ri, p) {
+                if v.candidates.contains(&pack.pattern_base, ri, p) {
                     for r in v.find(pack, rule, p) {
                         per_signal[si].push((vi, r));
                         any = true;
@@ -516,21 +598,38 @@ fn measure(text: &str, unit: CountUnit, limit: f64) -> (usize, &'static str, usi
     (n, name, cut)
 }
 
-fn to_finding(pack: &Pack, msg: &Message, h: Hit) -> Finding {
+/// Fills `${recipient}` in a suggestion; no suggestion when the recipient is not known.
+fn with_recipient(replacement: String, ctx: &Context) -> Option<String> {
+    if !replacement.contains("${recipient}") {
+        return Some(replacement);
+    }
+    let name = ctx.recipient.as_deref()?;
+    Some(replacement.replace("${recipient}", name))
+}
+
+fn to_finding(pack: &Pack, msg: &Message, ctx: &Context, h: Hit) -> Finding {
     let rule = &pack.rules[h.rule];
     let span = msg.to_source(h.primary.clone());
-    let suggestion = h.suggestion.map(|replacement| Suggestion {
-        span: span.clone(),
-        replacement,
-        safe: rule.fix_safe && msg.map.is_exact(h.primary.clone()),
-    });
+    let suggestion = h
+        .suggestion
+        .and_then(|s| with_recipient(s, ctx))
+        .map(|s| fit_case(s, &msg.source, span.start))
+        .map(|replacement| Suggestion {
+            span: span.clone(),
+            replacement,
+            safe: rule.fix_safe && msg.map.is_exact(h.primary.clone()),
+        });
     Finding {
         rule: rule.id.clone(),
         category: rule.category.clone(),
         severity: h.severity.unwrap_or(rule.severity),
         message: rule.message.clone(),
         help: rule.help.clone(),
-        label: h.label.unwrap_or_else(|| rule.message.clone()),
+        label: decoded_label(
+            msg,
+            &h.primary,
+            h.label.unwrap_or_else(|| rule.message.clone()),
+        ),
         related: h
             .related
             .into_iter()
@@ -542,4 +641,26 @@ fn to_finding(pack: &Pack, msg: &Message, h: Hit) -> Finding {
         span,
         suggestion,
     }
+}
+
+/// Where the span's bytes are not the words themselves (quoted-printable or base64 email, an
+/// HTML entity), the label quotes the decoded words.
+fn decoded_label(msg: &Message, primary: &Range<usize>, label: String) -> String {
+    let on_placeholder = msg
+        .placeholders
+        .iter()
+        .any(|p| p.prose.start < primary.end && primary.start < p.prose.end);
+    if msg.map.is_exact(primary.clone()) || on_placeholder {
+        return label;
+    }
+    let Some(words) = msg.prose.get(primary.clone()) else {
+        return label;
+    };
+    let words: String = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    if words.is_empty() {
+        return label;
+    }
+    let short: String = words.chars().take(80).collect();
+    let ellipsis = if short.len() < words.len() { "…" } else { "" };
+    format!("{label}: “{short}{ellipsis}”")
 }

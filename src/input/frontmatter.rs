@@ -16,6 +16,7 @@ struct FrontMatterDef {
     consent: Option<OneOrMany>,
     premium: Option<bool>,
     template: Option<bool>,
+    recipient: Option<String>,
     #[serde(default)]
     allow: Vec<Spanned<String>>,
 }
@@ -107,6 +108,10 @@ pub fn parse(path: &str, text: &str, start: usize) -> Result<Option<FrontMatter>
     });
     ctx.premium = def.premium;
     ctx.template = def.template;
+    ctx.recipient = def
+        .recipient
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
     let allow = def
         .allow
         .iter()

@@ -3,25 +3,67 @@
 //! Every reader produces the same model, so rules never care whether the words came from a
 //! plain draft, an email, an HTML newsletter or a template.
 
+mod email;
 pub mod frontmatter;
+pub mod html;
+mod layer;
+mod markdown;
 mod plain;
+mod render;
+pub mod template;
 
+use crate::context::{ContextLayer, Stage};
 use crate::error::SourceError;
-use crate::message::{Message, Vocabulary};
+use crate::message::{InputNote, Message, SegmentKind, Vocabulary};
 pub use frontmatter::{Allow, FrontMatter};
+use render::{assemble, Markup, Piece};
 
 /// How to read a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// A plain-text draft (or, if it starts with mail headers, an email).
     Plain,
     /// A mail-merge template: placeholders are expected and replaced by neutral stand-ins.
+    /// The markup inside (plain, HTML, Markdown, email) comes from the inner extension
+    /// (`welcome.html.hbs`) or, failing that, from the content.
     Template,
+    /// An email file (`.eml`).
+    Email,
+    /// An HTML draft or newsletter.
+    Html,
+    /// A Markdown draft.
+    Markdown,
+}
+
+const TEMPLATE_EXTENSIONS: &[&str] = &[
+    "hbs",
+    "handlebars",
+    "mustache",
+    "liquid",
+    "j2",
+    "jinja",
+    "jinja2",
+    "tmpl",
+    "tpl",
+];
+
+fn extension(path: &str) -> String {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    name.rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 impl Format {
     /// The format for a path, from its extension.
-    pub fn for_path(_path: &str) -> Format {
-        Format::Plain
+    pub fn for_path(path: &str) -> Format {
+        match extension(path).as_str() {
+            "eml" => Format::Email,
+            "html" | "htm" => Format::Html,
+            "md" | "markdown" => Format::Markdown,
+            e if TEMPLATE_EXTENSIONS.contains(&e) => Format::Template,
+            _ => Format::Plain,
+        }
     }
 }
 
@@ -50,6 +92,10 @@ pub const MESSAGE_EXTENSIONS: &[&str] = &[
 pub struct ReadMessage {
     pub message: Message,
     pub front_matter: Option<FrontMatter>,
+    /// What the file says about its own context: its front matter's keys, or what an email's
+    /// headers show (a reply or a forward is not a first contact). Same precedence as front
+    /// matter.
+    pub context: ContextLayer,
 }
 
 /// Decodes `bytes` as UTF-8, or explains where it is not.
@@ -68,10 +114,296 @@ pub fn read(
     format: Format,
     vocab: &Vocabulary,
 ) -> Result<ReadMessage, SourceError> {
-    match format {
-        Format::Plain | Format::Template => {
-            let text = utf8(path, bytes)?;
-            plain::read(path, text, vocab)
+    let template = format == Format::Template;
+    let inner = if template {
+        // `welcome.html.hbs` is an HTML template; `note.hbs` is sniffed.
+        let stem = path.rsplit_once('.').map_or(path, |(s, _)| s);
+        match Format::for_path(stem) {
+            Format::Template | Format::Plain if looks_like_html(&bytes) => Format::Html,
+            Format::Template => Format::Plain,
+            f => f,
         }
+    } else {
+        format
+    };
+    let markup = match inner {
+        Format::Email => return read_email(path, bytes, template, vocab),
+        Format::Plain if email::looks_like_email(&bytes) => {
+            return read_email(path, bytes, template, vocab)
+        }
+        Format::Html => Markup::Html,
+        Format::Markdown => Markup::Markdown,
+        Format::Plain | Format::Template => Markup::Plain,
+    };
+    let text = utf8(path, bytes)?;
+    plain::read(path, text, markup, template, vocab)
+}
+
+/// Whether a template's content is HTML (it opens with a tag that email HTML uses).
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+    let t = head.trim_start_matches('\u{feff}').trim_start();
+    t.starts_with('<')
+        && [
+            "<html",
+            "<!doctype",
+            "<p",
+            "<div",
+            "<table",
+            "<body",
+            "<br",
+            "<span",
+            "<h1",
+            "<h2",
+        ]
+        .iter()
+        .any(|tag| head.contains(tag))
+}
+
+fn read_email(
+    path: &str,
+    bytes: Vec<u8>,
+    template: bool,
+    vocab: &Vocabulary,
+) -> Result<ReadMessage, SourceError> {
+    let Some(mail) = email::read(&bytes) else {
+        // No headers at all: check the words as a plain draft, and say so.
+        let text = email::lossless_text(&bytes);
+        let first_line = 0..text.find('\n').unwrap_or(text.len());
+        let mut read = plain::read(path, text, Markup::Plain, template, vocab)?;
+        read.message.notes.push(InputNote {
+            message: "no mail headers found; the file was checked as plain text".into(),
+            span: first_line,
+        });
+        return Ok(read);
+    };
+    let subject = mail
+        .subject
+        .as_ref()
+        .map(|l| Piece::new(l, Markup::Plain, template));
+    let bodies: Vec<Piece> = mail
+        .bodies
+        .iter()
+        .map(|b| {
+            Piece::new(
+                &b.layer,
+                if b.html { Markup::Html } else { Markup::Plain },
+                template,
+            )
+        })
+        .collect();
+    let message = assemble(
+        mail.source.clone(),
+        subject,
+        &bodies,
+        vocab,
+        mail.notes.clone(),
+    );
+    // A message that answers or forwards another one is not a first contact: it says so in
+    // its headers (In-Reply-To, References) or carries the quoted or forwarded message.
+    let quotes = message
+        .segments
+        .iter()
+        .any(|s| s.kind == SegmentKind::Quote);
+    let context = ContextLayer {
+        stage: (mail.reply || (mail.reply_subject && quotes)).then_some(Stage::FollowUp),
+        ..Default::default()
+    };
+    Ok(ReadMessage {
+        message,
+        front_matter: None,
+        context,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> Vocabulary {
+        Vocabulary {
+            greetings: vec!["hi".into(), "hello".into()],
+            signoffs: vec!["best".into(), "thanks".into()],
+        }
+    }
+
+    /// Every range a reader hands out stays inside its text and on character boundaries.
+    fn check_invariants(m: &Message, what: &str) {
+        for msg in std::iter::once(m).chain(m.variants.iter()) {
+            for s in &msg.segments {
+                assert!(
+                    s.range.end <= msg.prose.len(),
+                    "{what}: segment past the prose"
+                );
+                assert!(
+                    msg.prose.is_char_boundary(s.range.start)
+                        && msg.prose.is_char_boundary(s.range.end),
+                    "{what}"
+                );
+                let src = msg.to_source(s.range.clone());
+                assert!(
+                    src.start <= src.end && src.end <= m.source.len(),
+                    "{what}: {src:?} outside {}",
+                    m.source.len()
+                );
+                assert!(
+                    m.source.is_char_boundary(src.start) && m.source.is_char_boundary(src.end),
+                    "{what}: {src:?}"
+                );
+            }
+            for p in &msg.placeholders {
+                assert!(
+                    p.prose.end <= msg.prose.len() && p.source.end <= m.source.len(),
+                    "{what}"
+                );
+                assert!(
+                    m.source.is_char_boundary(p.source.start)
+                        && m.source.is_char_boundary(p.source.end),
+                    "{what}"
+                );
+            }
+        }
+        for n in &m.notes {
+            assert!(n.span.end <= m.source.len(), "{what}: note span");
+        }
+        for s in &m.suppressions {
+            assert!(
+                s.comment.end <= m.source.len() && s.covers.end <= m.source.len(),
+                "{what}: suppression"
+            );
+        }
+    }
+
+    #[test]
+    fn any_bytes_in_every_format_keep_spans_sound() {
+        const ALPHABET: &[&[u8]] = &[
+            b"{{",
+            b"}}",
+            b"{%",
+            b"%}",
+            b"{#",
+            b"#}",
+            b"*|",
+            b"|*",
+            b"[[",
+            b"]]",
+            b"[",
+            b"]",
+            b"{",
+            b"}",
+            b"|",
+            b"%",
+            b"!",
+            b"<p>",
+            b"</p>",
+            b"<br>",
+            b"<!--",
+            b"-->",
+            b"&amp;",
+            b"&#x2019;",
+            b"&",
+            b";",
+            b"<",
+            b">",
+            b"\r\n",
+            b"\n",
+            b"\n\n",
+            b" ",
+            b"Hi ",
+            b"Ana",
+            b"first_name",
+            b"#if x",
+            b"/if",
+            b"else",
+            b"endif",
+            b"=?utf-8?Q?",
+            b"?=",
+            b"=C3=A9",
+            b"=\r\n",
+            b"From: a@b.c\n",
+            b"Subject: x\n",
+            b"Content-Type: multipart/mixed; boundary=b\n",
+            b"--b\n",
+            b"--b--\n",
+            b"Content-Transfer-Encoding: base64\n",
+            b"Content-Transfer-Encoding: quoted-printable\n",
+            b"SGVsbG8=",
+            b"> ",
+            b"-- \n",
+            b"```\n",
+            b"`",
+            b"**",
+            b"\xc3\xa9",
+            b"\xe2\x80\x99",
+            b"\xff",
+            b"\xe9",
+            b"\xf0\x9f\x99\x82",
+            b"---\n",
+        ];
+        let mut state: u64 = std::env::var("TACTFUL_FUZZ_SEED")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0x2545_f491_4f6c_dd1d);
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let formats = [
+            Format::Plain,
+            Format::Template,
+            Format::Email,
+            Format::Html,
+            Format::Markdown,
+        ];
+        // TACTFUL_FUZZ_CASES=100000 for a longer run.
+        let cases: u64 = std::env::var("TACTFUL_FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1500);
+        for case in 0..cases {
+            let len = (next() % 40) as usize;
+            let mut bytes = Vec::new();
+            if case % 3 == 0 {
+                bytes.extend_from_slice(
+                    b"From: a@b.c\nSubject: =?utf-8?B?SGk=?=\nContent-Type: text/plain\n\n",
+                );
+            }
+            for _ in 0..len {
+                bytes.extend_from_slice(ALPHABET[(next() % ALPHABET.len() as u64) as usize]);
+            }
+            for f in formats {
+                let what = format!("{f:?} {:?}", String::from_utf8_lossy(&bytes));
+                if let Ok(r) = read("x", bytes.clone(), f, &vocab()) {
+                    check_invariants(&r.message, &what);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(Format::for_path("a/b.eml"), Format::Email);
+        assert_eq!(Format::for_path("x.HTM"), Format::Html);
+        assert_eq!(Format::for_path("notes.md"), Format::Markdown);
+        assert_eq!(Format::for_path("welcome.html.hbs"), Format::Template);
+        assert_eq!(Format::for_path("step.j2"), Format::Template);
+        assert_eq!(Format::for_path("draft.txt"), Format::Plain);
+    }
+
+    #[test]
+    fn an_html_template_is_read_as_html() {
+        let r = read(
+            "welcome.html.hbs",
+            b"<p>Hi {{first_name}},</p><p>Welcome aboard.</p>".to_vec(),
+            Format::Template,
+            &vocab(),
+        )
+        .unwrap();
+        assert_eq!(r.message.prose, "Hi Alex,\n\nWelcome aboard.");
+        let p = &r.message.placeholders[0];
+        assert_eq!(&r.message.source[p.source.clone()], "{{first_name}}");
+        assert_eq!(&r.message.prose[p.prose.clone()], "Alex");
     }
 }

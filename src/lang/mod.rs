@@ -72,10 +72,10 @@ pub struct LanguageDetector {
     langs: Vec<String>,
 }
 
-/// How many stop words of one language a text has, and of the runner-up.
-fn best_two(counts: &[usize]) -> (Option<usize>, usize, usize) {
+/// The language with the highest stop-word score, its score, and the runner-up's.
+fn best_two(counts: &[f32]) -> (Option<usize>, f32, f32) {
     let mut best: Option<usize> = None;
-    let mut second = 0;
+    let mut second = 0.0f32;
     for (i, &c) in counts.iter().enumerate() {
         match best {
             Some(b) if counts[b] >= c => second = second.max(c),
@@ -87,7 +87,7 @@ fn best_two(counts: &[usize]) -> (Option<usize>, usize, usize) {
             }
         }
     }
-    let top = best.map_or(0, |b| counts[b]);
+    let top = best.map_or(0.0, |b| counts[b]);
     (best, top, second)
 }
 
@@ -111,9 +111,11 @@ impl LanguageDetector {
         d
     }
 
-    /// Counts stop words per language over the first words of `text`.
-    fn stopword_counts(&self, text: &str) -> Vec<usize> {
-        let mut counts = vec![0; self.langs.len()];
+    /// Scores stop words per language over the first words of `text`. A word several
+    /// languages share (`de`, `que`, `a`) counts for each of them in proportion, so words
+    /// only one language has decide between close languages (Spanish and Portuguese).
+    fn stopword_counts(&self, text: &str) -> Vec<f32> {
+        let mut counts = vec![0.0f32; self.langs.len()];
         if counts.is_empty() {
             return counts;
         }
@@ -122,8 +124,9 @@ impl LanguageDetector {
             word.clear();
             word.extend(w.chars().flat_map(char::to_lowercase));
             if let Some(ls) = self.stopwords.get(word.as_str()) {
+                let share = 1.0 / ls.len() as f32;
                 for &l in ls {
-                    counts[l] += 1;
+                    counts[l] += share;
                 }
             }
         }
@@ -134,10 +137,21 @@ impl LanguageDetector {
     /// statistical detector on the first few hundred characters.
     pub fn detect_message(&self, text: &str) -> Option<String> {
         let counts = self.stopword_counts(text);
-        if let (Some(best), top, second) = best_two(&counts) {
-            if top >= 4 && top >= 3 * second {
+        let (best, top, second) = best_two(&counts);
+        if let Some(best) = best {
+            if top >= 3.0 && top >= 2.5 * second {
                 return Some(self.langs[best].clone());
             }
+        }
+        let end = text.char_indices().nth(400).map_or(text.len(), |(i, _)| i);
+        let info = self.detector.detect(&text[..end]);
+        if let Some(info) = info.filter(|i| i.is_reliable()) {
+            return Some(from_whatlang(info.lang()).to_string());
+        }
+        // Too short for statistics: a stop word or two is better evidence than a guess
+        // ("Hi Ana, can I book a quick demo?" is not Turkish).
+        if let Some(best) = best.filter(|_| top >= 1.0 && top > second) {
+            return Some(self.langs[best].clone());
         }
         self.detect_prefix(text, 400).map(str::to_string)
     }
@@ -152,8 +166,8 @@ impl LanguageDetector {
             .langs
             .iter()
             .position(|l| l == main)
-            .map_or(0, |i| counts[i]);
-        (self.langs[best] != main && top >= 4 && top >= 3 * main_count.max(1))
+            .map_or(0.0, |i| counts[i]);
+        (self.langs[best] != main && top >= 3.0 && top >= 3.0 * main_count.max(1.0))
             .then(|| self.langs[best].clone())
     }
 
@@ -256,6 +270,30 @@ mod tests {
         assert_eq!(d.paragraph_language(en, "es").as_deref(), Some("en"));
         assert_eq!(d.paragraph_language(en, "en"), None);
         assert_eq!(d.detect_message("Te escribo por el artículo que publicaste en la revista de la asociación y para saludarte.").as_deref(), Some("es"));
+    }
+
+    #[test]
+    fn a_short_message_goes_by_its_stop_words() {
+        let mut sw = BTreeMap::new();
+        sw.insert(
+            "en".to_string(),
+            ["the", "and", "to", "of", "you", "a", "i", "can"]
+                .map(String::from)
+                .to_vec(),
+        );
+        sw.insert(
+            "es".to_string(),
+            ["el", "la", "de", "que", "y", "en", "los", "por"]
+                .map(String::from)
+                .to_vec(),
+        );
+        let langs: Vec<String> = ["en", "es"].iter().map(|s| s.to_string()).collect();
+        let d = LanguageDetector::with_stopwords(&langs, &sw);
+        assert_eq!(
+            d.detect_message("Hi Ana, can I book a quick demo next week?")
+                .as_deref(),
+            Some("en")
+        );
     }
 
     #[test]

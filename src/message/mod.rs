@@ -9,7 +9,7 @@
 mod segment;
 mod source_map;
 
-pub use segment::{segment_lines, SegmentKind, Vocabulary};
+pub use segment::{segment_body, segment_lines, SegmentKind, Vocabulary};
 pub use source_map::SourceMap;
 
 use std::ops::Range;
@@ -32,8 +32,11 @@ pub struct Placeholder {
     pub prose: Range<usize>,
     /// The variable's name as written (`first_name`, `Contact.FirstName`).
     pub name: String,
-    /// Whether the tag carries a fallback for an empty value.
+    /// Whether the tag carries a fallback for an empty value (or sits in a conditional whose
+    /// other branch says something instead).
     pub has_fallback: bool,
+    /// A vendor's marker for a value it could not fill (`[[MISSING TOKEN …]]`), not a tag.
+    pub marker: bool,
 }
 
 /// Something the reader noticed about the input that the user should know (a malformed MIME
@@ -68,6 +71,11 @@ pub struct Message {
     pub placeholders: Vec<Placeholder>,
     pub suppressions: Vec<InlineSuppression>,
     pub notes: Vec<InputNote>,
+    /// Other renderings of the same file: a template's other branches, fallbacks and spintax
+    /// options. Each is checked like the message itself and the findings are merged. They
+    /// share this message's `source`, so theirs is left empty; they have no variants, notes
+    /// or suppressions of their own.
+    pub variants: Vec<Message>,
 }
 
 impl Message {

@@ -81,20 +81,52 @@ fn subject_re() -> &'static Regex {
     })
 }
 
-/// Lines after which everything is quoted or forwarded text.
+/// Lines after which everything is quoted or forwarded text: the separators mail clients put
+/// above a quoted or forwarded message, in the languages tactful reads.
 fn quote_header_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(concat!(
-            r"(?i)^\s*(?:",
-            r"-{2,}\s*(?:original message|forwarded message|mensaje original|mensaje reenviado|messaggio originale|messaggio inoltrato|oorspronkelijk bericht|doorgestuurd bericht|ursprüngliche nachricht|weitergeleitete nachricht|message d'origine|message transféré|mensagem original|mensagem encaminhada|wiadomość oryginalna|wiadomość przekazana)\s*-{2,}",
-            r"|begin forwarded message:",
+            r"(?i)^\s*\*{0,2}(?:",
+            // -----Original Message----- / ---------- Forwarded message --------- (Outlook, Gmail, Thunderbird)
+            r"-{2,}\s*(?:original message|original e-?mail|forwarded message|forwarded e-?mail|mensaje original|mensaje reenviado|messaggio originale|messaggio inoltrato|oorspronkelijk bericht|doorgestuurd bericht|ursprüngliche nachricht|original-nachricht|weitergeleitete nachricht|message d'origine|message original|message transféré|mensagem original|mensagem encaminhada|wiadomość oryginalna|oryginalna wiadomość|wiadomość przekazana|przekazana wiadomość|הודעה מקורית|הודעה שהועברה|הודעה מועברת)\s*-*",
+            // Apple Mail's forward header
+            r"|(?:begin forwarded message|anfang der weitergeleiteten nachricht|début du message (?:réexpédié|transféré)|inizio messaggio inoltrato|comienzo del mensaje reenviado|begin doorgestuurd bericht|início da mensagem (?:reencaminhada|encaminhada)|początek przekazywanej wiadomości)\s*:",
             r"|_{10,}",
-            r"|(?:on|le|el|am|il|op|em|w dniu)\s.{4,200}(?:wrote|a écrit|escribió|schrieb|ha scritto|schreef|escreveu|napisał(?:a)?)\s*:",
-            r"|.{0,120}(?:כתב|כתבה)\s*:",
+            r")\s*\*{0,2}\s*$"
+        ))
+        .expect("static regex")
+    })
+}
+
+/// An attribution line above a quoted reply ("On Mon, 3 Mar 2025, Ana <a@b.c> wrote:"), in
+/// the forms of Gmail, Apple Mail, Outlook and Thunderbird in the languages tactful reads.
+/// Matched against one line, or two or three joined (clients wrap long attributions).
+fn attribution_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"(?i)^\s*(?:",
+            // The date first: On / Le / El / Am / Il (giorno) / Op / Em / W dniu / Den
+            r"(?:on|le|el|am|il|il giorno|op|em|w dniu|den|dne)\s.{4,250}?",
+            r"(?:wrote|a écrit|escribió|escribio|schrieb|ha scritto|schreef|escreveu|napisał(?:\(a\)|a)?|skrev|napsal)",
+            r"(?:\s.{0,200})?\s*:",
+            // Hebrew Gmail: "בתאריך …, מאת …:" and "… כתב/ה:"
+            r"|.{0,200}(?:כתב|כתבה|כתב/ה)\s*:",
+            r"|בתאריך\s.{4,250}מאת\s.{1,200}:",
             r")\s*$"
         ))
         .expect("static regex")
+    })
+}
+
+/// A bare "Ana Lopez wrote:" (old Thunderbird, many webmails): an attribution only when
+/// quoted lines follow it.
+fn bare_wrote_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^\s*.{1,120}\s(?:wrote|a écrit|escribió|schrieb|ha scritto|schreef|escreveu|napisał(?:\(a\)|a)?|skrev)\s*:\s*$")
+            .expect("static regex")
     })
 }
 
@@ -102,21 +134,36 @@ fn quote_header_re() -> &'static Regex {
 fn outlook_from_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)^\s*\*?(?:from|von|de|da|van|od|מאת)\s*:\*?\s").expect("static regex")
+        Regex::new(r"(?i)^\s*\*{0,2}(?:from|von|de|da|van|od|מאת)\s*:\*{0,2}\s")
+            .expect("static regex")
     })
 }
 
 fn outlook_next_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)^\s*\*?(?:sent|date|to|subject|gesendet|an|datum|enviado|fecha|para|inviato|data|a|verzonden|aan|envoyé|wysłano|do|נשלח|אל)\s*:\*?").expect("static regex")
+        Regex::new(r"(?i)^\s*\*{0,2}(?:sent|date|to|cc|subject|gesendet|an|datum|betreff|enviado(?: el)?|fecha|para|asunto|inviato|data|a|oggetto|verzonden|aan|onderwerp|envoyé|à|objet|wysłano|do|temat|enviada em|assunto|נשלח|אל|נושא)\s*:\*{0,2}")
+            .expect("static regex")
     })
 }
 
-/// "On Tue, 3 Mar 2025 at 10:12, Ana <ana@x.com>" followed on the next line by "wrote:".
-fn split_wrote_re() -> &'static Regex {
+/// The signature a phone or mail app adds ("Sent from my iPhone").
+fn device_signature_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?i)^\s*(?:wrote|a écrit|escribió|schrieb|ha scritto|schreef|escreveu|napisał(?:a)?)\s*:\s*$").expect("static regex"))
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^\s*(?:sent from|sent with|sent via|get outlook for|enviado desde|enviado do|enviado de|enviado con|von meinem|gesendet von|gesendet mit|envoyé de|envoyé depuis|envoyé avec|inviato da|inviato con|verzonden (?:vanaf|met|via)|wysłane z|נשלח מ).{0,60}$")
+            .expect("static regex")
+    })
+}
+
+/// A line of contact details (an address, a phone number, a web site, `|`-separated titles).
+fn contact_line(t: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(?i)[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?://|www\.)\S+|linkedin\.com/\S+|(?:\+|\b)\d[\d ()./-]{6,}\d|\s\|\s|^(?:tel|phone|mobile|mob|cell|m|t|e|w)\s*[.:]")
+            .expect("static regex")
+    });
+    t.chars().count() <= 100 && re.is_match(t)
 }
 
 fn starts_with_word(line: &str, words: &[String]) -> Option<usize> {
@@ -146,6 +193,16 @@ fn starts_with_word(line: &str, words: &[String]) -> Option<usize> {
 
 /// Splits `text[from..]` into segments. `text` is the prose; all ranges are prose offsets.
 pub fn segment_lines(text: &str, from: usize, vocab: &Vocabulary) -> Vec<Segment> {
+    segment(text, from, vocab, true)
+}
+
+/// Like [`segment_lines`] for a body whose subject is known from elsewhere (an email's
+/// Subject header): a first line that starts with `Subject:` or `Re:` is body text here.
+pub fn segment_body(text: &str, from: usize, vocab: &Vocabulary) -> Vec<Segment> {
+    segment(text, from, vocab, false)
+}
+
+fn segment(text: &str, from: usize, vocab: &Vocabulary, subject_line: bool) -> Vec<Segment> {
     let lines = lines_of(text, from);
     let line_text = |l: &Line| &text[l.start..l.end];
     let blank = |l: &Line| text[l.start..l.end].trim().is_empty();
@@ -156,7 +213,7 @@ pub fn segment_lines(text: &str, from: usize, vocab: &Vocabulary) -> Vec<Segment
     while i < lines.len() && blank(&lines[i]) {
         i += 1;
     }
-    if let Some(l) = lines.get(i) {
+    if let Some(l) = lines.get(i).filter(|_| subject_line) {
         if let Some(m) = subject_re().find(line_text(l)) {
             let s = l.start + m.end();
             let e = trim_end(text, s, l.end);
@@ -172,22 +229,29 @@ pub fn segment_lines(text: &str, from: usize, vocab: &Vocabulary) -> Vec<Segment
     let mut sig_from = lines.len();
     for (j, l) in lines.iter().enumerate().skip(i) {
         let t = line_text(l);
+        if t.trim().is_empty() {
+            continue;
+        }
         let outlook = outlook_from_re().is_match(t)
             && lines[j + 1..]
                 .iter()
                 .take(3)
                 .any(|n| outlook_next_re().is_match(line_text(n)));
-        let split_wrote = lines
-            .get(j + 1)
-            .is_some_and(|n| split_wrote_re().is_match(line_text(n)))
-            && t.len() < 200
-            && t.trim_start().to_lowercase().starts_with("on ");
-        if quote_header_re().is_match(t) || outlook || split_wrote {
+        if quote_header_re().is_match(t) || outlook || attribution(text, &lines, j) {
             quote_from = j;
             break;
         }
-        if sig_from == lines.len() && (t == "-- " || t == "--" || t == "—") {
+        if sig_from == lines.len()
+            && (t == "-- " || t == "--" || t == "—" || device_signature_re().is_match(t))
+        {
             sig_from = j;
+        }
+    }
+    // A closing block of contact details with no `-- ` above it ("Jo Smith / CEO, Acme /
+    // jo@acme.com") is a signature too.
+    if sig_from == lines.len() {
+        if let Some(start) = contact_block(text, &lines, i, quote_from, vocab) {
+            sig_from = start;
         }
     }
     let own_end = sig_from.min(quote_from);
@@ -284,6 +348,89 @@ pub fn segment_lines(text: &str, from: usize, vocab: &Vocabulary) -> Vec<Segment
     }
     segs.retain(|s| !s.range.is_empty());
     segs
+}
+
+/// Whether line `j` starts a reply attribution, alone or wrapped over the next one or two
+/// lines, or is a bare "Ana wrote:" with quoted lines after it.
+fn attribution(text: &str, lines: &[Line], j: usize) -> bool {
+    let t = |k: usize| lines.get(k).map_or("", |l| &text[l.start..l.end]);
+    if t(j).len() > 300 || t(j).trim_start().starts_with('>') {
+        return false;
+    }
+    let mut joined = t(j).trim_end().to_string();
+    for k in j..j + 3 {
+        if k > j {
+            let next = t(k).trim();
+            if next.is_empty() || next.starts_with('>') {
+                break;
+            }
+            joined.push(' ');
+            joined.push_str(next);
+        }
+        if attribution_re().is_match(&joined) {
+            // A real attribution carries a date, a time or an address; "On Monday I wrote:"
+            // in the sender's own words does not, unless quoted lines follow it.
+            let dated = joined.contains(|c: char| c.is_ascii_digit() || c == '@' || c == '<');
+            return dated || quoted_next(text, lines, k);
+        }
+    }
+    bare_wrote_re().is_match(t(j)) && quoted_next(text, lines, j)
+}
+
+/// Whether the first non-blank line after line `j` is quoted (`>`).
+fn quoted_next(text: &str, lines: &[Line], j: usize) -> bool {
+    lines
+        .get(j + 1..)
+        .unwrap_or(&[])
+        .iter()
+        .map(|l| text[l.start..l.end].trim())
+        .find(|l| !l.is_empty())
+        .is_some_and(|n| n.starts_with('>'))
+}
+
+/// The start line of a closing paragraph of contact details between `from` and `to`: at most
+/// six short lines, at least two of them, one at least with an address, a phone number or a
+/// web site, and some of the sender's words before it.
+fn contact_block(
+    text: &str,
+    lines: &[Line],
+    from: usize,
+    to: usize,
+    vocab: &Vocabulary,
+) -> Option<usize> {
+    let t = |l: &Line| text[l.start..l.end].trim();
+    let ls = lines.get(from..to)?;
+    let last = ls.iter().rposition(|l| !t(l).is_empty())?;
+    let mut first = last;
+    while first > 0 && !t(&ls[first - 1]).is_empty() {
+        first -= 1;
+    }
+    let block = &ls[first..=last];
+    // "Best,\nJo\n+1 555…" is a sign-off with contact details: the sign-off logic has it.
+    if block
+        .iter()
+        .any(|l| starts_with_word(&t(l).to_lowercase(), &vocab.signoffs).is_some())
+    {
+        return None;
+    }
+    let own_words_before = ls[..first].iter().any(|l| !t(l).is_empty());
+    let short = block.iter().all(|l| t(l).chars().count() <= 80);
+    let contacts = block.iter().filter(|l| contact_line(t(l))).count();
+    // "Jo Smith", "Ana López-Vidal": every word capitalised, no sentence punctuation.
+    let name_first = {
+        let f = t(&block[0]);
+        f.chars().count() <= 40
+            && !f.ends_with(['.', '?', '!', ':'])
+            && f.split_whitespace()
+                .all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()))
+    };
+    let signature_like = contacts >= 2 || (contacts >= 1 && name_first);
+    (own_words_before
+        && short
+        && (2..=6).contains(&block.len())
+        && signature_like
+        && !block.iter().any(|l| t(l).starts_with('>')))
+    .then_some(from + first)
 }
 
 /// The greeting at the start of the first paragraph, and the rest of the paragraph if any.
@@ -393,6 +540,119 @@ mod tests {
         let k = kinds(text);
         assert_eq!(k[0], (SegmentKind::Body, "Sounds good."));
         assert_eq!(k[1].0, SegmentKind::Quote);
+    }
+
+    /// The kind of the segment holding `needle`, and whether anything before it is a quote.
+    fn kind_of(text: &str, needle: &str) -> Option<SegmentKind> {
+        let at = text.find(needle)?;
+        segment_lines(text, 0, &vocab())
+            .into_iter()
+            .find(|s| s.range.start <= at && at < s.range.end.max(s.range.start + 1))
+            .map(|s| s.kind)
+    }
+
+    #[test]
+    fn reply_attributions_in_many_clients_and_languages() {
+        for header in [
+            "On Mon, 3 Mar 2025 at 10:12, Ana Lopez <ana@example.com> wrote:",
+            "On Mar 3, 2025, at 10:12, Ana Lopez <ana@example.com> wrote:",
+            "On 3/3/25 10:12, Ana Lopez wrote:",
+            "Le lun. 3 mars 2025 à 10:12, Ana Lopez <ana@example.com> a écrit :",
+            "El lun, 3 mar 2025 a las 10:12, Ana Lopez (<ana@example.com>) escribió:",
+            "Am Mo., 3. März 2025 um 10:12 Uhr schrieb Ana Lopez <ana@example.com>:",
+            "Il giorno lun 3 mar 2025 alle ore 10:12 Ana Lopez <ana@example.com> ha scritto:",
+            "Op ma 3 mrt. 2025 om 10:12 schreef Ana Lopez <ana@example.com>:",
+            "Em seg., 3 de mar. de 2025 às 10:12, Ana Lopez <ana@example.com> escreveu:",
+            "W dniu 3.03.2025 o 10:12 Ana Lopez <ana@example.com> napisał(a):",
+            "-----Original Message-----",
+            "----- Original Message -----",
+            "---------- Forwarded message ---------",
+            "-------- Message transféré --------",
+            "Begin forwarded message:",
+            "Anfang der weitergeleiteten Nachricht:",
+            "________________________________",
+        ] {
+            let text = format!("Sounds good, see you then.\n\n{header}\nCan we book a demo?\n");
+            assert_eq!(
+                kind_of(&text, "Sounds good"),
+                Some(SegmentKind::Body),
+                "{header}"
+            );
+            assert_eq!(
+                kind_of(&text, "book a demo"),
+                Some(SegmentKind::Quote),
+                "{header}"
+            );
+        }
+    }
+
+    #[test]
+    fn attributions_wrapped_over_two_lines() {
+        for header in [
+            "On Mon, Mar 3, 2025 at 10:12 AM Ana Lopez <ana.lopez@example.com>\nwrote:",
+            "On Mon, Mar 3, 2025 at 10:12 AM Ana Lopez <\nana.lopez@example.com> wrote:",
+            "Le lun. 3 mars 2025 à 10:12, Ana Lopez <ana@example.com> a\nécrit :",
+        ] {
+            let text = format!("Thanks!\n\n{header}\n> Can we book a demo?\n> Ana\n");
+            assert_eq!(
+                kind_of(&text, "Thanks"),
+                Some(SegmentKind::Body),
+                "{header}"
+            );
+            assert_eq!(
+                kind_of(&text, "Ana Lopez"),
+                Some(SegmentKind::Quote),
+                "{header}"
+            );
+        }
+    }
+
+    #[test]
+    fn outlook_header_blocks_in_other_languages() {
+        for block in [
+            "From: Ana Lopez <ana@example.com>\nSent: Monday, March 3, 2025 10:12 AM\nTo: Jo\nSubject: Demo",
+            "De : Ana Lopez <ana@example.com>\nEnvoyé : lundi 3 mars 2025 10:12\nÀ : Jo\nObjet : Démo",
+            "Von: Ana Lopez <ana@example.com>\nGesendet: Montag, 3. März 2025 10:12\nAn: Jo\nBetreff: Demo",
+            "*From:* Ana Lopez <ana@example.com>\n*Sent:* Monday\n*To:* Jo",
+        ] {
+            let text = format!("Sure, Tuesday works.\n\n{block}\n\nCan we book a demo?");
+            assert_eq!(kind_of(&text, "Sure"), Some(SegmentKind::Body), "{block}");
+            assert_eq!(kind_of(&text, "book a demo"), Some(SegmentKind::Quote), "{block}");
+        }
+    }
+
+    #[test]
+    fn the_senders_own_on_sentences_are_not_attributions() {
+        let text =
+            "On Monday I wrote:\nwe should meet.\n\nOn the call you said that pricing was open.";
+        assert!(segment_lines(text, 0, &vocab())
+            .iter()
+            .all(|s| s.kind == SegmentKind::Body));
+        let text = "Ana wrote: the plan is fine.\n\nLet me know.";
+        assert!(segment_lines(text, 0, &vocab())
+            .iter()
+            .all(|s| s.kind == SegmentKind::Body));
+    }
+
+    #[test]
+    fn bare_wrote_needs_quoted_lines() {
+        let text = "Agreed.\n\nAna Lopez wrote:\n> can we talk\n";
+        assert_eq!(kind_of(text, "Ana Lopez"), Some(SegmentKind::Quote));
+    }
+
+    #[test]
+    fn device_and_contact_signatures() {
+        let text = "Hi Ana,\n\nHappy to help with the move.\n\nSent from my iPhone";
+        assert_eq!(kind_of(text, "Sent from"), Some(SegmentKind::Signature));
+        let text = "Hi Ana,\n\nHappy to help with the move.\n\nJo Smith\nCEO | Acme Logistics\njo@acme.example\n+1 555 123 4567";
+        assert_eq!(kind_of(text, "Jo Smith"), Some(SegmentKind::Signature));
+        assert_eq!(kind_of(text, "Happy"), Some(SegmentKind::Body));
+        // A closing sentence with a link is the sender's words, not a signature.
+        let text = "Hi Ana,\n\nHappy to help.\n\nYou can see the plan at www.acme.example/plan\nand tell me what you think.";
+        assert_eq!(kind_of(text, "You can see"), Some(SegmentKind::Body));
+        // A sign-off followed by contact details stays a sign-off.
+        let text = "Hi Ana,\n\nHappy to help.\n\nBest,\nJo Smith\njo@acme.example";
+        assert_eq!(kind_of(text, "Best"), Some(SegmentKind::Signoff));
     }
 
     #[test]

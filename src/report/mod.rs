@@ -1,17 +1,21 @@
 //! Reporters turn file results into output. Each format is one file here; they all receive
 //! results in input order through the [`Reporter`] trait and never see the engine.
 
+pub mod github;
 mod human;
 mod json;
 pub mod position;
+pub mod sarif;
 mod short;
 
 use crate::lint::FileResult;
 use crate::rules::Severity;
 use std::io::{self, Write};
 
+pub use github::GithubReporter;
 pub use human::HumanReporter;
 pub use json::{diagnostic_json, JsonReporter, JsonlReporter};
+pub use sarif::SarifReporter;
 pub use short::ShortReporter;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -20,6 +24,8 @@ pub enum OutputFormat {
     Short,
     Json,
     Jsonl,
+    Sarif,
+    Github,
 }
 
 /// Totals over a run.
@@ -53,6 +59,11 @@ impl Summary {
 pub trait Reporter {
     fn file(&mut self, out: &mut dyn Write, result: &FileResult) -> io::Result<()>;
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
+    /// Whether [`Reporter::set_rules`] should be called before `finish` (SARIF lists them).
+    fn wants_rules(&self) -> bool {
+        false
+    }
+    fn set_rules(&mut self, _rules: Vec<crate::rules::catalog::RuleMeta>) {}
 }
 
 pub fn reporter(format: OutputFormat, color: bool) -> Box<dyn Reporter> {
@@ -61,5 +72,7 @@ pub fn reporter(format: OutputFormat, color: bool) -> Box<dyn Reporter> {
         OutputFormat::Short => Box::new(ShortReporter),
         OutputFormat::Json => Box::new(JsonReporter::default()),
         OutputFormat::Jsonl => Box::new(JsonlReporter),
+        OutputFormat::Sarif => Box::new(SarifReporter::default()),
+        OutputFormat::Github => Box::new(GithubReporter),
     }
 }

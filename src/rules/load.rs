@@ -1,6 +1,7 @@
 //! Turning a rule file's YAML into compiled [`Rule`]s, with every error pointing into the YAML.
 
-use super::pattern::{expand_vars, Pattern};
+use super::literals::expand_vars;
+use super::pattern::Pattern;
 use super::schema::{FixKind, MetricDef, MetricKind, RuleDef, RuleFileDef, Scope};
 use super::{LengthMetric, RatioMetric, Rule, RuleKind, Signal, When};
 use crate::error::SourceError;
@@ -43,6 +44,7 @@ impl Ctx<'_> {
         p: &Spanned<String>,
         keywords: &[String],
         into: &mut Vec<Pattern>,
+        prefiltered: bool,
     ) -> Option<usize> {
         let expanded = match expand_vars(&p.value, self.vars) {
             Ok(e) => e,
@@ -51,7 +53,7 @@ impl Ctx<'_> {
                 return None;
             }
         };
-        match Pattern::new(expanded, keywords) {
+        match Pattern::with_builtin(expanded, keywords, !self.eager, prefiltered) {
             Ok(pat) => {
                 if self.eager {
                     if let Err(e) = pat.compile_now() {
@@ -73,6 +75,7 @@ impl Ctx<'_> {
         }
     }
 
+    /// Patterns that decide whether a rule fires; they get pre-filter literals.
     fn patterns(
         &mut self,
         ps: &[Spanned<String>],
@@ -80,7 +83,14 @@ impl Ctx<'_> {
         into: &mut Vec<Pattern>,
     ) -> Vec<usize> {
         ps.iter()
-            .filter_map(|p| self.pattern(p, keywords, into))
+            .filter_map(|p| self.pattern(p, keywords, into, true))
+            .collect()
+    }
+
+    /// Exceptions and metric counters: run only once a rule is under way, so no literals.
+    fn helper_patterns(&mut self, ps: &[Spanned<String>], into: &mut Vec<Pattern>) -> Vec<usize> {
+        ps.iter()
+            .filter_map(|p| self.pattern(p, &[], into, false))
             .collect()
     }
 
@@ -207,7 +217,7 @@ fn compile_rule(cx: &mut Ctx, category: &str, lang: &str, r: &RuleDef) -> Option
         cx.err(Some(&r.id), "a rule needs `match`, `signals` or `metric`");
         None
     };
-    let unless = cx.patterns(&r.unless, &[], &mut patterns);
+    let unless = cx.helper_patterns(&r.unless, &mut patterns);
     if cx.errors.len() > errors_before {
         return None;
     }
@@ -271,14 +281,15 @@ fn metric_kind(
                 );
             }
             RuleKind::Ratio(RatioMetric {
-                numerator: cx.patterns(&m.numerator, &[], patterns),
-                denominator: cx.patterns(&m.denominator, &[], patterns),
+                numerator: cx.helper_patterns(&m.numerator, patterns),
+                denominator: cx.helper_patterns(&m.denominator, patterns),
                 min_count: m.min_count.unwrap_or(8.0),
                 max_ratio: need(cx, m.max_ratio, "max-ratio"),
             })
         }
         MetricKind::Placeholder => RuleKind::Placeholder {
             without_fallback: m.without_fallback.unwrap_or(false),
+            marker: m.marker,
         },
         MetricKind::Duplicate => RuleKind::Duplicate {
             similarity: m.similarity.unwrap_or(0.8),

@@ -2,6 +2,8 @@
 //! registry that loads packs lazily (only the languages a run needs).
 
 pub mod builtin;
+pub mod catalog;
+mod literals;
 mod load;
 pub mod pack;
 pub mod pattern;
@@ -104,6 +106,7 @@ pub enum RuleKind {
     /// Unfilled or fallback-less placeholders (templates and drafts).
     Placeholder {
         without_fallback: bool,
+        marker: Option<bool>,
     },
     /// Near-identical drafts in one run (handled across files).
     Duplicate {

@@ -25,21 +25,35 @@ pub struct Pack {
     owners: Vec<Vec<PatternRef>>,
     /// Patterns without literals: they run whenever their rule applies.
     always: Vec<PatternRef>,
+    /// Index of each rule's first pattern in the candidate bitset.
+    pub pattern_base: Vec<u32>,
+    pattern_count: usize,
 }
 
-/// The patterns whose literals occur in a text.
+/// The patterns whose literals occur in a text: a bit per pattern of the pack, and a flag per
+/// rule so that rules with nothing to look for are skipped at once.
 #[derive(Debug, Default)]
 pub struct Candidates {
-    hit: std::collections::HashSet<PatternRef>,
+    bits: Vec<u64>,
+    rules: Vec<bool>,
 }
 
 impl Candidates {
-    pub fn contains(&self, rule: usize, pattern: usize) -> bool {
-        self.hit.contains(&(rule as u32, pattern as u32))
+    fn insert(&mut self, base: &[u32], (rule, pattern): PatternRef) {
+        let i = (base[rule as usize] + pattern) as usize;
+        self.bits[i / 64] |= 1 << (i % 64);
+        self.rules[rule as usize] = true;
+    }
+
+    pub fn contains(&self, base: &[u32], rule: usize, pattern: usize) -> bool {
+        let i = base[rule] as usize + pattern;
+        self.bits
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
     pub fn any_of_rule(&self, rule: usize) -> bool {
-        self.hit.iter().any(|(r, _)| *r as usize == rule)
+        self.rules.get(rule).copied().unwrap_or(false)
     }
 }
 
@@ -72,6 +86,12 @@ impl Pack {
                 .build(&literals)
                 .expect("literal automaton builds for any set of strings")
         });
+        let mut pattern_base = Vec::with_capacity(rules.len());
+        let mut pattern_count = 0u32;
+        for r in &rules {
+            pattern_base.push(pattern_count);
+            pattern_count += r.patterns.len() as u32;
+        }
         Pack {
             lang,
             name,
@@ -80,20 +100,29 @@ impl Pack {
             prefilter,
             owners,
             always,
+            pattern_base,
+            pattern_count: pattern_count as usize,
         }
     }
 
     /// Scans a folded text once and returns the patterns worth running on it.
     pub fn candidates(&self, folded: &str) -> Candidates {
-        let mut c = Candidates::default();
-        c.hit.extend(self.always.iter().copied());
+        let mut c = Candidates {
+            bits: vec![0; self.pattern_count.div_ceil(64)],
+            rules: vec![false; self.rules.len()],
+        };
+        for &r in &self.always {
+            c.insert(&self.pattern_base, r);
+        }
         if let Some(ac) = &self.prefilter {
             let mut seen = vec![false; self.owners.len()];
             for m in ac.find_overlapping_iter(folded) {
                 let p = m.pattern().as_usize();
                 if !seen[p] {
                     seen[p] = true;
-                    c.hit.extend(self.owners[p].iter().copied());
+                    for &r in &self.owners[p] {
+                        c.insert(&self.pattern_base, r);
+                    }
                 }
             }
         }

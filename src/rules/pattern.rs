@@ -1,16 +1,28 @@
 //! One compiled pattern: variable expansion, literal extraction for the pre-filter, lazy
 //! compilation, and matching with implicit word boundaries on folded text.
 
+use super::literals::{derive_literals, NEST_LIMIT};
 use crate::text::fold::{fold_str, is_word_char};
 use regex::{Regex, RegexBuilder};
-use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
 /// Bounds on what a user's regex may cost: a pathological pattern is an error, not a hang.
 const REGEX_SIZE_LIMIT: usize = 8 << 20;
-const REGEX_NEST_LIMIT: u32 = 100;
+const REGEX_NEST_LIMIT: u32 = NEST_LIMIT;
+
+mod prederived {
+    include!(concat!(env!("OUT_DIR"), "/builtin_literals.rs"));
+}
+
+/// The literals `build.rs` derived for a built-in pattern (by its expanded source).
+fn prederived(source: &str) -> Option<&'static [&'static str]> {
+    let table = prederived::LITERALS;
+    table
+        .binary_search_by(|(s, _)| (*s).cmp(source))
+        .ok()
+        .map(|i| table[i].1)
+}
 
 #[derive(Debug, Clone)]
 pub struct Pattern {
@@ -25,52 +37,6 @@ pub struct Pattern {
     bounded: OnceLock<Option<Regex>>,
 }
 
-/// Expands `{name}` pattern variables. `\p{…}`/`\P{…}` and counted repetitions are left alone.
-pub fn expand_vars(pattern: &str, vars: &BTreeMap<String, String>) -> Result<String, String> {
-    let mut out = String::with_capacity(pattern.len());
-    let mut rest = pattern;
-    let mut depth = 0;
-    while let Some(open) = rest.find('{') {
-        let (before, after) = rest.split_at(open);
-        out.push_str(before);
-        let escaped_class =
-            before.ends_with("\\p") || before.ends_with("\\P") || before.ends_with('\\');
-        let close = after.find('}');
-        let name = close.map(|c| &after[1..c]);
-        match name {
-            Some(n)
-                if !escaped_class
-                    && n.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-                    && n.chars().all(|c| {
-                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'
-                    }) =>
-            {
-                let value = vars.get(n).ok_or_else(|| {
-                    format!(
-                        "unknown pattern variable `{{{n}}}` (define it under `vars:` in pack.yaml)"
-                    )
-                })?;
-                depth += 1;
-                if depth > 64 {
-                    return Err("pattern variables expand too deeply".into());
-                }
-                // Variables may use other variables.
-                let inner = expand_vars(value, vars)?;
-                out.push_str("(?:");
-                out.push_str(&inner);
-                out.push(')');
-                rest = &after[n.len() + 2..];
-            }
-            _ => {
-                out.push('{');
-                rest = &after[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
 /// A syntax error in a pattern, with the byte range inside the pattern when known.
 #[derive(Debug)]
 pub struct PatternError {
@@ -78,64 +44,68 @@ pub struct PatternError {
     pub offset: Option<Range<usize>>,
 }
 
-fn utf8_prefix(b: &[u8]) -> &str {
-    match std::str::from_utf8(b) {
-        Ok(s) => s,
-        Err(e) => std::str::from_utf8(&b[..e.valid_up_to()]).unwrap_or(""),
+/// Whether a pattern needs case-insensitive matching: texts are folded to lower case, so only
+/// a pattern with an upper-case letter (outside escapes such as `\S` or `\p{Lu}`) does. A
+/// case-sensitive regex compiles faster and smaller.
+fn has_upper_literal(pattern: &str) -> bool {
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('p') | Some('P') => {
+                    if chars.peek() == Some(&'{') {
+                        for c in chars.by_ref() {
+                            if c == '}' {
+                                break;
+                            }
+                        }
+                    } else {
+                        chars.next();
+                    }
+                }
+                _ => {}
+            }
+        } else if c.is_uppercase() {
+            return true;
+        }
     }
-}
-
-/// Literals of `hir` of the given kind, if they make a useful pre-filter.
-fn useful_literals(hir: &regex_syntax::hir::Hir, kind: ExtractKind) -> Option<Vec<String>> {
-    let mut ex = Extractor::new();
-    ex.kind(kind).limit_total(300);
-    let seq = ex.extract(hir);
-    let lits = seq.literals()?;
-    let mut out: Vec<String> = lits
-        .iter()
-        .map(|l| fold_str(utf8_prefix(l.as_bytes())).trim().to_string())
-        .collect();
-    out.sort();
-    out.dedup();
-    // A literal of one or two characters would let nearly every message through.
-    (!out.is_empty() && out.iter().all(|l| l.chars().count() >= 3)).then_some(out)
+    false
 }
 
 impl Pattern {
     /// Parses `source` (already expanded), derives its pre-filter literals. `keywords`, when
     /// given, replace the derived literals.
     pub fn new(source: String, keywords: &[String]) -> Result<Pattern, PatternError> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .case_insensitive(false)
-            .nest_limit(REGEX_NEST_LIMIT)
-            .build()
-            .parse(&source)
-            .map_err(|e| {
-                let (message, offset) = match &e {
-                    regex_syntax::Error::Parse(p) => (
-                        p.kind().to_string(),
-                        Some(p.span().start.offset..p.span().end.offset),
-                    ),
-                    regex_syntax::Error::Translate(t) => (
-                        t.kind().to_string(),
-                        Some(t.span().start.offset..t.span().end.offset),
-                    ),
-                    _ => (e.to_string(), None),
-                };
-                PatternError { message, offset }
-            })?;
-        if hir.properties().minimum_len() == Some(0) {
-            return Err(PatternError {
-                message: "pattern can match empty text".into(),
-                offset: None,
-            });
-        }
-        let literals = if keywords.is_empty() {
-            useful_literals(&hir, ExtractKind::Prefix)
-                .or_else(|| useful_literals(&hir, ExtractKind::Suffix))
-                .unwrap_or_default()
+        Pattern::with_builtin(source, keywords, false, true)
+    }
+
+    /// Like [`Pattern::new`]; for a built-in pattern (`builtin`), the literals derived at build
+    /// time are used and the pattern is not parsed now (the test suite compiles every one).
+    /// A pattern that is not `prefiltered` (an exception, a metric counter) gets no literals;
+    /// a built-in one is then not parsed at all, a user's one only to validate it.
+    pub fn with_builtin(
+        source: String,
+        keywords: &[String],
+        builtin: bool,
+        prefiltered: bool,
+    ) -> Result<Pattern, PatternError> {
+        // Keywords stand in for literals only where the pattern has none of its own.
+        let derived: Vec<String> = if !prefiltered && builtin {
+            Vec::new()
+        } else if let Some(lits) = builtin.then(|| prederived(&source)).flatten() {
+            lits.iter().map(|l| l.to_string()).collect()
         } else {
+            derive_literals(&source, fold_str).map_err(|e| PatternError {
+                message: e.message,
+                offset: e.offset,
+            })?
+        };
+        let literals = if !prefiltered {
+            Vec::new()
+        } else if derived.is_empty() {
             keywords.iter().map(|k| fold_str(k)).collect()
+        } else {
+            derived
         };
         Ok(Pattern {
             source,
@@ -147,7 +117,7 @@ impl Pattern {
 
     fn build(&self) -> Result<Regex, regex::Error> {
         RegexBuilder::new(&self.source)
-            .case_insensitive(true)
+            .case_insensitive(has_upper_literal(&self.source))
             .size_limit(REGEX_SIZE_LIMIT)
             .nest_limit(REGEX_NEST_LIMIT)
             .build()
@@ -227,7 +197,7 @@ impl Pattern {
             .bounded
             .get_or_init(|| {
                 RegexBuilder::new(&format!("\\A(?:{})\\b", self.source))
-                    .case_insensitive(true)
+                    .case_insensitive(has_upper_literal(&self.source))
                     .size_limit(REGEX_SIZE_LIMIT)
                     .nest_limit(REGEX_NEST_LIMIT)
                     .build()
@@ -304,7 +274,9 @@ fn ends_on_boundary(text: &str, end: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::literals::{expand_vars, MAX_LITERALS_PER_PATTERN};
     use super::*;
+    use std::collections::BTreeMap;
 
     fn pat(p: &str) -> Pattern {
         Pattern::new(p.to_string(), &[]).unwrap()
@@ -351,6 +323,20 @@ mod tests {
             pat("book (?:a|an) demo").literals,
             vec!["book a demo", "book an demo"]
         );
+        let many =
+            pat("book (?:a|an) (?:quick|short|brief|small|fast|free) (?:call|demo|chat|meeting)");
+        assert!(
+            many.literals.len() <= MAX_LITERALS_PER_PATTERN,
+            "{:?}",
+            many.literals
+        );
+        assert!(many.literals.iter().all(|l| l.starts_with("book a")));
+        assert_eq!(
+            pat(r"\w+ (?:demo|free trial)").literals,
+            vec!["demo", "free trial"]
+        );
+        assert!(!has_upper_literal(r"\S+ \p{Lu}\W demo"));
+        assert!(has_upper_literal("Demo"));
         let p = pat(r"\w+ demo");
         assert_eq!(p.literals, vec!["demo"]);
         assert!(pat(r"\w+ \w+").literals.is_empty());

@@ -188,6 +188,16 @@ impl Registry {
         })
     }
 
+    /// The rules of the user's rule files (compiled when the registry was built).
+    pub fn user_rules(&self) -> impl Iterator<Item = &super::Rule> {
+        self.user_files.iter().flat_map(|f| f.rules.iter())
+    }
+
+    /// Whether the built-in rule files are part of this registry.
+    pub fn has_builtin(&self) -> bool {
+        !self.no_builtin
+    }
+
     pub fn categories(&self) -> &[CategoryDef] {
         &self.categories
     }

@@ -106,6 +106,8 @@ pub struct MetricDef {
     pub max_ratio: Option<f64>,
     /// Placeholder metric: only placeholders without a fallback.
     pub without_fallback: Option<bool>,
+    /// Placeholder metric: only vendors' missing-token markers (`true`) or only tags (`false`).
+    pub marker: Option<bool>,
     /// Duplicate metric: how similar two drafts must be (0–1).
     pub similarity: Option<f64>,
 }
@@ -120,6 +122,7 @@ pub struct ExampleDef {
     pub premium: Option<bool>,
     pub template: Option<bool>,
     pub lang: Option<String>,
+    pub recipient: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -140,6 +143,7 @@ impl Example {
                 premium: None,
                 template: None,
                 lang: None,
+                recipient: None,
             },
             Example::Full(d) => d.clone(),
         }

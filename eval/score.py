@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Score tactful against the evaluation messages in eval/<lang>/.
+
+Each message file starts with YAML front matter that carries `expect: [category, ...]`
+(the categories that must be reported; `[]` for a clean message). tactful is run with
+`--format json` on each language folder and its findings are compared, per file and per
+category, with the expectation:
+
+  reported and expected      -> true positive
+  reported but not expected  -> false positive
+  expected but not reported  -> false negative
+
+Usage:
+  python3 eval/score.py [eval/es eval/pt ...] [--bin PATH] [--disk-rules] [--rules PATH]...
+                        [--set NAME] [-v]
+
+With no folders, every eval/<lang>/ folder is scored. `--disk-rules` adds `--rules rules/<lang>`
+for each language (use it when the dev binary's built-in rules are older than the files on
+disk). `--set NAME` scores only the messages whose front matter says `set: NAME` (messages
+without a `set:` key belong to the set `main`), e.g. `--set holdout` for messages written after
+the rules were tuned. `-v` lists every false positive and false negative with the rule and text
+that caused it.
+
+Exit status: 1 when any category with at least MIN_CASES expected cases has precision below
+0.9 or recall below 0.8 (in any language scored), 2 on a usage or run error, else 0.
+Standard library only.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import defaultdict
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DEFAULT_BIN = os.environ.get("TACTFUL", "/tmp/tactful-dev/tactful")
+MIN_CASES = 5
+MIN_PRECISION = 0.9
+MIN_RECALL = 0.8
+CATEGORIES = [
+    "early-pitch", "assumed-closeness", "signup-without-consent", "ask-before-give",
+    "self-focus", "mass-message", "hollow-referral", "channel-limit",
+]
+
+
+def front_matter(text):
+    """Return the front matter of a message as a dict of raw string values."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return {}
+    out = {}
+    for line in lines[1:]:
+        if line.strip() in ("---", "..."):
+            break
+        m = re.match(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$", line)
+        if m:
+            value = re.sub(r"\s+#.*$", "", m.group(2))
+            out[m.group(1)] = value
+    return out
+
+
+def parse_list(value):
+    value = value.strip()
+    if value in ("", "[]", "~", "null"):
+        return []
+    if value.startswith("[") and value.endswith("]"):
+        value = value[1:-1]
+    return [v.strip().strip("'\"") for v in value.split(",") if v.strip()]
+
+
+def expectations(folder, only_set=None):
+    """Map each message path (as tactful prints it) to its expected categories."""
+    exp = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.endswith((".txt", ".md", ".eml")):
+                continue
+            path = os.path.join(dirpath, name)
+            with open(path, encoding="utf-8", errors="replace") as f:
+                fm = front_matter(f.read())
+            if "expect" not in fm:
+                print(f"warning: {path}: no `expect:` in front matter, skipped", file=sys.stderr)
+                continue
+            if only_set is not None and fm.get("set", "main").strip("'\"") != only_set:
+                continue
+            exp[os.path.normpath(path)] = set(parse_list(fm["expect"]))
+    return exp
+
+
+def run_tactful(binary, folder, extra_rules):
+    cmd = [binary, "check", "--format", "json", "--no-config"]
+    for r in extra_rules:
+        cmd += ["--rules", r]
+    cmd.append(folder)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode not in (0, 1):
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"error: `{' '.join(cmd)}` exited with {proc.returncode}")
+    try:
+        doc = json.loads(proc.stdout)
+    except json.JSONDecodeError as e:
+        raise SystemExit(f"error: tactful printed invalid JSON for {folder}: {e}")
+    found = {}
+    for f in doc.get("files", []):
+        path = os.path.normpath(f["path"])
+        if "error" in f:
+            print(f"warning: {path}: {f['error']}", file=sys.stderr)
+            continue
+        found[path] = f.get("diagnostics", [])
+    return found
+
+
+def ratio(num, den):
+    return num / den if den else None
+
+
+def fmt(x):
+    return "  -  " if x is None else f"{x:5.2f}"
+
+
+def score(lang, exp, found, verbose):
+    tp, fp, fn, n_exp = (defaultdict(int) for _ in range(4))
+    details = []
+    clean_total = clean_flagged = 0
+    for path, want in sorted(exp.items()):
+        diags = found.get(path)
+        if diags is None:
+            print(f"warning: {path}: not in tactful's output", file=sys.stderr)
+            diags = []
+        got = defaultdict(list)
+        for d in diags:
+            got[d["category"]].append(d)
+        if not want:
+            clean_total += 1
+            if got:
+                clean_flagged += 1
+        for cat in want:
+            n_exp[cat] += 1
+            if cat in got:
+                tp[cat] += 1
+            else:
+                fn[cat] += 1
+                details.append(f"  FN {cat:24} {path}")
+        for cat, ds in got.items():
+            if cat not in want:
+                fp[cat] += 1
+                for d in ds:
+                    details.append(f"  FP {cat:24} {path}  [{d['rule']}] {d.get('text', '')[:90]!r}")
+    cats = [c for c in CATEGORIES if n_exp[c] or fp[c]] + sorted(
+        c for c in set(n_exp) | set(fp) if c not in CATEGORIES)
+    print(f"\n== {lang}: {len(exp)} messages, {clean_total} clean "
+          f"({clean_flagged} of them with a finding)")
+    print(f"{'category':24} {'exp':>4} {'tp':>4} {'fp':>4} {'fn':>4} {'prec':>6} {'recall':>6}")
+    failing = []
+    tot = defaultdict(int)
+    for c in cats:
+        p = ratio(tp[c], tp[c] + fp[c])
+        r = ratio(tp[c], n_exp[c])
+        bad = n_exp[c] >= MIN_CASES and (
+            (p is not None and p < MIN_PRECISION) or (r is not None and r < MIN_RECALL))
+        if bad:
+            failing.append((lang, c))
+        flag = "  <-- below target" if bad else ("  (few cases)" if n_exp[c] < MIN_CASES else "")
+        print(f"{c:24} {n_exp[c]:4} {tp[c]:4} {fp[c]:4} {fn[c]:4} {fmt(p):>6} {fmt(r):>6}{flag}")
+        for k, v in (("exp", n_exp), ("tp", tp), ("fp", fp), ("fn", fn)):
+            tot[k] += v[c]
+    p = ratio(tot["tp"], tot["tp"] + tot["fp"])
+    r = ratio(tot["tp"], tot["exp"])
+    print(f"{'(all, micro)':24} {tot['exp']:4} {tot['tp']:4} {tot['fp']:4} {tot['fn']:4} "
+          f"{fmt(p):>6} {fmt(r):>6}")
+    if verbose and details:
+        print("\n".join(details))
+    return failing
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folders", nargs="*", help="eval/<lang> folders (default: all)")
+    ap.add_argument("--bin", default=DEFAULT_BIN, help="tactful binary (default: %(default)s)")
+    ap.add_argument("--rules", action="append", default=[], help="extra rules passed to tactful")
+    ap.add_argument("--disk-rules", action="store_true",
+                    help="also pass --rules rules/<lang> for each language folder")
+    ap.add_argument("--set", dest="only_set", metavar="NAME",
+                    help="score only messages with `set: NAME` in their front matter (default: all)")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list false positives/negatives")
+    args = ap.parse_args()
+
+    folders = args.folders or sorted(
+        os.path.join(HERE, d) for d in os.listdir(HERE)
+        if os.path.isdir(os.path.join(HERE, d)) and not d.startswith("."))
+    if not folders:
+        raise SystemExit("error: no eval/<lang> folders found")
+    failing = []
+    for folder in folders:
+        folder = os.path.normpath(folder)
+        lang = os.path.basename(folder)
+        rules = list(args.rules)
+        if args.disk_rules:
+            disk = os.path.join(ROOT, "rules", lang)
+            if os.path.isdir(disk):
+                rules.append(disk)
+        exp = expectations(folder, args.only_set)
+        if not exp:
+            print(f"warning: {folder}: no messages", file=sys.stderr)
+            continue
+        found = run_tactful(args.bin, folder, rules)
+        label = lang if args.only_set is None else f"{lang} (set {args.only_set})"
+        failing += score(label, exp, found, args.verbose)
+    if failing:
+        print("\nbelow target (precision < %.1f or recall < %.1f with >= %d cases): %s" % (
+            MIN_PRECISION, MIN_RECALL, MIN_CASES,
+            ", ".join(f"{l}/{c}" for l, c in failing)))
+        return 1
+    print("\nall categories with >= %d cases meet the targets" % MIN_CASES)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

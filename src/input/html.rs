@@ -1,0 +1,566 @@
+//! HTML drafts and HTML email bodies: the visible text, and nothing else.
+//!
+//! Tags, attributes (link targets included), comments, `<head>`, scripts, styles, code and
+//! hidden elements are skipped; white space collapses as a browser collapses it; block
+//! elements become line breaks so that segmentation sees paragraphs; entities are decoded and
+//! map back to the whole entity. Quoted replies (`<blockquote>`, Gmail's and Yahoo's quote
+//! containers) come out as `> ` lines and signature blocks behind a `-- ` line, so they are
+//! segmented as quotes and signatures. A tolerant tokenizer, not a DOM: email HTML is rarely
+//! well formed, and every byte it emits must keep its offset.
+
+use super::layer::{covered_after, suppression_targets, Layer};
+use super::template::Suppression;
+use std::ops::Range;
+
+/// Visible text of an HTML document, with `tactful-disable` comments found in it.
+#[derive(Debug, Default)]
+pub struct Visible {
+    /// Maps the visible text to offsets in the HTML.
+    pub layer: Layer,
+    pub suppressions: Vec<Suppression>,
+}
+
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+/// Elements whose content is not parsed as HTML and never shown.
+const RAW: &[&str] = &[
+    "script", "style", "title", "textarea", "xmp", "iframe", "noembed", "noframes", "noscript",
+];
+/// Elements whose content is not prose.
+const SKIP: &[&str] = &[
+    "head", "template", "svg", "math", "code", "kbd", "samp", "object", "canvas", "audio", "video",
+    "select",
+];
+const PARAGRAPH: &[&str] = &[
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "table",
+    "blockquote",
+    "hr",
+    "pre",
+    "dl",
+    "figure",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "main",
+    "nav",
+    "aside",
+    "form",
+    "fieldset",
+    "address",
+    "body",
+];
+const LINE: &[&str] = &[
+    "div",
+    "li",
+    "tr",
+    "dt",
+    "dd",
+    "center",
+    "caption",
+    "figcaption",
+    "details",
+    "summary",
+];
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Effects {
+    skip: bool,
+    quote: bool,
+    pre: bool,
+    signature: bool,
+}
+
+struct Open {
+    name: String,
+    effects: Effects,
+}
+
+struct Walker<'a> {
+    src: &'a str,
+    out: Layer,
+    /// Line breaks owed before the next visible character (0, 1 or 2), and where.
+    pending: u8,
+    pending_at: usize,
+    /// Collapsed white space owed before the next visible character.
+    space: Option<Range<usize>>,
+    stack: Vec<Open>,
+    skip: usize,
+    quote: usize,
+    pre: usize,
+    signature_owed: bool,
+    signature_done: bool,
+    suppressions: Vec<Suppression>,
+}
+
+/// Extracts the visible text of `src`.
+pub fn visible_text(src: &str) -> Visible {
+    let mut w = Walker {
+        src,
+        out: Layer::default(),
+        pending: 0,
+        pending_at: 0,
+        space: None,
+        stack: Vec::new(),
+        skip: 0,
+        quote: 0,
+        pre: 0,
+        signature_owed: false,
+        signature_done: false,
+        suppressions: Vec::new(),
+    };
+    w.run();
+    Visible {
+        layer: w.out,
+        suppressions: w.suppressions,
+    }
+}
+
+fn find_ci(hay: &str, from: usize, needle: &str) -> Option<usize> {
+    let h = hay.as_bytes();
+    let n = needle.as_bytes();
+    if n.is_empty() || from >= h.len() {
+        return None;
+    }
+    (from..=h.len().saturating_sub(n.len())).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+impl Walker<'_> {
+    fn run(&mut self) {
+        let b = self.src.as_bytes();
+        let mut pos = 0;
+        let mut text_start = 0;
+        while pos < b.len() {
+            if b[pos] != b'<' {
+                pos += 1;
+                continue;
+            }
+            let next = b.get(pos + 1).copied().unwrap_or(b' ');
+            let is_markup = next.is_ascii_alphabetic() || matches!(next, b'/' | b'!' | b'?');
+            if !is_markup {
+                pos += 1;
+                continue;
+            }
+            self.text(text_start..pos);
+            pos = self.markup(pos);
+            text_start = pos;
+        }
+        self.text(text_start..b.len());
+    }
+
+    /// Handles the markup at `pos` (which holds `<`); returns where text resumes.
+    fn markup(&mut self, pos: usize) -> usize {
+        let src = self.src;
+        let rest = &src[pos..];
+        if rest.starts_with("<!--") {
+            let (content_end, end) = match src[pos + 4..].find("-->") {
+                Some(i) => (pos + 4 + i, pos + 4 + i + 3),
+                None => (src.len(), src.len()),
+            };
+            let content = &src[pos + 4..content_end];
+            if let Some(targets) = suppression_targets(content) {
+                self.suppressions.push(Suppression {
+                    targets,
+                    comment: pos..end,
+                    covers: covered_after(src, end),
+                });
+            }
+            return end;
+        }
+        if rest.starts_with("<![CDATA[") {
+            return src[pos..].find("]]>").map_or(src.len(), |i| pos + i + 3);
+        }
+        if rest.starts_with("<!") || rest.starts_with("<?") {
+            return src[pos..].find('>').map_or(src.len(), |i| pos + i + 1);
+        }
+        let closing = rest.starts_with("</");
+        let name_start = pos + if closing { 2 } else { 1 };
+        let name_len = src[name_start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == ':'))
+            .unwrap_or(src.len() - name_start);
+        let name = src[name_start..name_start + name_len].to_ascii_lowercase();
+        let (end, attrs) = self.attributes(name_start + name_len);
+        if closing {
+            self.end_tag(&name, pos);
+            return end;
+        }
+        let self_closing = end >= 2 && src.as_bytes()[end - 2] == b'/';
+        if RAW.contains(&name.as_str()) && !self_closing {
+            let close = find_ci(src, end, &format!("</{name}")).unwrap_or(src.len());
+            return src[close..].find('>').map_or(src.len(), |i| close + i + 1);
+        }
+        self.start_tag(&name, &attrs, pos, self_closing);
+        end
+    }
+
+    /// Reads attributes up to the tag's `>`; returns the end of the tag and the few
+    /// attributes that matter (lower-cased names).
+    fn attributes(&self, mut pos: usize) -> (usize, Vec<(String, String)>) {
+        let b = self.src.as_bytes();
+        let mut attrs = Vec::new();
+        while pos < b.len() {
+            match b[pos] {
+                b'>' => return (pos + 1, attrs),
+                c if c.is_ascii_whitespace() || c == b'/' => pos += 1,
+                _ => {
+                    let start = pos;
+                    while pos < b.len()
+                        && !b[pos].is_ascii_whitespace()
+                        && !matches!(b[pos], b'=' | b'>' | b'/')
+                    {
+                        pos += 1;
+                    }
+                    let name = self.src[start..pos].to_ascii_lowercase();
+                    let mut value = String::new();
+                    let mut p = pos;
+                    while p < b.len() && b[p].is_ascii_whitespace() {
+                        p += 1;
+                    }
+                    if p < b.len() && b[p] == b'=' {
+                        p += 1;
+                        while p < b.len() && b[p].is_ascii_whitespace() {
+                            p += 1;
+                        }
+                        if p < b.len() && (b[p] == b'"' || b[p] == b'\'') {
+                            let q = b[p];
+                            let vs = p + 1;
+                            let ve = self.src[vs..]
+                                .bytes()
+                                .position(|c| c == q)
+                                .map_or(b.len(), |i| vs + i);
+                            value = self.src[vs..ve].to_string();
+                            pos = (ve + 1).min(b.len());
+                        } else {
+                            let vs = p;
+                            while p < b.len() && !b[p].is_ascii_whitespace() && b[p] != b'>' {
+                                p += 1;
+                            }
+                            value = self.src[vs..p].to_string();
+                            pos = p;
+                        }
+                    }
+                    if pos == start {
+                        pos += 1;
+                    }
+                    if matches!(name.as_str(), "class" | "id" | "style" | "hidden" | "type") {
+                        attrs.push((name, value));
+                    }
+                }
+            }
+        }
+        (b.len(), attrs)
+    }
+
+    fn start_tag(&mut self, name: &str, attrs: &[(String, String)], at: usize, self_closing: bool) {
+        if self.skip == 0 {
+            if name == "br" {
+                self.pending = (self.pending + 1).min(2);
+                self.pending_at = at;
+                self.space = None;
+            } else if PARAGRAPH.contains(&name) {
+                self.owe_break(2, at);
+            } else if LINE.contains(&name) {
+                self.owe_break(1, at);
+            } else if matches!(name, "td" | "th") && !self.out.is_empty() {
+                self.space = Some(at..at);
+            }
+        }
+        if VOID.contains(&name) || self_closing {
+            return;
+        }
+        let attr = |k: &str| {
+            attrs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.to_ascii_lowercase())
+        };
+        let class = attr("class").unwrap_or_default();
+        let id = attr("id").unwrap_or_default();
+        let style: String = attr("style")
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let mut e = Effects {
+            skip: SKIP.contains(&name)
+                || attrs.iter().any(|(n, _)| n == "hidden")
+                || style.contains("display:none"),
+            quote: name == "blockquote"
+                || [
+                    "gmail_quote",
+                    "yahoo_quoted",
+                    "moz-cite-prefix",
+                    "gmail_attr",
+                ]
+                .iter()
+                .any(|c| class.contains(c))
+                || attr("type").is_some_and(|t| t == "cite"),
+            pre: name == "pre",
+            signature: class.contains("gmail_signature")
+                || class.contains("moz-signature")
+                || id == "signature",
+        };
+        if e.quote && self.quote > 0 {
+            e.quote = false; // nested quote containers add no second `> `
+        }
+        if e.skip {
+            self.skip += 1;
+        }
+        if e.quote {
+            self.quote += 1;
+            self.owe_break(2, at);
+        }
+        if e.pre {
+            self.pre += 1;
+        }
+        if e.signature && !self.signature_done {
+            self.signature_owed = true;
+            self.owe_break(1, at);
+        }
+        self.stack.push(Open {
+            name: name.to_string(),
+            effects: e,
+        });
+    }
+
+    fn end_tag(&mut self, name: &str, at: usize) {
+        if let Some(i) = self.stack.iter().rposition(|o| o.name == name) {
+            while self.stack.len() > i {
+                let Some(o) = self.stack.pop() else { break };
+                let e = o.effects;
+                if e.skip {
+                    self.skip = self.skip.saturating_sub(1);
+                }
+                if e.quote {
+                    self.quote = self.quote.saturating_sub(1);
+                    self.owe_break(2, at);
+                }
+                if e.pre {
+                    self.pre = self.pre.saturating_sub(1);
+                }
+            }
+        }
+        if self.skip == 0 {
+            if PARAGRAPH.contains(&name) {
+                self.owe_break(2, at);
+            } else if LINE.contains(&name) {
+                self.owe_break(1, at);
+            }
+        }
+    }
+
+    fn owe_break(&mut self, n: u8, at: usize) {
+        if n > self.pending {
+            self.pending = n;
+            self.pending_at = at;
+        }
+        self.space = None;
+    }
+
+    /// Settles owed breaks and spaces before a visible character.
+    fn flush(&mut self) {
+        if self.pending > 0 {
+            if !self.out.is_empty() {
+                let have = self
+                    .out
+                    .text
+                    .bytes()
+                    .rev()
+                    .take_while(|&c| c == b'\n')
+                    .count();
+                for _ in have..usize::from(self.pending) {
+                    self.out.synth("\n", self.pending_at);
+                }
+            }
+            self.pending = 0;
+            self.space = None;
+        }
+        if self.signature_owed && !self.signature_done {
+            if !self.out.at_line_start() {
+                self.out.synth("\n", self.pending_at);
+            }
+            self.out.synth("-- \n", self.pending_at);
+            self.signature_owed = false;
+            self.signature_done = true;
+        }
+        if self.quote > 0 && self.out.at_line_start() {
+            self.out.synth("> ", self.pending_at);
+            self.space = None;
+        }
+        if let Some(sp) = self.space.take() {
+            if !self.out.at_line_start() && !self.out.text.ends_with(' ') {
+                if &self.src[sp.clone()] == " " {
+                    self.out.exact(" ", sp.start);
+                } else {
+                    self.out.whole(" ", sp);
+                }
+            }
+        }
+    }
+
+    fn text(&mut self, r: Range<usize>) {
+        if self.skip > 0 || r.is_empty() {
+            return;
+        }
+        let src = self.src;
+        let s = &src[r.clone()];
+        let mut run_start: Option<usize> = None;
+        let mut i = 0;
+        let flush_run = |w: &mut Walker, run_start: &mut Option<usize>, end: usize| {
+            if let Some(st) = run_start.take() {
+                w.out.exact(&src[r.start + st..r.start + end], r.start + st);
+            }
+        };
+        while i < s.len() {
+            let c = s[i..].chars().next().unwrap_or(' ');
+            let len = c.len_utf8();
+            if self.pre > 0 && (c == '\n' || c == '\r') {
+                flush_run(self, &mut run_start, i);
+                if c == '\n' {
+                    self.pending = 0;
+                    self.space = None;
+                    self.out.exact("\n", r.start + i);
+                }
+                i += len;
+                continue;
+            }
+            if matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c') && self.pre == 0 {
+                flush_run(self, &mut run_start, i);
+                let ws_start = i;
+                while i < s.len() && matches!(s.as_bytes()[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0c)
+                {
+                    i += 1;
+                }
+                if self.space.is_none() && self.pending == 0 {
+                    self.space = Some(r.start + ws_start..r.start + i);
+                }
+                continue;
+            }
+            if c == '&' {
+                if let Some((decoded, n)) = entity(&s[i..]) {
+                    flush_run(self, &mut run_start, i);
+                    self.flush();
+                    self.out.whole(&decoded, r.start + i..r.start + i + n);
+                    i += n;
+                    continue;
+                }
+            }
+            if run_start.is_none() {
+                self.flush();
+                run_start = Some(i);
+            }
+            i += len;
+        }
+        flush_run(self, &mut run_start, s.len());
+    }
+}
+
+/// Decodes the character reference at the start of `s` (`&amp;`, `&#8217;`, `&#x2019;`).
+fn entity(s: &str) -> Option<(String, usize)> {
+    let mut cap = s.len().min(40);
+    while !s.is_char_boundary(cap) {
+        cap -= 1;
+    }
+    let semi = s[..cap].find(';')?;
+    let token = &s[..=semi];
+    if token.len() < 3
+        || !token[1..semi]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '#')
+    {
+        return None;
+    }
+    let mut out = String::new();
+    mail_parser::decoders::html::add_html_token(&mut out, token.as_bytes(), false);
+    (out != token).then_some((out, token.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(html: &str) -> String {
+        visible_text(html).layer.text
+    }
+
+    #[test]
+    fn markup_links_and_comments_are_skipped() {
+        let html = "<html><head><title>T</title><style>p{color:red}</style></head><body>\n<p>Hi Ana,</p>\n<p>I read <a href=\"https://calendly.com/x\">your post</a> on <b>hiring</b>.<!-- note --></p><script>var a = '<p>x</p>';</script></body></html>";
+        assert_eq!(text(html), "Hi Ana,\n\nI read your post on hiring.");
+    }
+
+    #[test]
+    fn spans_map_back_to_the_html() {
+        let html = "<p>Caf&eacute; on   <i>Friday</i>?</p>";
+        let v = visible_text(html);
+        assert_eq!(v.layer.text, "Café on Friday?");
+        let friday = v.layer.text.find("Friday").unwrap();
+        assert_eq!(&html[v.layer.map.to_source(friday..friday + 6)], "Friday");
+        let e = v.layer.text.find('é').unwrap();
+        assert_eq!(&html[v.layer.map.to_source(e..e + 2)], "&eacute;");
+        assert_eq!(&html[v.layer.map.to_source(0..8)], "Caf&eacute; on");
+    }
+
+    #[test]
+    fn gmail_divs_and_line_breaks_make_lines_and_paragraphs() {
+        let html = "<div dir=\"ltr\"><div>Hi Ana,</div><div><br></div><div>Line one<br>Line two</div><div><br></div><div>Best,</div><div>Jo</div></div>";
+        assert_eq!(text(html), "Hi Ana,\n\nLine one\nLine two\n\nBest,\nJo");
+    }
+
+    #[test]
+    fn quotes_and_signatures_are_marked() {
+        let html = "<div>Sounds good.</div><div class=\"gmail_signature\">Jo Smith<br>Acme</div><div class=\"gmail_quote\"><div class=\"gmail_attr\">On Mon, Ana wrote:<br></div><blockquote class=\"gmail_quote\">Can we <b>talk</b>?<br>Thanks</blockquote></div>";
+        assert_eq!(
+            text(html),
+            "Sounds good.\n-- \nJo Smith\nAcme\n\n> On Mon, Ana wrote:\n\n> Can we talk?\n> Thanks"
+        );
+    }
+
+    #[test]
+    fn code_hidden_and_pre() {
+        let html = "<p>Run <code>make demo</code> now.</p><div style=\"display: none\">preheader</div><pre>a\n  b</pre>";
+        assert_eq!(text(html), "Run now.\n\na\n  b");
+    }
+
+    #[test]
+    fn broken_html_never_panics() {
+        for html in [
+            "<",
+            "<p",
+            "<p class=\"x",
+            "&",
+            "&#;",
+            "&#x110000;",
+            "<!--",
+            "</",
+            "<a href='x>y",
+            "é<é>&é;",
+            "<pre>\r\n</pre>",
+        ] {
+            let _ = visible_text(html);
+        }
+        assert_eq!(text("a < b and c > d"), "a < b and c > d");
+    }
+
+    #[test]
+    fn suppression_comments_are_found() {
+        let html = "<p>Hi</p>\n<!-- tactful-disable early-pitch -->\n<p>Book a demo</p>";
+        let v = visible_text(html);
+        assert_eq!(v.suppressions.len(), 1);
+        assert_eq!(
+            &html[v.suppressions[0].covers.clone()],
+            "<p>Book a demo</p>"
+        );
+    }
+}

@@ -1,0 +1,267 @@
+//! Markdown drafts: the text a reader sees once the Markdown is rendered.
+//!
+//! `pulldown-cmark` parses the draft and reports each event with its source range. Text is
+//! copied with its range (exact where the source holds the same bytes; escapes and entities
+//! map as a whole); code spans, code blocks, images and link targets are skipped; raw HTML
+//! blocks go through the HTML reader; paragraphs, headings and list items become lines, and
+//! block quotes become `> ` lines, so segmentation sees the same shape as in a plain draft.
+
+use super::html;
+use super::layer::{covered_after, suppression_targets, Layer};
+use super::template::Suppression;
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use std::ops::Range;
+
+#[derive(Debug, Default)]
+pub struct Visible {
+    pub layer: Layer,
+    pub suppressions: Vec<Suppression>,
+}
+
+struct Emitter {
+    out: Layer,
+    pending: u8,
+    pending_at: usize,
+    quote: usize,
+}
+
+impl Emitter {
+    fn owe(&mut self, n: u8, at: usize) {
+        if n > self.pending {
+            self.pending = n;
+            self.pending_at = at;
+        }
+    }
+
+    fn before_text(&mut self) {
+        if self.pending > 0 && !self.out.is_empty() {
+            let have = self
+                .out
+                .text
+                .bytes()
+                .rev()
+                .take_while(|&c| c == b'\n')
+                .count();
+            for _ in have..usize::from(self.pending) {
+                self.out.synth("\n", self.pending_at);
+            }
+        }
+        self.pending = 0;
+        if self.quote > 0 && self.out.at_line_start() {
+            self.out.synth("> ", self.pending_at);
+        }
+    }
+}
+
+/// Extracts the visible text of the Markdown in `src`.
+pub fn visible_text(src: &str) -> Visible {
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let mut e = Emitter {
+        out: Layer::default(),
+        pending: 0,
+        pending_at: 0,
+        quote: 0,
+    };
+    let mut suppressions = Vec::new();
+    let mut hidden = 0usize; // inside code blocks and images
+    let mut html_block: Option<Range<usize>> = None;
+    let note_comment = |html: &str, at: usize, suppressions: &mut Vec<Suppression>| {
+        let mut pos = 0;
+        while let Some(i) = html[pos..].find("<!--") {
+            let start = pos + i;
+            let Some(j) = html[start + 4..].find("-->") else {
+                break;
+            };
+            let end = start + 4 + j + 3;
+            if let Some(targets) = suppression_targets(&html[start + 4..end - 3]) {
+                suppressions.push(Suppression {
+                    targets,
+                    comment: at + start..at + end,
+                    covers: covered_after(src, at + end),
+                });
+            }
+            pos = end;
+        }
+    };
+    for (event, range) in Parser::new_ext(src, opts).into_offset_iter() {
+        if let Some(block) = html_block.as_mut() {
+            match &event {
+                Event::Html(_) => {
+                    block.end = block.end.max(range.end);
+                    continue;
+                }
+                _ => {
+                    let block = html_block.take().unwrap_or(0..0);
+                    let sub = &src[block.clone()];
+                    let v = html::visible_text(sub);
+                    suppressions.extend(v.suppressions.into_iter().map(|s| Suppression {
+                        targets: s.targets,
+                        comment: s.comment.start + block.start..s.comment.end + block.start,
+                        covers: s.covers.start + block.start..s.covers.end + block.start,
+                    }));
+                    if !v.layer.text.trim().is_empty() {
+                        e.owe(2, block.start);
+                        e.before_text();
+                        e.out.append(&v.layer, block.start);
+                        e.owe(2, block.end);
+                    }
+                }
+            }
+        }
+        match event {
+            Event::Start(tag) => match tag {
+                Tag::Paragraph
+                | Tag::Heading { .. }
+                | Tag::List(_)
+                | Tag::Table(_)
+                | Tag::FootnoteDefinition(_) => e.owe(2, range.start),
+                Tag::Item | Tag::TableRow | Tag::TableHead => e.owe(1, range.start),
+                Tag::BlockQuote(_) => {
+                    e.owe(2, range.start);
+                    e.quote += 1;
+                }
+                Tag::CodeBlock(_) | Tag::Image { .. } | Tag::MetadataBlock(_) => {
+                    e.owe(2, range.start);
+                    hidden += 1;
+                }
+                Tag::HtmlBlock => html_block = Some(range.start..range.start),
+                _ => {}
+            },
+            Event::End(tag) => match tag {
+                TagEnd::Heading(_) if hidden == 0 => {
+                    // "Jo\n-- " is a signature delimiter to the writer, a setext heading to
+                    // Markdown: keep the delimiter line so segmentation finds the signature.
+                    let h = &src[range.clone()];
+                    let trimmed = h.trim_end();
+                    if let Some(nl) = trimmed.rfind('\n') {
+                        let last = &trimmed[nl + 1..];
+                        if last.trim_end() == "--" {
+                            let at = range.start + nl + 1 + (last.len() - last.trim_start().len());
+                            e.out.synth("\n", at);
+                            e.out.exact("--", at);
+                            e.owe(1, range.end);
+                            continue;
+                        }
+                    }
+                    e.owe(2, range.end)
+                }
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::List(_)
+                | TagEnd::Table
+                | TagEnd::FootnoteDefinition => e.owe(2, range.end),
+                TagEnd::Item | TagEnd::TableRow | TagEnd::TableHead => e.owe(1, range.end),
+                TagEnd::TableCell if hidden == 0 && !e.out.at_line_start() => {
+                    e.out.synth(" ", range.end);
+                }
+                TagEnd::BlockQuote(_) => {
+                    e.quote = e.quote.saturating_sub(1);
+                    e.owe(2, range.end);
+                }
+                TagEnd::CodeBlock | TagEnd::Image | TagEnd::MetadataBlock(_) => {
+                    hidden = hidden.saturating_sub(1);
+                    e.owe(2, range.end);
+                }
+                _ => {}
+            },
+            Event::Text(t) => {
+                if hidden > 0 || t.is_empty() {
+                    continue;
+                }
+                e.before_text();
+                if src.get(range.clone()) == Some(&*t) {
+                    e.out.exact(&t, range.start);
+                } else {
+                    e.out.whole(&t, range.clone());
+                }
+            }
+            Event::SoftBreak | Event::HardBreak if hidden == 0 && !e.out.is_empty() => {
+                if e.quote > 0 {
+                    e.owe(1, range.start);
+                } else if src.get(range.clone()) == Some("\n") {
+                    e.out.exact("\n", range.start);
+                } else {
+                    e.out.whole("\n", range.clone());
+                }
+            }
+            Event::Rule => e.owe(2, range.start),
+            Event::Html(h) | Event::InlineHtml(h) => {
+                note_comment(&h, range.start, &mut suppressions);
+                let lower = h.to_ascii_lowercase();
+                if lower.starts_with("<br") {
+                    e.owe(1, range.start);
+                }
+            }
+            // Code, math, footnote references and task markers are not prose.
+            _ => {}
+        }
+    }
+    if let Some(block) = html_block.take() {
+        let v = html::visible_text(&src[block.clone()]);
+        suppressions.extend(v.suppressions.into_iter().map(|s| Suppression {
+            targets: s.targets,
+            comment: s.comment.start + block.start..s.comment.end + block.start,
+            covers: s.covers.start + block.start..s.covers.end + block.start,
+        }));
+        if !v.layer.text.trim().is_empty() {
+            e.owe(2, block.start);
+            e.before_text();
+            e.out.append(&v.layer, block.start);
+        }
+    }
+    Visible {
+        layer: e.out,
+        suppressions,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(md: &str) -> String {
+        visible_text(md).layer.text
+    }
+
+    #[test]
+    fn prose_without_markup() {
+        let md = "# Hello\n\nHi **Ana**,\nI read [your post](https://calendly.com/x) on `hiring`.\n\n```\nbook a demo\n```\n\n![a demo](x.png)\n\n- one\n- two\n";
+        assert_eq!(
+            text(md),
+            "Hello\n\nHi Ana,\nI read your post on .\n\none\ntwo"
+        );
+    }
+
+    #[test]
+    fn spans_point_into_the_markdown() {
+        let md = "Hi *Ana* &amp; Jo,\n\nThe **demo** is ready.";
+        let v = visible_text(md);
+        assert_eq!(v.layer.text, "Hi Ana & Jo,\n\nThe demo is ready.");
+        let d = v.layer.text.find("demo").unwrap();
+        assert_eq!(&md[v.layer.map.to_source(d..d + 4)], "demo");
+        let amp = v.layer.text.find('&').unwrap();
+        assert_eq!(&md[v.layer.map.to_source(amp..amp + 1)], "&amp;");
+        let line = v.layer.text.find("The").unwrap();
+        assert_eq!(
+            &md[v.layer.map.to_source(line..v.layer.text.len())],
+            "The **demo** is ready."
+        );
+    }
+
+    #[test]
+    fn quotes_get_markers_and_html_blocks_are_read() {
+        let md = "Thanks!\n\n> On Mon, Ana wrote:\n> can we talk?\n\n<div>\n<p>Visible <b>html</b></p>\n<!-- tactful-disable early-pitch -->\n</div>\n";
+        let v = visible_text(md);
+        assert_eq!(
+            v.layer.text,
+            "Thanks!\n\n> On Mon, Ana wrote:\n> can we talk?\n\nVisible html"
+        );
+        assert_eq!(v.suppressions.len(), 1);
+    }
+
+    #[test]
+    fn signature_delimiter_survives() {
+        let md = "Best,\nJo\n-- \nJo Smith | Acme\n";
+        assert_eq!(text(md), "Best,\nJo\n--\n\nJo Smith | Acme");
+    }
+}

@@ -1,0 +1,320 @@
+//! `--format sarif`: one SARIF 2.1.0 document, as GitHub code scanning and other SARIF viewers
+//! read it. The tool's driver lists every rule (descriptions, help, a link, default level);
+//! results carry the rule index, level, message, the region (lines, columns in Unicode code
+//! points, byte offsets), related locations and fixes. Files that could not be checked become
+//! tool execution notifications, so the output stays one valid document.
+//!
+//! The document is built at the end of the run: results are small, and the rule list is only
+//! known once every file has been checked (a folder's config may add rule files).
+
+use super::position::LineIndex;
+use super::{Reporter, Summary};
+use crate::error::SourceError;
+use crate::finding::Finding;
+use crate::lint::FileResult;
+use crate::rules::catalog::{home_url, RuleMeta};
+use crate::rules::Severity;
+use serde_json::{json, Map, Value};
+use std::io::{self, Write};
+use std::ops::Range;
+use std::path::Path;
+
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const SRCROOT: &str = "%SRCROOT%";
+
+#[derive(Default)]
+pub struct SarifReporter {
+    rules: Vec<RuleMeta>,
+    /// Results with their rule id; the index is filled in at the end.
+    results: Vec<(String, Value)>,
+    notifications: Vec<Value>,
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// Percent-encodes a path for a URI reference (RFC 3986: unreserved characters and `/` stay).
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A path as shown, relative to the working folder when it is inside it (with `/` separators
+/// and no leading `./`); None when it is outside.
+pub fn relative_to_cwd(shown: &str) -> Option<String> {
+    let path = Path::new(shown);
+    let rel = if path.is_absolute() {
+        let cwd = std::env::current_dir().ok()?;
+        path.strip_prefix(cwd).ok()?.to_path_buf()
+    } else {
+        path.to_path_buf()
+    };
+    let s = rel.to_string_lossy().replace('\\', "/");
+    Some(s.strip_prefix("./").unwrap_or(&s).to_string())
+}
+
+/// The artifact location of a path as shown: relative to the working folder (with the
+/// `%SRCROOT%` base) when it is inside it, else an absolute `file://` URI.
+pub fn artifact_location(shown: &str) -> Value {
+    match relative_to_cwd(shown) {
+        Some(rel) => json!({"uri": encode_path(&rel), "uriBaseId": SRCROOT}),
+        None => {
+            let s = shown.replace('\\', "/");
+            let s = if s.starts_with('/') {
+                s
+            } else {
+                format!("/{s}")
+            };
+            json!({"uri": format!("file://{}", encode_path(&s))})
+        }
+    }
+}
+
+/// A text region with line/column (1-based, columns in code points, end exclusive) and the
+/// same range in bytes.
+fn region(source: &str, idx: &LineIndex, span: &Range<usize>) -> Value {
+    let (sl, sc) = idx.line_col(span.start);
+    let (el, ec) = idx.line_col(span.end);
+    let mut r = json!({
+        "startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec,
+        "byteOffset": span.start, "byteLength": span.end.saturating_sub(span.start),
+    });
+    if let Some(text) = source.get(span.clone()).filter(|t| !t.is_empty()) {
+        r["snippet"] = json!({"text": text});
+    }
+    r
+}
+
+fn physical(shown: &str, source: &str, idx: &LineIndex, span: &Range<usize>) -> Value {
+    json!({"artifactLocation": artifact_location(shown), "region": region(source, idx, span)})
+}
+
+fn result(r: &FileResult, idx: &LineIndex, f: &Finding) -> Value {
+    let mut text = f.message.clone();
+    if !f.label.is_empty() && f.label != f.message {
+        text.push_str(&format!(": {}", f.label));
+    }
+    let related: Vec<Value> = f
+        .related
+        .iter()
+        .enumerate()
+        .map(|(i, rel)| {
+            text.push_str(&format!(" ([{}]({}))", escape_link(&rel.label), i + 1));
+            json!({
+                "id": i + 1,
+                "physicalLocation": physical(&r.path, &r.source, idx, &rel.span),
+                "message": {"text": rel.label},
+            })
+        })
+        .collect();
+    let mut v = json!({
+        "ruleId": f.rule,
+        "level": level(f.severity),
+        "message": {"text": text},
+        "locations": [{"physicalLocation": physical(&r.path, &r.source, idx, &f.span)}],
+        "properties": {"category": f.category},
+    });
+    if !related.is_empty() {
+        v["relatedLocations"] = json!(related);
+    }
+    if let Some(s) = &f.suggestion {
+        v["fixes"] = json!([{
+            "description": {"text": format!("Replace with \"{}\"{}", s.replacement,
+                if s.safe { "" } else { " (review before applying)" })},
+            "artifactChanges": [{
+                "artifactLocation": artifact_location(&r.path),
+                "replacements": [{
+                    "deletedRegion": region(&r.source, idx, &s.span),
+                    "insertedContent": {"text": s.replacement},
+                }],
+            }],
+        }]);
+        v["properties"]["safeFix"] = json!(s.safe);
+    }
+    v
+}
+
+/// Link text in a SARIF message may not contain unescaped brackets.
+fn escape_link(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('[', "\\[")
+        .replace(']', "\\]")
+}
+
+fn notification(e: &SourceError) -> Value {
+    let mut text = e.message.clone();
+    if let Some(h) = &e.help {
+        text.push_str(&format!(" ({h})"));
+    }
+    let mut loc = json!({"artifactLocation": artifact_location(&e.path)});
+    if let Some(span) = &e.span {
+        let idx = LineIndex::new(&e.text);
+        loc["region"] = region(&e.text, &idx, span);
+    }
+    json!({
+        "level": "error",
+        "message": {"text": text},
+        "locations": [{"physicalLocation": loc}],
+        "descriptor": {"id": "tactful/input"},
+    })
+}
+
+fn descriptor(m: &RuleMeta) -> Value {
+    let help = m.help_text();
+    let mut v = json!({
+        "id": m.id,
+        "name": m.id.rsplit('/').next().unwrap_or(&m.id),
+        "shortDescription": {"text": m.message},
+        "fullDescription": {"text": m.description.trim()},
+        "help": {"text": help, "markdown": help},
+        "helpUri": m.docs_url(),
+        "defaultConfiguration": {"level": level(m.severity)},
+        "properties": {"category": m.category, "tags": [m.category]},
+    });
+    if let Some((s, safe)) = &m.suggest {
+        v["properties"]["suggestion"] = json!(s);
+        v["properties"]["safeFix"] = json!(safe);
+    }
+    v
+}
+
+impl SarifReporter {
+    /// The whole document.
+    pub fn document(&self) -> Value {
+        let mut rules = self.rules.clone();
+        for (id, _) in &self.results {
+            if !rules.iter().any(|m| &m.id == id) {
+                let category = id.split('/').next().unwrap_or(id).to_string();
+                rules.push(RuleMeta {
+                    id: id.clone(),
+                    category,
+                    severity: Severity::Warning,
+                    message: id.clone(),
+                    description: id.clone(),
+                    help: String::new(),
+                    why: None,
+                    suggest: None,
+                });
+            }
+        }
+        let index: std::collections::HashMap<&str, usize> = rules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.as_str(), i))
+            .collect();
+        let results: Vec<Value> = self
+            .results
+            .iter()
+            .map(|(id, v)| {
+                let mut v = v.clone();
+                v["ruleIndex"] = json!(index.get(id.as_str()).copied().unwrap_or(0));
+                v
+            })
+            .collect();
+        let mut base = Map::new();
+        if let Ok(cwd) = std::env::current_dir() {
+            let mut s = cwd.to_string_lossy().replace('\\', "/");
+            if !s.starts_with('/') {
+                s.insert(0, '/');
+            }
+            if !s.ends_with('/') {
+                s.push('/');
+            }
+            base.insert(
+                SRCROOT.into(),
+                json!({"uri": format!("file://{}", encode_path(&s))}),
+            );
+        }
+        json!({
+            "$schema": SCHEMA,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "tactful",
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": home_url(),
+                    "rules": rules.iter().map(descriptor).collect::<Vec<_>>(),
+                }},
+                "originalUriBaseIds": base,
+                "invocations": [{
+                    "executionSuccessful": self.notifications.is_empty(),
+                    "toolExecutionNotifications": self.notifications,
+                }],
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }],
+        })
+    }
+}
+
+impl Reporter for SarifReporter {
+    fn file(&mut self, _out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+        self.notifications.extend(r.errors.iter().map(notification));
+        let idx = LineIndex::new(&r.source);
+        for f in &r.findings {
+            self.results.push((f.rule.clone(), result(r, &idx, f)));
+        }
+        Ok(())
+    }
+
+    fn wants_rules(&self) -> bool {
+        true
+    }
+
+    fn set_rules(&mut self, rules: Vec<RuleMeta>) {
+        self.rules = rules;
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, _summary: &Summary) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &self.document())?;
+        out.write_all(b"\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_relative_uri_references() {
+        assert_eq!(
+            encode_path("drafts/my note #1.txt"),
+            "drafts/my%20note%20%231.txt"
+        );
+        assert_eq!(encode_path("żółw.txt"), "%C5%BC%C3%B3%C5%82w.txt");
+        let loc = artifact_location("./a/b.txt");
+        assert_eq!(loc["uri"], "a/b.txt");
+        assert_eq!(loc["uriBaseId"], SRCROOT);
+        let outside = artifact_location("/definitely/not/under/cwd.txt");
+        assert_eq!(outside["uri"], "file:///definitely/not/under/cwd.txt");
+    }
+
+    #[test]
+    fn regions_have_lines_columns_and_bytes() {
+        let text = "ab\nżółw x";
+        let idx = LineIndex::new(text);
+        let x = text.find('x').unwrap();
+        let r = region(text, &idx, &(x..x + 1));
+        assert_eq!(r["startLine"], 2);
+        assert_eq!(r["startColumn"], 6);
+        assert_eq!(r["endColumn"], 7);
+        assert_eq!(r["byteOffset"], x);
+        assert_eq!(r["byteLength"], 1);
+        assert_eq!(r["snippet"]["text"], "x");
+    }
+}

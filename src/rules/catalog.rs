@@ -1,0 +1,239 @@
+//! What integrations say about a rule without running it: SARIF's rule descriptors, the link
+//! an editor shows next to a diagnostic. One entry per rule id (a rule shipped in several
+//! languages is described once, in English when there is an English version).
+
+use super::{Registry, Severity};
+use std::collections::BTreeMap;
+
+/// A rule as integrations describe it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleMeta {
+    pub id: String,
+    pub category: String,
+    pub severity: Severity,
+    /// One line: the finding's message.
+    pub message: String,
+    /// What it catches, in full.
+    pub description: String,
+    /// What to write instead.
+    pub help: String,
+    /// Why it matters to the recipient (the category's reason).
+    pub why: Option<String>,
+    /// A rewrite the rule suggests, and whether `--fix` applies it.
+    pub suggest: Option<(String, bool)>,
+}
+
+impl RuleMeta {
+    /// The page that explains the rule's category.
+    pub fn docs_url(&self) -> String {
+        docs_url(&self.category)
+    }
+
+    /// Help as plain text: what to do, why, and where to read more.
+    pub fn help_text(&self) -> String {
+        let mut s = self.help.trim().to_string();
+        if let Some(why) = &self.why {
+            s.push_str("\n\nWhy it matters: ");
+            s.push_str(why.trim());
+        }
+        s.push_str(&format!(
+            "\n\nRun `tactful explain {}` for an example.",
+            self.id
+        ));
+        s
+    }
+}
+
+/// The project's home: the repository named in Cargo.toml, else the crate's page.
+pub fn home_url() -> String {
+    let repo = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
+    if repo.is_empty() {
+        format!("https://crates.io/crates/{}", env!("CARGO_PKG_NAME"))
+    } else {
+        repo.to_string()
+    }
+}
+
+/// Where the category documentation lives. Points into the repository named in Cargo.toml
+/// (`repository`), so forks link to their own docs.
+pub fn docs_url(category: &str) -> String {
+    let repo = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
+    let anchor: String = category
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    if repo.is_empty() {
+        format!(
+            "https://crates.io/crates/{}#{anchor}",
+            env!("CARGO_PKG_NAME")
+        )
+    } else {
+        format!("{repo}/blob/main/docs/categories.md#{anchor}")
+    }
+}
+
+/// Rules the linter itself reports (not from any rule file).
+pub fn internal_rules() -> Vec<RuleMeta> {
+    let meta = |id: &str, severity, message: &str, help: &str| RuleMeta {
+        id: id.into(),
+        category: "tactful".into(),
+        severity,
+        message: message.into(),
+        description: message.into(),
+        help: help.into(),
+        why: None,
+        suggest: None,
+    };
+    vec![
+        meta(
+            "tactful/no-rule-pack",
+            Severity::Info,
+            "no rule pack for the message's language",
+            "Set `lang:` in front matter or use --lang if language detection is wrong.",
+        ),
+        meta(
+            "tactful/unused-suppression",
+            Severity::Warning,
+            "a suppression silences nothing",
+            "Remove the `allow:` entry or the `tactful-disable` comment, so that a future finding of this rule is not hidden.",
+        ),
+    ]
+}
+
+/// Every rule of a registry, one entry per id (a user's rule over a built-in one, else the
+/// English version), sorted by id. Built-in rules are read from their YAML without compiling
+/// their packs: describing 500 rules costs a YAML parse (tens of milliseconds), not the
+/// compilation of every language (most of a second).
+pub fn catalog(registry: &Registry) -> Vec<RuleMeta> {
+    // rank: 2 a user's rule, 1 a built-in English one, 0 another built-in
+    let mut by_id: BTreeMap<String, (u8, RuleMeta)> = BTreeMap::new();
+    let why = |category: &str| registry.category(category).map(|c| c.why.clone());
+    let mut add = |rank: u8, meta: RuleMeta| {
+        if by_id.get(&meta.id).is_none_or(|(r, _)| *r < rank) {
+            by_id.insert(meta.id.clone(), (rank, meta));
+        }
+    };
+    if registry.has_builtin() {
+        for f in super::builtin::FILES.iter().filter(|f| !f.is_pack()) {
+            // A broken built-in file is reported when a message needs its pack.
+            let Ok(def) = crate::yaml::parse::<super::schema::RuleFileDef>(f.text, &f.path())
+            else {
+                continue;
+            };
+            let rank = u8::from(def.lang.as_deref().unwrap_or(f.lang) == "en");
+            for r in def.rules {
+                add(
+                    rank,
+                    RuleMeta {
+                        id: r.id.value.clone(),
+                        category: def.category.clone(),
+                        severity: r.severity,
+                        description: r.description.clone().unwrap_or_else(|| r.message.clone()),
+                        message: r.message,
+                        help: r.help,
+                        why: why(&def.category),
+                        suggest: r
+                            .suggest
+                            .map(|s| (s, r.fix == Some(super::schema::FixKind::Safe))),
+                    },
+                );
+            }
+        }
+    }
+    for r in registry.user_rules() {
+        add(
+            2,
+            RuleMeta {
+                id: r.id.clone(),
+                category: r.category.clone(),
+                severity: r.severity,
+                message: r.message.clone(),
+                description: r.description.clone().unwrap_or_else(|| r.message.clone()),
+                help: r.help.clone(),
+                why: why(&r.category),
+                suggest: r.suggest.clone().map(|s| (s, r.fix_safe)),
+            },
+        );
+    }
+    let mut out: Vec<RuleMeta> = by_id.into_values().map(|(_, m)| m).collect();
+    out.extend(internal_rules());
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// `docs/categories.md`, generated from `rules/categories.yaml` (the page rule links point at).
+pub fn categories_markdown(categories: &[super::CategoryDef]) -> String {
+    let mut out = String::from(
+        "# Categories\n\n<!-- Generated from rules/categories.yaml by the test \
+         `categories_doc_is_current` (UPDATE_DOCS=1 cargo test categories_doc) -->\n\n\
+         Every rule belongs to one category; `tactful explain <category>` prints the same text and \
+         lists the category's rules.\n",
+    );
+    for c in categories {
+        let para = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        out.push_str(&format!(
+            "\n## {}\n\n**{}.** {}\n\n",
+            c.id,
+            c.title,
+            para(&c.catches)
+        ));
+        out.push_str(&format!(
+            "**Why it matters to the recipient.** {}\n\n",
+            para(&c.why)
+        ));
+        out.push_str("**Example.**\n\n```text\n");
+        out.push_str(c.example.trim());
+        out.push_str("\n```\n\n");
+        out.push_str(&format!("**Write instead.** {}\n", para(&c.instead)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSources;
+
+    #[test]
+    fn one_entry_per_id_with_internal_rules() {
+        let reg = Registry::new(&RuleSources::default()).expect("built-in rules load");
+        let cat = catalog(&reg);
+        let mut ids: Vec<&str> = cat.iter().map(|m| m.id.as_str()).collect();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "ids are unique");
+        assert!(ids.contains(&"tactful/unused-suppression"));
+        assert!(ids.contains(&"channel-limit/connection-note"));
+        assert!(cat.iter().all(|m| m.docs_url().starts_with("https://")));
+        // Every compiled rule is described, and nothing else.
+        let mut compiled: Vec<String> = reg
+            .all_rules()
+            .expect("packs compile")
+            .iter()
+            .map(|(p, i)| p.rules[*i].id.clone())
+            .collect();
+        compiled.sort();
+        compiled.dedup();
+        let described: Vec<String> = cat
+            .iter()
+            .map(|m| m.id.clone())
+            .filter(|id| !id.starts_with("tactful/"))
+            .collect();
+        assert_eq!(described, compiled);
+    }
+
+    #[test]
+    fn categories_doc_is_current() {
+        let reg = Registry::new(&RuleSources::default()).expect("built-in rules load");
+        let want = categories_markdown(reg.categories());
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/categories.md");
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, &want).expect("write docs/categories.md");
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/categories.md is out of date: run `UPDATE_DOCS=1 cargo test categories_doc`"
+        );
+    }
+}

@@ -1,0 +1,375 @@
+//! `tactful lsp` driven through the real protocol, as an editor drives it: framed JSON-RPC on
+//! the binary's standard input and output.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+const TEST_RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/rules");
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    next_id: i64,
+}
+
+fn read_message(r: &mut impl BufRead) -> Option<Value> {
+    let mut len = None;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length: ") {
+            len = v.parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; len?];
+    r.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+impl Client {
+    fn start(args: &[&str], dir: &Path) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tactful"))
+            .arg("lsp")
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn tactful lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            while let Some(m) = read_message(&mut r) {
+                if tx.send(m).is_err() {
+                    break;
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            incoming: rx,
+            next_id: 1,
+        }
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let resp = self.wait(|m| m["id"] == id && m.get("method").is_none());
+        assert!(resp.get("error").is_none(), "{method} failed: {resp}");
+        resp["result"].clone()
+    }
+
+    /// The next message that satisfies `pred` (others are dropped).
+    fn wait(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let m = self
+                .incoming
+                .recv_timeout(Duration::from_secs(20))
+                .expect("server answered in time");
+            if pred(&m) {
+                return m;
+            }
+        }
+    }
+
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        let m = self.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+        m["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn initialize(&mut self, root: &Path, watch: bool) -> Value {
+        let result = self.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri_of(root),
+                "capabilities": {
+                    "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": watch}},
+                    "textDocument": {"publishDiagnostics": {"relatedInformation": true, "codeDescriptionSupport": true}},
+                },
+            }),
+        );
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    fn shutdown(mut self) {
+        let r = self.request("shutdown", Value::Null);
+        assert!(r.is_null());
+        self.notify("exit", Value::Null);
+        let status = self.child.wait().expect("server exits");
+        assert_eq!(status.code(), Some(0), "exit after shutdown is status 0");
+    }
+}
+
+fn uri_of(p: &Path) -> String {
+    let s = p.to_str().expect("utf-8 temp path");
+    format!("file://{}", s.replace(' ', "%20"))
+}
+
+/// UTF-16 length of a string: what LSP's `character` counts.
+fn utf16(s: &str) -> u64 {
+    s.encode_utf16().count() as u64
+}
+
+fn by_code<'a>(diags: &'a [Value], code: &str) -> Option<&'a Value> {
+    diags.iter().find(|d| d["code"] == code)
+}
+
+#[test]
+fn diagnostics_code_actions_and_shutdown_through_the_protocol() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = Client::start(&["--rules", TEST_RULES, "--no-config"], dir.path());
+    let init = c.initialize(dir.path(), false);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 1);
+    assert_eq!(init["serverInfo"]["name"], "tactful");
+
+    // Emoji (two UTF-16 units each) and Hebrew (one unit a letter, two bytes) before the hit.
+    let prefix = "Hi 👋 שלום 🙂, can I book a ";
+    let text = format!("---\nlang: en\n---\n{prefix}zebra demo?\n");
+    let uri = uri_of(&dir.path().join("draft.txt"));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "plaintext", "version": 1, "text": text}}),
+    );
+    let diags = c.diagnostics(&uri);
+    let d = by_code(&diags, "early-pitch/zz-zebra-demo")
+        .expect("zebra demo diagnostic")
+        .clone();
+    assert_eq!(d["severity"], 1);
+    assert_eq!(d["source"], "tactful");
+    assert_eq!(
+        d["range"]["start"],
+        json!({"line": 3, "character": utf16(prefix)})
+    );
+    assert_eq!(
+        d["range"]["end"],
+        json!({"line": 3, "character": utf16(prefix) + utf16("zebra demo")})
+    );
+    assert_ne!(
+        utf16(prefix),
+        prefix.len() as u64,
+        "the test text is not ASCII"
+    );
+    assert_ne!(
+        utf16(prefix),
+        prefix.chars().count() as u64,
+        "the test text has astral characters"
+    );
+    assert!(
+        d["codeDescription"]["href"]
+            .as_str()
+            .is_some_and(|h| h.contains("early-pitch")),
+        "{d}"
+    );
+    assert!(d["message"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("asks for a zebra demo"));
+
+    // The quick fix replaces exactly the diagnostic's range.
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
+    );
+    let actions = actions.as_array().cloned().unwrap_or_default();
+    let quick = actions
+        .iter()
+        .find(|a| a["kind"] == "quickfix")
+        .expect("a quick fix");
+    let edit = &quick["edit"]["changes"][&uri][0];
+    assert_eq!(edit["range"], d["range"]);
+    assert_eq!(
+        edit["newText"], "would a zebra chat help?",
+        "mid-sentence: lower case"
+    );
+    assert_eq!(quick["isPreferred"], true, "the test rule's fix is safe");
+    assert!(actions.iter().any(|a| a["kind"] == "source.fixAll.tactful"));
+    // Asked only for "fix all" (as editors do on save), only that comes back.
+    let fix_all = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+               "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    let fix_all = fix_all.as_array().cloned().unwrap_or_default();
+    assert_eq!(fix_all.len(), 1, "{fix_all:?}");
+    assert_eq!(fix_all[0]["edit"]["changes"][&uri][0]["range"], d["range"]);
+
+    // A change re-checks: the problem is gone, and a new one (a related label) appears.
+    let text2 = "---\nlang: en\n---\nשלום 🙂 fancy a zebra call?\n";
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text2}]}),
+    );
+    let diags = c.diagnostics(&uri);
+    assert!(
+        by_code(&diags, "early-pitch/zz-zebra-demo").is_none(),
+        "{diags:?}"
+    );
+    let call = by_code(&diags, "early-pitch/zz-zebra-call").expect("zebra call");
+    assert_eq!(call["severity"], 2);
+    assert_eq!(
+        call["range"]["start"]["character"],
+        utf16("שלום 🙂 fancy a ")
+    );
+
+    // Save re-checks too; close clears.
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert!(by_code(&c.diagnostics(&uri), "early-pitch/zz-zebra-call").is_some());
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert!(c.diagnostics(&uri).is_empty());
+
+    // Unknown requests get an error, not silence.
+    c.send(json!({"jsonrpc": "2.0", "id": 99, "method": "textDocument/hover", "params": {}}));
+    let err = c.wait(|m| m["id"] == 99);
+    assert_eq!(err["error"]["code"], -32601);
+    c.shutdown();
+}
+
+#[test]
+fn related_labels_become_related_information() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("rules/en");
+    std::fs::create_dir_all(&rules).expect("mkdir");
+    std::fs::write(
+        rules.join("early-pitch.yaml"),
+        "category: early-pitch\nrules:\n  - id: early-pitch/zz-zebra-price\n    severity: error\n    message: zebra pitch with a price\n    help: h\n    scope: paragraph\n    signals:\n      - label: zebra product here\n        match: ['zebra platform']\n      - label: price here\n        match: ['\\$\\d+']\n",
+    )
+    .expect("write rule");
+    let mut c = Client::start(
+        &["--rules", rules.to_str().expect("utf-8"), "--no-config"],
+        dir.path(),
+    );
+    c.initialize(dir.path(), false);
+    let uri = uri_of(&dir.path().join("m.txt"));
+    let text = "---\nlang: en\n---\nOur zebra platform 🦓 costs $40.\n";
+    c.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "plaintext", "version": 1, "text": text}}));
+    let diags = c.diagnostics(&uri);
+    let d = by_code(&diags, "early-pitch/zz-zebra-price").expect("signal rule fired");
+    let rel = &d["relatedInformation"][0];
+    assert_eq!(rel["message"], "price here");
+    assert_eq!(rel["location"]["uri"], uri);
+    assert_eq!(
+        rel["location"]["range"]["start"],
+        json!({"line": 3, "character": utf16("Our zebra platform 🦓 costs ")})
+    );
+    c.shutdown();
+}
+
+#[test]
+fn config_and_rule_changes_are_picked_up() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("myrules/en")).expect("mkdir");
+    std::fs::write(
+        root.join(".tactful.yaml"),
+        "context: {lang: en}\nrules: [myrules]\n",
+    )
+    .expect("config");
+    let rule = |phrase: &str| {
+        format!("category: early-pitch\nrules:\n  - id: early-pitch/zz-custom\n    severity: warning\n    message: custom phrase\n    help: h\n    match: ['{phrase}']\n")
+    };
+    let rule_file = root.join("myrules/en/early-pitch.yaml");
+    std::fs::write(&rule_file, rule("okapi")).expect("rule");
+    let mut c = Client::start(&[], root);
+    c.initialize(root, true);
+    // The server asks to watch config and rule files when the client can do it.
+    let reg = c.wait(|m| m["method"] == "client/registerCapability");
+    assert_eq!(
+        reg["params"]["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+    c.send(json!({"jsonrpc": "2.0", "id": reg["id"], "result": null}));
+
+    let uri = uri_of(&root.join("draft.txt"));
+    let text = "Hi Ana, an okapi and a narwhal walk into a bar.\n";
+    c.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "plaintext", "version": 1, "text": text}}));
+    let diags = c.diagnostics(&uri);
+    assert_eq!(
+        by_code(&diags, "early-pitch/zz-custom").expect("custom rule")["range"]["start"]
+            ["character"],
+        11
+    );
+
+    // The rule file changes on disk; the client reports it.
+    std::fs::write(&rule_file, rule("narwhal")).expect("rule");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&rule_file), "type": 2}]}),
+    );
+    let diags = c.diagnostics(&uri);
+    assert_eq!(
+        by_code(&diags, "early-pitch/zz-custom").expect("reloaded rule")["range"]["start"]
+            ["character"],
+        23
+    );
+
+    // Without any notification, the next check still sees a changed config.
+    std::fs::write(
+        root.join(".tactful.yaml"),
+        "context: {lang: en}\nrules: [myrules]\nseverity: {early-pitch/zz-custom: error}\n",
+    )
+    .expect("config");
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let diags = c.diagnostics(&uri);
+    assert_eq!(
+        by_code(&diags, "early-pitch/zz-custom").expect("still there")["severity"],
+        1
+    );
+
+    // A broken config is shown on the document, not swallowed.
+    std::fs::write(root.join(".tactful.yaml"), "contxt: {}\n").expect("config");
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let diags = c.diagnostics(&uri);
+    let bad = by_code(&diags, "tactful/input").expect("config error");
+    assert!(
+        bad["message"].as_str().unwrap_or("").contains("contxt"),
+        "{bad}"
+    );
+    c.shutdown();
+}
