@@ -160,13 +160,14 @@ pub fn cluster(prints: &[Option<Fingerprint>], threshold: f64) -> HashMap<usize,
             })
             .collect();
         let mut best: Option<(usize, f64)> = None;
-        let mut seen = Vec::new();
+        // A set, not a list: drafts that share many buckets (a folder of similar templates)
+        // would make the membership test quadratic.
+        let mut seen = std::collections::HashSet::new();
         for k in &keys {
             for &rep in buckets.get(k).map(Vec::as_slice).unwrap_or(&[]) {
-                if seen.contains(&rep) {
+                if !seen.insert(rep) {
                     continue;
                 }
-                seen.push(rep);
                 let Some(Some(r)) = prints.get(rep) else {
                     continue;
                 };
