@@ -162,6 +162,11 @@ def write_patterns(work, langs):
         got = [p for p in r.stdout.splitlines() if p.strip()]
         log(f"  --lang {lang}: {len(got)} patterns")
         lines += got
+    # ripgrep joins the lines into one regex, so a capture-group name used by two patterns is
+    # an error there; groups only feed tactful's suggestions, so make them non-capturing.
+    named = re.compile(r"\(\?P?<[A-Za-z_][A-Za-z0-9_]*>")
+    renamed = sum(len(named.findall(p)) for p in lines)
+    lines = [named.sub("(?:", p) for p in lines]
     unicode_path = work / "patterns.txt"
     unicode_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     notes = {}
@@ -182,6 +187,7 @@ def write_patterns(work, langs):
     ascii_path.write_text("\n".join(ascii_lines) + "\n", encoding="utf-8")
     return unicode_path, ascii_path, {
         "patterns": len(lines),
+        "named_groups_made_non_capturing": renamed,
         "ascii_rewrites": notes,
         "dropped_from_ascii": dropped_ascii,
         "dropped_from_unicode": dropped_unicode,
@@ -316,6 +322,8 @@ def main():
     print(f"Patterns: {pinfo['patterns']} from `tactful rules --format patterns --lang en` and "
           f"`--lang any`.")
     rewrites = ", ".join(f"{v} {k}" for k, v in pinfo["ascii_rewrites"].items()) or "none"
+    print(f"For both rg runs: {pinfo['named_groups_made_non_capturing']} named groups made "
+          "non-capturing (rg joins the patterns into one regex, where names may not repeat).")
     print(f"For `rg --no-unicode`: {rewrites}; {pinfo['dropped_from_ascii']} patterns dropped "
           f"as still rejected. For `rg -i`: {pinfo['dropped_from_unicode']} dropped.")
 
@@ -323,7 +331,8 @@ def main():
     # Sanity: every tool must really read the corpus (an ignored folder reads as 0 ms).
     r = subprocess.run(["rg", "--no-unicode", "-i", "-c", "-f", str(pat_ascii), str(work / "en")],
                        capture_output=True, text=True)
-    r2 = subprocess.run(tactful + ["--format", "json", str(work / "en")], capture_output=True, text=True)
+    r2 = subprocess.run([str(TACTFUL), "check", "--no-config", "--format", "json", str(work / "en")],
+                        capture_output=True, text=True)
     checked = json.loads(r2.stdout)["summary"]["files"] if r2.stdout.startswith("{") else 0
     matched = len(r.stdout.splitlines())
     print(f"Sanity: rg finds matches in {matched} of {len(en_files)} files; tactful checks {checked}.")
