@@ -411,6 +411,21 @@ fn signal_rule(
     views: &[&View],
     hits: &mut Vec<Hit>,
 ) {
+    // Too few signals have their words in the text: no need to run any regex. (A signal
+    // without literals always counts, but runs only when the others could fire too.)
+    let possible = signals
+        .iter()
+        .filter(|s| {
+            s.patterns.iter().any(|&p| {
+                views
+                    .iter()
+                    .any(|v| v.candidates.contains(&pack.pattern_base, ri, p))
+            })
+        })
+        .count();
+    if possible < require {
+        return;
+    }
     // Hits of each signal, per view, minus excused ones.
     let mut per_signal: Vec<Vec<(usize, Range<usize>)>> = vec![Vec::new(); signals.len()];
     let mut any = false;
