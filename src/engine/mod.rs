@@ -383,6 +383,23 @@ fn expand_suggestion(
     Some(out)
 }
 
+/// The sentence (trailing white space trimmed) around a prose range, within its segment.
+fn sentence_around(msg: &Message, r: &Range<usize>) -> Range<usize> {
+    let Some(seg) = msg
+        .segments
+        .iter()
+        .find(|s| s.range.start <= r.start && r.start < s.range.end)
+    else {
+        return r.clone();
+    };
+    let sentence = sentences(&msg.prose, &seg.range)
+        .into_iter()
+        .find(|s| s.start <= r.start && r.start < s.end)
+        .unwrap_or_else(|| r.clone());
+    let end = sentence.start + msg.prose[sentence.clone()].trim_end().len();
+    sentence.start..end.max(r.end.min(sentence.end))
+}
+
 /// A rewrite that opens with a capital keeps the case of the place it goes: in mid-sentence
 /// ("Also, I've added you…") its first letter is lowered.
 fn fit_case(replacement: String, source: &str, at: usize) -> String {
@@ -623,9 +640,18 @@ fn to_finding(pack: &Pack, msg: &Message, ctx: &Context, h: Hit) -> Finding {
     let suggestion = h
         .suggestion
         .and_then(|s| with_recipient(s, ctx))
-        .map(|s| fit_case(s, &msg.source, span.start))
-        .map(|replacement| Suggestion {
-            span: span.clone(),
+        .map(|replacement| {
+            // A rewrite that is only shown (not safe to apply) is a whole alternative sentence:
+            // it replaces the sentence holding the finding, not just the matched words.
+            let at = if rule.fix_safe {
+                span.clone()
+            } else {
+                msg.to_source(sentence_around(msg, &h.primary))
+            };
+            (fit_case(replacement, &msg.source, at.start), at)
+        })
+        .map(|(replacement, at)| Suggestion {
+            span: at,
             replacement,
             safe: rule.fix_safe && msg.map.is_exact(h.primary.clone()),
         });
