@@ -16,6 +16,8 @@ pub mod error;
 pub mod examples;
 pub mod finding;
 pub mod fix;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod input;
 pub mod lang;
 pub mod lint;

@@ -60,13 +60,16 @@ fn collect_inputs(paths: &[String]) -> Vec<Input> {
                     )),
                 }
             }
-        } else if path.exists() {
-            out.push(Input::Missing(
-                p.clone(),
-                "not a regular file or folder".into(),
-            ));
         } else {
-            out.push(Input::Missing(p.clone(), "no such file or folder".into()));
+            // `exists()` is false for a looping or unreadable link too: say which it is.
+            let why = match std::fs::metadata(&path) {
+                Ok(_) => "not a regular file or folder".to_string(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    "no such file or folder".to_string()
+                }
+                Err(e) => format!("cannot read: {e}"),
+            };
+            out.push(Input::Missing(p.clone(), why));
         }
     }
     out

@@ -58,9 +58,10 @@ impl View<'_> {
     }
 
     fn sentence_of(&self, pos: usize) -> Range<usize> {
-        self.sentences()
-            .iter()
-            .find(|s| s.start <= pos && pos < s.end)
+        // Sentences are in order and do not overlap: a binary search keeps huge texts linear.
+        let ss = self.sentences();
+        ss.get(ss.partition_point(|s| s.end <= pos))
+            .filter(|s| s.start <= pos)
             .cloned()
             .unwrap_or_else(|| self.seg.range.clone())
     }
@@ -177,6 +178,10 @@ pub fn run_pack(
                 without_fallback,
                 marker,
             } => {
+                // Each segment's exceptions, found once (not once per placeholder: that was
+                // quadratic in a template with thousands of tags).
+                let excs: Vec<std::cell::OnceCell<Vec<Range<usize>>>> =
+                    views_of_rule.iter().map(|_| Default::default()).collect();
                 for p in &msg.placeholders {
                     if *without_fallback && p.has_fallback || marker.is_some_and(|m| m != p.marker)
                     {
@@ -189,12 +194,14 @@ pub fn run_pack(
                     });
                     // `unless` works as for patterns: "write your name where it says [name]"
                     // mentions a placeholder rather than leaving one.
-                    let view = views_of_rule.iter().find(|v| {
+                    let view = views_of_rule.iter().position(|v| {
                         v.seg.range.start <= p.prose.start && p.prose.end <= v.seg.range.end
                     });
                     let mentioned = match view {
-                        Some(v) if !rule.unless.is_empty() => {
-                            excused(rule, v, &p.prose, &exceptions(pack, rule, &[*v]))
+                        Some(vi) if !rule.unless.is_empty() => {
+                            let v = views_of_rule[vi];
+                            let excs = excs[vi].get_or_init(|| exceptions(pack, rule, &[v]));
+                            excused(rule, v, &p.prose, excs)
                         }
                         _ => false,
                     };
@@ -479,8 +486,12 @@ fn signal_rule(
             .iter()
             .enumerate()
             .filter_map(|(si, hs)| {
-                hs.iter()
-                    .find(|(_, r)| unit.start <= r.start && r.end <= unit.end)
+                // Hits are sorted by start: skip those before the unit instead of scanning
+                // them for every unit (quadratic on a huge one-paragraph text).
+                hs[hs.partition_point(|(_, r)| r.start < unit.start)..]
+                    .iter()
+                    .take_while(|(_, r)| r.start <= unit.end)
+                    .find(|(_, r)| r.end <= unit.end)
                     .map(|(_, r)| (si, r))
             })
             .collect();

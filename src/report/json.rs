@@ -62,6 +62,32 @@ pub fn file_json(r: &FileResult) -> Value {
     v
 }
 
+/// [`file_json`] written piece by piece: a file with a huge number of findings never has all
+/// their JSON in memory at once.
+fn write_file_json(out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+    if !r.errors.is_empty() && r.context.is_none() {
+        return Ok(serde_json::to_writer(&mut *out, &file_json(r))?);
+    }
+    let idx = LineIndex::new(&r.source);
+    out.write_all(b"{\"path\":")?;
+    serde_json::to_writer(&mut *out, &r.path)?;
+    out.write_all(b",\"context\":")?;
+    serde_json::to_writer(&mut *out, &r.context)?;
+    out.write_all(b",\"diagnostics\":[")?;
+    for (i, f) in r.findings.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, &diagnostic_json(&r.source, &idx, f))?;
+    }
+    out.write_all(b"]")?;
+    if !r.errors.is_empty() {
+        out.write_all(b",\"error\":")?;
+        serde_json::to_writer(&mut *out, &error_text(r))?;
+    }
+    out.write_all(b"}")
+}
+
 #[derive(Default)]
 pub struct JsonReporter {
     started: bool,
@@ -75,8 +101,7 @@ impl Reporter for JsonReporter {
             b"{\"version\": 1,\n \"files\": [\n  "
         })?;
         self.started = true;
-        serde_json::to_writer(&mut *out, &file_json(r))?;
-        Ok(())
+        write_file_json(out, r)
     }
 
     fn finish(&mut self, out: &mut dyn Write, s: &Summary) -> io::Result<()> {

@@ -31,8 +31,9 @@ pub struct Pattern {
     /// Folded literals at least one of which occurs in every match; empty: no pre-filter.
     pub literals: Vec<String>,
     regex: OnceLock<Option<Regex>>,
-    /// The pattern followed by `\b`, for the rare match that ends inside a word: slower on
-    /// non-ASCII text, so only used to look for a longer alternative at the same start.
+    /// The pattern anchored at the start and followed by `\b`, for the rare match that ends
+    /// inside a word: slower on non-ASCII text, so only used to look for a longer alternative
+    /// at the same start.
     bounded: OnceLock<Option<Regex>>,
 }
 
@@ -195,7 +196,7 @@ impl Pattern {
         let bounded = self
             .bounded
             .get_or_init(|| {
-                RegexBuilder::new(&format!("(?:{})\\b", self.source))
+                RegexBuilder::new(&format!("\\A(?:{})\\b", self.source))
                     .case_insensitive(has_upper_literal(&self.source))
                     .size_limit(REGEX_SIZE_LIMIT)
                     .nest_limit(REGEX_NEST_LIMIT)
@@ -203,9 +204,11 @@ impl Pattern {
                     .ok()
             })
             .as_ref();
-        if let Some(m) = bounded.and_then(|b| b.find_at(text, start)) {
-            if m.start() == start && ends_on_boundary(text, m.end()) {
-                return Some(m.end());
+        // Anchored at `start` on purpose: an unanchored search would scan on to the next
+        // match anywhere in the text, which made a long text with many such matches quadratic.
+        if let Some(m) = bounded.and_then(|b| b.find(&text[start..])) {
+            if ends_on_boundary(text, start + m.end()) {
+                return Some(start + m.end());
             }
         }
         shorter_on_boundary(re, text, start, end)

