@@ -399,7 +399,18 @@ fn sentence_around(msg: &Message, r: &Range<usize>) -> Range<usize> {
     else {
         return r.clone();
     };
-    let sentence = sentences(&msg.prose, &seg.range)
+    // Sentences are found in a window around the finding: a huge one-line segment must not be
+    // split again for every finding.
+    const WINDOW: usize = 4096;
+    let mut lo = r.start.saturating_sub(WINDOW).max(seg.range.start);
+    while !msg.prose.is_char_boundary(lo) {
+        lo += 1;
+    }
+    let mut hi = (r.end + WINDOW).min(seg.range.end);
+    while !msg.prose.is_char_boundary(hi) {
+        hi -= 1;
+    }
+    let sentence = sentences(&msg.prose, &(lo..hi))
         .into_iter()
         .find(|s| s.start <= r.start && r.start < s.end)
         .unwrap_or_else(|| r.clone());
