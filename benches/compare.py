@@ -281,7 +281,9 @@ def main():
     ap.add_argument("--count", type=int, default=2000, help="messages per corpus (default 2000)")
     ap.add_argument("--runs", type=int, default=5, help="measured runs per command (default 5)")
     ap.add_argument("--peer-runs", type=int, default=1, help="runs for the slow peer linters")
-    ap.add_argument("--work", type=Path, default=ROOT / "target" / "bench", help="scratch folder")
+    # Outside the repository on purpose: ripgrep skips folders that .gitignore lists (target/).
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "tactful-bench",
+                    help="scratch folder (default: $TMPDIR/tactful-bench)")
     ap.add_argument("--path", action="append", default=[], help="extra folder to find peers in")
     ap.add_argument("--build", action="store_true", help="cargo build --release first")
     ap.add_argument("--no-hyperfine", action="store_true", help="time with Python only")
@@ -318,6 +320,15 @@ def main():
           f"as still rejected. For `rg -i`: {pinfo['dropped_from_unicode']} dropped.")
 
     tactful = [str(TACTFUL), "check", "--no-config", "--format", "short"]
+    # Sanity: every tool must really read the corpus (an ignored folder reads as 0 ms).
+    r = subprocess.run(["rg", "--no-unicode", "-i", "-c", "-f", str(pat_ascii), str(work / "en")],
+                       capture_output=True, text=True)
+    r2 = subprocess.run(tactful + ["--format", "json", str(work / "en")], capture_output=True, text=True)
+    checked = json.loads(r2.stdout)["summary"]["files"] if r2.stdout.startswith("{") else 0
+    matched = len(r.stdout.splitlines())
+    print(f"Sanity: rg finds matches in {matched} of {len(en_files)} files; tactful checks {checked}.")
+    if matched == 0 or checked != len(en_files):
+        sys.exit("a tool did not read the corpus; see above")
     for label, folder in [("English", work / "en"), ("mixed-language", work / "mixed")]:
         rows = {}
         log(f"timing the {label} corpus …")
