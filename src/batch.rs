@@ -144,6 +144,9 @@ pub struct Copy {
 
 /// Clusters fingerprints (in input order; `None` for drafts not compared). Returns, for every
 /// draft in a cluster of two or more, its cluster's first draft and size.
+/// How many likely representatives a draft is compared with, at most.
+const MAX_COMPARISONS: usize = 16;
+
 pub fn cluster(prints: &[Option<Fingerprint>], threshold: f64) -> HashMap<usize, Copy> {
     let mut buckets: HashMap<(usize, u64), Vec<usize>> = HashMap::new();
     let mut rep_of: HashMap<usize, usize> = HashMap::new();
@@ -159,22 +162,25 @@ pub fn cluster(prints: &[Option<Fingerprint>], threshold: f64) -> HashMap<usize,
                 (b, h)
             })
             .collect();
-        let mut best: Option<(usize, f64)> = None;
-        // A set, not a list: drafts that share many buckets (a folder of similar templates)
-        // would make the membership test quadratic.
-        let mut seen = std::collections::HashSet::new();
+        // Candidates are the representatives sharing a band; the ones sharing the most bands
+        // are the likeliest copies. Only the first few are compared, so drafts built from the
+        // same stock sentences (many shared bands, few real copies) stay linear.
+        let mut shared: HashMap<usize, usize> = HashMap::new();
         for k in &keys {
             for &rep in buckets.get(k).map(Vec::as_slice).unwrap_or(&[]) {
-                if !seen.insert(rep) {
-                    continue;
-                }
-                let Some(Some(r)) = prints.get(rep) else {
-                    continue;
-                };
-                let s = similarity(fp, r);
-                if s >= threshold && best.is_none_or(|(b, bs)| s > bs || (s == bs && rep < b)) {
-                    best = Some((rep, s));
-                }
+                *shared.entry(rep).or_insert(0) += 1;
+            }
+        }
+        let mut candidates: Vec<(usize, usize)> = shared.into_iter().collect();
+        candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut best: Option<(usize, f64)> = None;
+        for &(rep, _) in candidates.iter().take(MAX_COMPARISONS) {
+            let Some(Some(r)) = prints.get(rep) else {
+                continue;
+            };
+            let s = similarity(fp, r);
+            if s >= threshold && best.is_none_or(|(b, bs)| s > bs || (s == bs && rep < b)) {
+                best = Some((rep, s));
             }
         }
         match best {

@@ -137,6 +137,7 @@ fn expected() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
             "early-pitch--multipart-alternative.eml",
             vec![
                 ("early-pitch/product-claim", "Our platform helps"),
+                ("early-pitch/pitch-with-ask", "Can I book"),
                 ("early-pitch/demo-request", "book a quick\ndemo"),
             ],
         ),

@@ -58,7 +58,7 @@ pub fn list(a: RulesArgs) -> u8 {
         RulesFormat::Patterns => selected.iter().try_for_each(|r| {
             prefiltered_patterns(r)
                 .into_iter()
-                .try_for_each(|p| writeln!(out, "{}", r.patterns[p].source))
+                .try_for_each(|p| writeln!(out, "{}", without_group_names(&r.patterns[p].source)))
         }),
         RulesFormat::Human => {
             let w = selected.iter().map(|r| r.id.len()).max().unwrap_or(0);
@@ -75,6 +75,32 @@ pub fn list(a: RulesArgs) -> u8 {
         }
     };
     u8::from(res.is_err()) * 2
+}
+
+/// Named groups become plain groups, so that a file of many patterns (`rg -f`) does not repeat
+/// a group name; what each pattern matches is unchanged.
+fn without_group_names(pattern: &str) -> String {
+    static NAMED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = NAMED.get_or_init(|| {
+        regex::Regex::new(r"\(\?P?<[A-Za-z_][A-Za-z0-9_]*>").expect("static regex")
+    });
+    let mut out = String::with_capacity(pattern.len());
+    let mut last = 0;
+    for m in re.find_iter(pattern) {
+        // An escaped parenthesis is a literal, not a group.
+        let escaped = pattern[..m.start()]
+            .chars()
+            .rev()
+            .take_while(|&c| c == '\\')
+            .count()
+            % 2
+            == 1;
+        out.push_str(&pattern[last..m.start()]);
+        out.push_str(if escaped { m.as_str() } else { "(?:" });
+        last = m.end();
+    }
+    out.push_str(&pattern[last..]);
+    out
 }
 
 fn wrap(text: &str, indent: &str) -> String {

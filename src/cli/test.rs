@@ -4,8 +4,11 @@ use super::{report_errors, TestArgs};
 use crate::rules::{Registry, RuleSources};
 
 pub fn run(a: TestArgs) -> u8 {
+    // The built-in rules stay loaded (a folder's rule replaces a built-in one with its id), so
+    // examples are judged as `check` would judge them, language-neutral rules included; only
+    // the rules from the given paths are tested.
     let sources = RuleSources {
-        no_builtin: !a.paths.is_empty(),
+        no_builtin: false,
         extra: a.paths.clone(),
     };
     let reg = match Registry::new(&sources) {
@@ -13,8 +16,14 @@ pub fn run(a: TestArgs) -> u8 {
         Err(e) => return report_errors(&e),
     };
     let filter = a.filter.clone();
+    let from_paths = |origin: &str| {
+        a.paths.is_empty()
+            || a.paths
+                .iter()
+                .any(|p| std::path::Path::new(origin).starts_with(p))
+    };
     let outcomes = match crate::examples::run(&reg, &|r| {
-        filter.as_ref().is_none_or(|f| r.id.contains(f.as_str()))
+        filter.as_ref().is_none_or(|f| r.id.contains(f.as_str())) && from_paths(&r.origin)
     }) {
         Ok(o) => o,
         Err(e) => return report_errors(&e),

@@ -390,6 +390,34 @@ fn expand_suggestion(
     Some(out)
 }
 
+/// The sentence (trailing white space trimmed) around a prose range, within its segment.
+fn sentence_around(msg: &Message, r: &Range<usize>) -> Range<usize> {
+    let Some(seg) = msg
+        .segments
+        .iter()
+        .find(|s| s.range.start <= r.start && r.start < s.range.end)
+    else {
+        return r.clone();
+    };
+    // Sentences are found in a window around the finding: a huge one-line segment must not be
+    // split again for every finding.
+    const WINDOW: usize = 4096;
+    let mut lo = r.start.saturating_sub(WINDOW).max(seg.range.start);
+    while !msg.prose.is_char_boundary(lo) {
+        lo += 1;
+    }
+    let mut hi = (r.end + WINDOW).min(seg.range.end);
+    while !msg.prose.is_char_boundary(hi) {
+        hi -= 1;
+    }
+    let sentence = sentences(&msg.prose, &(lo..hi))
+        .into_iter()
+        .find(|s| s.start <= r.start && r.start < s.end)
+        .unwrap_or_else(|| r.clone());
+    let end = sentence.start + msg.prose[sentence.clone()].trim_end().len();
+    sentence.start..end.max(r.end.min(sentence.end))
+}
+
 /// A rewrite that opens with a capital keeps the case of the place it goes: in mid-sentence
 /// ("Also, I've added you…") its first letter is lowered.
 fn fit_case(replacement: String, source: &str, at: usize) -> String {
@@ -418,6 +446,21 @@ fn signal_rule(
     views: &[&View],
     hits: &mut Vec<Hit>,
 ) {
+    // Too few signals have their words in the text: no need to run any regex. (A signal
+    // without literals always counts, but runs only when the others could fire too.)
+    let possible = signals
+        .iter()
+        .filter(|s| {
+            s.patterns.iter().any(|&p| {
+                views
+                    .iter()
+                    .any(|v| v.candidates.contains(&pack.pattern_base, ri, p))
+            })
+        })
+        .count();
+    if possible < require {
+        return;
+    }
     // Hits of each signal, per view, minus excused ones.
     let mut per_signal: Vec<Vec<(usize, Range<usize>)>> = vec![Vec::new(); signals.len()];
     let mut any = false;
@@ -619,9 +662,18 @@ fn to_finding(pack: &Pack, msg: &Message, ctx: &Context, h: Hit) -> Finding {
     let suggestion = h
         .suggestion
         .and_then(|s| with_recipient(s, ctx))
-        .map(|s| fit_case(s, &msg.source, span.start))
-        .map(|replacement| Suggestion {
-            span: span.clone(),
+        .map(|replacement| {
+            // A rewrite that is only shown (not safe to apply) is a whole alternative sentence:
+            // it replaces the sentence holding the finding, not just the matched words.
+            let at = if rule.fix_safe {
+                span.clone()
+            } else {
+                msg.to_source(sentence_around(msg, &h.primary))
+            };
+            (fit_case(replacement, &msg.source, at.start), at)
+        })
+        .map(|(replacement, at)| Suggestion {
+            span: at,
             replacement,
             safe: rule.fix_safe && msg.map.is_exact(h.primary.clone()),
         });

@@ -371,18 +371,7 @@ impl Walker<'_> {
     /// Settles owed breaks and spaces before a visible character.
     fn flush(&mut self) {
         if self.pending > 0 {
-            if !self.out.is_empty() {
-                let have = self
-                    .out
-                    .text
-                    .bytes()
-                    .rev()
-                    .take_while(|&c| c == b'\n')
-                    .count();
-                for _ in have..usize::from(self.pending) {
-                    self.out.synth("\n", self.pending_at);
-                }
-            }
+            self.out.ensure_breaks(self.pending, self.pending_at);
             self.pending = 0;
             self.space = None;
         }

@@ -55,6 +55,18 @@ impl Layer {
         self.text.is_empty()
     }
 
+    /// Ends the text with at least `breaks` line breaks (none when the text is empty), the
+    /// missing ones synthesised at `at`: a block element or a paragraph owes them.
+    pub fn ensure_breaks(&mut self, breaks: u8, at: usize) {
+        if self.text.is_empty() {
+            return;
+        }
+        let have = self.text.bytes().rev().take_while(|&c| c == b'\n').count();
+        for _ in have..usize::from(breaks) {
+            self.synth("\n", at);
+        }
+    }
+
     /// Whether the text ends with a line break (or is empty).
     pub fn at_line_start(&self) -> bool {
         self.text.is_empty() || self.text.ends_with('\n')

@@ -34,17 +34,8 @@ impl Emitter {
     }
 
     fn before_text(&mut self) {
-        if self.pending > 0 && !self.out.is_empty() {
-            let have = self
-                .out
-                .text
-                .bytes()
-                .rev()
-                .take_while(|&c| c == b'\n')
-                .count();
-            for _ in have..usize::from(self.pending) {
-                self.out.synth("\n", self.pending_at);
-            }
+        if self.pending > 0 {
+            self.out.ensure_breaks(self.pending, self.pending_at);
         }
         self.pending = 0;
         if self.quote > 0 && self.out.at_line_start() {
