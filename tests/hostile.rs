@@ -632,3 +632,71 @@ fn real_broken_mail_from_the_shared_corpus() {
     );
     spans_ok(&doc, &corpus);
 }
+
+/// `--fix` killed at random moments: every file is either exactly as it was or exactly as a
+/// finished fix leaves it, never truncated or half written; a temporary file a kill leaves
+/// behind is hidden, so `check` never reads it as a message.
+#[cfg(unix)]
+#[test]
+fn fix_killed_midway_never_leaves_a_truncated_file() {
+    let d = tempdir();
+    // Large files make the write window wide enough for a kill to land in it.
+    let filler =
+        "Thanks for the notes from Tuesday; the pilot in the north went well. ".repeat(4000);
+    let original = format!("Hi Ana,\n\nI've added you to our newsletter. {filler}\n\nBest,\nJo\n");
+    let fixed_once = {
+        write(d.path(), "probe/m.txt", original.as_bytes());
+        let run = tactful_in(
+            &d.path().join("probe"),
+            &[
+                "check",
+                "--no-config",
+                "--fix",
+                "--format",
+                "short",
+                "m.txt",
+            ],
+            None,
+        );
+        assert!(run.code <= 1, "{}", run.stderr);
+        std::fs::read_to_string(d.path().join("probe/m.txt")).expect("read")
+    };
+    assert_ne!(fixed_once, original, "the probe fix changed nothing");
+    let dir = d.path().join("work");
+    for round in 0..6u64 {
+        for i in 0..20 {
+            write(&dir, &format!("m{i:02}.txt"), original.as_bytes());
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tactful"))
+            .args(["check", "--no-config", "--fix", "--format", "short", "."])
+            .current_dir(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(Duration::from_millis(5 + round * 15));
+        let _ = child.kill();
+        let _ = child.wait();
+        for entry in std::fs::read_dir(&dir).expect("read dir") {
+            let p = entry.expect("entry").path();
+            let text = std::fs::read(&p).expect("read");
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            if name.ends_with(".txt") {
+                assert!(
+                    text == original.as_bytes() || text == fixed_once.as_bytes(),
+                    "round {round}: {name} is neither the original nor the fixed text ({} bytes)",
+                    text.len()
+                );
+            } else {
+                assert!(
+                    name.starts_with('.'),
+                    "round {round}: a visible leftover {name}"
+                );
+            }
+        }
+    }
+}
