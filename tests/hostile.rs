@@ -602,6 +602,27 @@ fn json_stays_one_document_when_every_kind_of_input_fails() {
     for line in run.stdout.lines() {
         serde_json::from_str::<Value>(line).expect("jsonl line");
     }
+    // SARIF: one document, every file that could not be read named in it.
+    let run = tactful_in(
+        d.path(),
+        &[
+            "check",
+            "--no-config",
+            "--format",
+            "sarif",
+            "good.txt",
+            "bad.txt",
+            "missing.txt",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 2);
+    let sarif = run.json();
+    let text = sarif.to_string();
+    assert!(
+        text.contains("bad.txt") && text.contains("missing.txt"),
+        "{text}"
+    );
 }
 
 /// The mail parser test corpus in `../shared/corpora/eml/` (real and deliberately broken mail),
