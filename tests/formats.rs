@@ -30,23 +30,7 @@ fn json_of(out: &Output) -> Value {
 
 /// The file's bytes as tactful's `source` shows them: bytes outside valid UTF-8 become `?`.
 fn shown(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    let mut rest = bytes;
-    loop {
-        match std::str::from_utf8(rest) {
-            Ok(s) => {
-                out.push_str(s);
-                return out;
-            }
-            Err(e) => {
-                let good = e.valid_up_to();
-                out.push_str(std::str::from_utf8(&rest[..good]).unwrap());
-                let bad = e.error_len().unwrap_or(rest.len() - good);
-                out.extend(std::iter::repeat_n('?', bad));
-                rest = &rest[good + bad..];
-            }
-        }
-    }
+    tactful::input::lossless_text(bytes)
 }
 
 /// (rule, text under the span, label) of every finding in one file, after checking that the

@@ -5,7 +5,7 @@ use crate::batch;
 use crate::context::ContextLayer;
 use crate::error::SourceError;
 use crate::input::{Format, MESSAGE_EXTENSIONS};
-use crate::lint::{CopyOf, FileResult, LintOptions, Linter};
+use crate::lint::{CopyOf, FileResult, Linter};
 use crate::report::{self, Summary};
 use crate::rules::Severity;
 use rayon::prelude::*;
@@ -90,12 +90,7 @@ pub fn run(a: CheckArgs) -> u8 {
         template: a.template.then_some(true),
         recipient: a.recipient.clone(),
     };
-    let linter = Linter::new(LintOptions {
-        flags,
-        rule_paths: a.rules.clone(),
-        config: a.config.clone(),
-        no_config: a.no_config,
-    });
+    let linter = Linter::new(a.sources.clone().lint_options(flags));
     let color = match a.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

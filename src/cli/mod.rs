@@ -81,15 +81,8 @@ pub struct CheckArgs {
     /// Treat the inputs as mail-merge templates (placeholders expected).
     #[arg(long)]
     template: bool,
-    /// Extra rule file or folder (repeatable), added to the built-in rules.
-    #[arg(long = "rules", value_name = "PATH")]
-    rules: Vec<PathBuf>,
-    /// Use this config file instead of discovering `.tactful.yaml`.
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// Do not read any config file.
-    #[arg(long, conflicts_with = "config")]
-    no_config: bool,
+    #[command(flatten)]
+    sources: SourceArgs,
     /// Fail (exit 1) on findings at or above this level.
     #[arg(long, value_enum, default_value = "error")]
     deny: DenyLevel,
@@ -148,17 +141,35 @@ pub struct TestArgs {
     filter: Option<String>,
 }
 
-#[derive(clap::Args, Debug)]
-pub struct LspArgs {
+/// Where rules and config come from, for `check` and `lsp`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SourceArgs {
     /// Extra rule file or folder (repeatable), added to the built-in rules.
     #[arg(long = "rules", value_name = "PATH")]
     rules: Vec<PathBuf>,
-    /// Use this config file instead of discovering `.tactful.yaml` from each document.
+    /// Use this config file instead of discovering `.tactful.yaml` from each file.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Do not read any config file.
     #[arg(long, conflicts_with = "config")]
     no_config: bool,
+}
+
+impl SourceArgs {
+    fn lint_options(self, flags: crate::context::ContextLayer) -> crate::lint::LintOptions {
+        crate::lint::LintOptions {
+            flags,
+            rule_paths: self.rules,
+            config: self.config,
+            no_config: self.no_config,
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct LspArgs {
+    #[command(flatten)]
+    sources: SourceArgs,
     /// Accepted for clients that pass it; standard input and output are always used.
     #[arg(long, hide = true)]
     stdio: bool,
@@ -193,12 +204,7 @@ pub fn main() -> ExitCode {
         Command::Rules(a) => rules::list(a),
         Command::Explain(a) => rules::explain(a),
         Command::Test(a) => test::run(a),
-        Command::Lsp(a) => crate::lsp::run(crate::lint::LintOptions {
-            rule_paths: a.rules,
-            config: a.config,
-            no_config: a.no_config,
-            ..Default::default()
-        }),
+        Command::Lsp(a) => crate::lsp::run(a.sources.lint_options(Default::default())),
     })
     .unwrap_or(2);
     ExitCode::from(code)

@@ -26,6 +26,25 @@ struct Emitter {
 }
 
 impl Emitter {
+    /// A raw HTML block inside Markdown: its visible text as a paragraph of its own, and its
+    /// suppression comments, all shifted to the block's place in the file.
+    fn html_block(&mut self, src: &str, block: Range<usize>, suppressions: &mut Vec<Suppression>) {
+        let v = html::visible_text(&src[block.clone()]);
+        let shift = |r: Range<usize>| r.start + block.start..r.end + block.start;
+        suppressions.extend(v.suppressions.into_iter().map(|s| Suppression {
+            targets: s.targets,
+            comment: shift(s.comment),
+            covers: shift(s.covers),
+        }));
+        if !v.layer.text.trim().is_empty() {
+            self.owe(2, block.start);
+            self.before_text();
+            self.out.append(&v.layer, block.start);
+            // Breaks owed after the last block come to nothing: they are only written before text.
+            self.owe(2, block.end);
+        }
+    }
+
     fn owe(&mut self, n: u8, at: usize) {
         if n > self.pending {
             self.pending = n;
@@ -83,19 +102,7 @@ pub fn visible_text(src: &str) -> Visible {
                 }
                 _ => {
                     let block = html_block.take().unwrap_or(0..0);
-                    let sub = &src[block.clone()];
-                    let v = html::visible_text(sub);
-                    suppressions.extend(v.suppressions.into_iter().map(|s| Suppression {
-                        targets: s.targets,
-                        comment: s.comment.start + block.start..s.comment.end + block.start,
-                        covers: s.covers.start + block.start..s.covers.end + block.start,
-                    }));
-                    if !v.layer.text.trim().is_empty() {
-                        e.owe(2, block.start);
-                        e.before_text();
-                        e.out.append(&v.layer, block.start);
-                        e.owe(2, block.end);
-                    }
+                    e.html_block(src, block, &mut suppressions);
                 }
             }
         }
@@ -188,17 +195,7 @@ pub fn visible_text(src: &str) -> Visible {
         }
     }
     if let Some(block) = html_block.take() {
-        let v = html::visible_text(&src[block.clone()]);
-        suppressions.extend(v.suppressions.into_iter().map(|s| Suppression {
-            targets: s.targets,
-            comment: s.comment.start + block.start..s.comment.end + block.start,
-            covers: s.covers.start + block.start..s.covers.end + block.start,
-        }));
-        if !v.layer.text.trim().is_empty() {
-            e.owe(2, block.start);
-            e.before_text();
-            e.out.append(&v.layer, block.start);
-        }
+        e.html_block(src, block, &mut suppressions);
     }
     Visible {
         layer: e.out,

@@ -15,6 +15,7 @@ pub mod template;
 use crate::context::{ContextLayer, Stage};
 use crate::error::SourceError;
 use crate::message::{InputNote, Message, SegmentKind, Vocabulary};
+pub use email::lossless_text;
 pub use frontmatter::{Allow, FrontMatter};
 use render::{assemble, Markup, Piece};
 
@@ -35,17 +36,8 @@ pub enum Format {
     Markdown,
 }
 
-const TEMPLATE_EXTENSIONS: &[&str] = &[
-    "hbs",
-    "handlebars",
-    "mustache",
-    "liquid",
-    "j2",
-    "jinja",
-    "jinja2",
-    "tmpl",
-    "tpl",
-];
+/// The template extensions: the tail of [`MESSAGE_EXTENSIONS`].
+const TEMPLATE_EXTENSIONS: &[&str] = MESSAGE_EXTENSIONS.split_at(7).1;
 
 fn extension(path: &str) -> String {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
@@ -67,7 +59,8 @@ impl Format {
     }
 }
 
-/// Extensions of files `check` picks up when walking a folder.
+/// Extensions of files `check` picks up when walking a folder: plain drafts, mail, HTML and
+/// Markdown, then (from the eighth on) mail-merge templates.
 pub const MESSAGE_EXTENSIONS: &[&str] = &[
     "txt",
     "text",
