@@ -178,6 +178,218 @@ def score(lang, exp, found, verbose):
     return failing
 
 
+# ---------------------------------------------------------------------------------------------
+# --real: score on real messages nobody on the team wrote (../shared/corpora/real/<split>).
+#
+# The corpus is read in place and never copied into the project. Each message is checked with
+# the context its manifest gives (stage, channel, consent, lang); the categories reported are
+# compared with the manifest's labels per message. With --split dev (the default) only file ids
+# and rule ids are printed by -v, never message text: dev is for measuring, not for tuning.
+
+REAL_CATEGORIES = [
+    "early-pitch", "assumed-closeness", "signup-without-consent", "ask-before-give",
+    "hollow-referral", "self-focus", "mass-message",
+]
+# The issue's acceptance targets on dev: (precision, recall) for English and other languages.
+REAL_TARGETS = {
+    "early-pitch": ((0.85, 0.75), (0.80, 0.65)),
+    "assumed-closeness": ((0.85, 0.75), (0.80, 0.65)),
+    "signup-without-consent": ((0.85, 0.75), (0.80, 0.65)),
+    "ask-before-give": ((None, 0.5), (None, 0.5)),
+    "hollow-referral": ((None, 0.5), (None, 0.5)),
+}
+
+
+def find_corpus(explicit):
+    """The corpus folder: --corpus, $TACTFUL_CORPUS, or `shared/corpora/real` beside the
+    checkout or one of its parents (a worktree may sit one level deeper than the main one)."""
+    if explicit:
+        return explicit
+    env = os.environ.get("TACTFUL_CORPUS")
+    if env:
+        return env
+    d = ROOT
+    for _ in range(4):
+        d = os.path.dirname(d)
+        cand = os.path.join(d, "shared", "corpora", "real")
+        if os.path.isdir(cand):
+            return cand
+    return os.path.join(os.path.dirname(ROOT), "shared", "corpora", "real")
+
+
+def read_manifest(split_dir):
+    path = os.path.join(split_dir, "manifest.tsv")
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        for n, line in enumerate(f, start=2):
+            cells = line.rstrip("\n").split("\t")
+            if len(cells) < len(header):
+                cells += [""] * (len(header) - len(cells))
+            row = dict(zip(header, cells))
+            if not row.get("file"):
+                print(f"warning: {path}:{n}: no file, skipped", file=sys.stderr)
+                continue
+            labels = {l.strip() for l in row.get("labels", "").split(",") if l.strip()}
+            labels.discard("clean")
+            row["want"] = labels
+            row["path"] = os.path.normpath(os.path.join(split_dir, row["file"]))
+            rows.append(row)
+    return rows
+
+
+CHANNELS = {"email": "email", "linkedin": "linkedin", "other": "other"}
+
+
+def supports(binary, flag):
+    proc = subprocess.run([binary, "check", "--help"], capture_output=True, text=True)
+    return flag in proc.stdout
+
+
+def run_real(binary, rows, extra_args):
+    """Check every message with its manifest context; one tactful run per distinct context."""
+    groups = defaultdict(list)
+    for r in rows:
+        key = (r.get("stage") or "first-contact", CHANNELS.get(r.get("channel"), "other"),
+               r.get("lang") or "auto", r.get("consent") or "")
+        groups[key].append(r["path"])
+    found = {}
+    for (stage, channel, lang, consent), paths in sorted(groups.items()):
+        cmd = [binary, "check", "--format", "json", "--no-config", "--stage", stage,
+               "--channel", channel, "--lang", lang] + list(extra_args)
+        for c in filter(None, consent.split(",")):
+            cmd += ["--consent", c.strip()]
+        proc = subprocess.run(cmd + paths, capture_output=True, text=True)
+        if proc.returncode not in (0, 1):
+            sys.stderr.write(proc.stderr)
+            raise SystemExit(f"error: tactful exited with {proc.returncode} on {stage}/{channel}/{lang}")
+        try:
+            doc = json.loads(proc.stdout)
+        except json.JSONDecodeError as e:
+            raise SystemExit(f"error: tactful printed invalid JSON: {e}")
+        for f in doc.get("files", []):
+            path = os.path.normpath(f["path"])
+            if "error" in f:
+                print(f"warning: {path}: {f['error']}", file=sys.stderr)
+            found[path] = f.get("diagnostics", [])
+    return found
+
+
+def real_counts(rows, found):
+    """counts[category][lang] = {exp, tp, fp, fn}; plus the per-message details."""
+    counts = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    details = []
+    for r in rows:
+        lang = r.get("lang") or "?"
+        got = defaultdict(list)
+        for d in found.get(r["path"], []):
+            got[d["category"]].append(d)
+        for cat in REAL_CATEGORIES:
+            c = counts[cat][lang]
+            if cat in r["want"]:
+                c["exp"] += 1
+                if cat in got:
+                    c["tp"] += 1
+                else:
+                    c["fn"] += 1
+                    details.append(("FN", cat, r, []))
+            elif cat in got:
+                c["fp"] += 1
+                details.append(("FP", cat, r, got[cat]))
+    return counts, details
+
+
+def pr(c):
+    return ratio(c["tp"], c["tp"] + c["fp"]), ratio(c["tp"], c["exp"])
+
+
+def group_counts(per_lang, langs):
+    tot = defaultdict(int)
+    for l in langs:
+        for k, v in per_lang.get(l, {}).items():
+            tot[k] += v
+    return tot
+
+
+def real_report(rows, found, split, label, verbose):
+    counts, details = real_counts(rows, found)
+    langs = sorted({r.get("lang") or "?" for r in rows})
+    others = [l for l in langs if l != "en"]
+    print(f"\n== real/{split} ({label}): {len(rows)} messages, "
+          f"{sum(1 for r in rows if not r['want'])} clean")
+    print(f"{'category':24} {'group':6} {'exp':>4} {'tp':>4} {'fp':>4} {'fn':>4} "
+          f"{'prec':>6} {'recall':>6}")
+    summary = {}
+    for cat in REAL_CATEGORIES:
+        per_lang = counts[cat]
+        cells = [("en", group_counts(per_lang, ["en"]))]
+        cells += [(l, group_counts(per_lang, [l])) for l in others]
+        cells.append(("other", group_counts(per_lang, others)))
+        summary[cat] = {}
+        for g, c in cells:
+            p, r = pr(c)
+            summary[cat][g] = {"exp": c["exp"], "tp": c["tp"], "fp": c["fp"], "fn": c["fn"],
+                               "precision": p, "recall": r}
+            if not (c["exp"] or c["fp"]) and g not in ("en", "other"):
+                continue
+            print(f"{cat:24} {g:6} {c['exp']:4} {c['tp']:4} {c['fp']:4} {c['fn']:4} "
+                  f"{fmt(p):>6} {fmt(r):>6}")
+    print(f"\n{'category':24} {'English P / R':>16} {'other langs P / R':>19}   targets")
+    for cat in REAL_CATEGORIES:
+        en, ot = summary[cat]["en"], summary[cat]["other"]
+        tgt = REAL_TARGETS.get(cat)
+        t = ""
+        if tgt:
+            t = "  ".join(
+                ("P>=%.2f " % p if p else "") + "R>=%.2f" % r for p, r in tgt)
+        print(f"{cat:24} {fmt(en['precision'])} / {fmt(en['recall'])} (n={en['exp']:2}) "
+              f"{fmt(ot['precision'])} / {fmt(ot['recall'])} (n={ot['exp']:2})   {t}")
+    if verbose:
+        print()
+        for kind, cat, r, ds in details:
+            rules = ",".join(sorted({d["rule"] for d in ds}))
+            line = f"  {kind} {cat:24} {r.get('lang', '?')} {r.get('id', '')} {r['path']}"
+            if rules:
+                line += f"  [{rules}]"
+            if split != "dev":
+                if kind == "FN":
+                    line += f"\n      evidence: {r.get('evidence', '')[:160]}"
+                for d in ds[:2]:
+                    line += f"\n      text: {d.get('text', '')[:120]!r}"
+            print(line)
+    return summary
+
+
+def main_real(args):
+    corpus = find_corpus(args.corpus)
+    split_dir = os.path.join(corpus, args.split)
+    if not os.path.isfile(os.path.join(split_dir, "manifest.tsv")):
+        print(f"skipped: no real corpus at {split_dir} (it lives outside the repository, in "
+              f"../shared/corpora/real; set TACTFUL_CORPUS or --corpus to point at it)")
+        return 0
+    rows = read_manifest(split_dir)
+    if args.lang:
+        rows = [r for r in rows if r.get("lang") in args.lang]
+    modes = []
+    has_flag = supports(args.bin, "--no-learned")
+    if args.layers in ("both", "patterns"):
+        if has_flag:
+            modes.append(("patterns alone", ["--no-learned"]))
+        elif args.layers == "patterns":
+            modes.append(("patterns alone", []))
+    if args.layers in ("both", "all") or not has_flag:
+        if not modes or has_flag:
+            modes.append(("patterns + learned" if has_flag else "patterns", []))
+    result = {"split": args.split, "messages": len(rows), "modes": {}}
+    for label, extra in modes:
+        found = run_real(args.bin, rows, extra + sum((["--rules", r] for r in args.rules), []))
+        result["modes"][label] = real_report(rows, found, args.split, label, args.verbose)
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as f:
+            json.dump(result, f, indent=1, sort_keys=True)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folders", nargs="*", help="eval/<lang> folders (default: all)")
@@ -188,7 +400,22 @@ def main():
     ap.add_argument("--set", dest="only_set", metavar="NAME",
                     help="score only messages with `set: NAME` in their front matter (default: all)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list false positives/negatives")
+    real = ap.add_argument_group("real messages (--real)")
+    real.add_argument("--real", action="store_true",
+                      help="score the labelled real messages in ../shared/corpora/real instead")
+    real.add_argument("--split", choices=["dev", "train"], default="dev",
+                      help="which split of the real corpus (default: %(default)s)")
+    real.add_argument("--corpus", help="the real corpus folder (default: $TACTFUL_CORPUS or "
+                      "shared/corpora/real beside the checkout)")
+    real.add_argument("--lang", action="append", help="only messages in this language")
+    real.add_argument("--layers", choices=["both", "patterns", "all"], default="both",
+                      help="patterns alone (--no-learned), with the learned layer, or both "
+                      "(default; the learned layer only when the binary has --no-learned)")
+    real.add_argument("--json", dest="json_out", metavar="FILE",
+                      help="also write the per-category, per-language counts to FILE")
     args = ap.parse_args()
+    if args.real:
+        return main_real(args)
 
     folders = args.folders or sorted(
         os.path.join(HERE, d) for d in os.listdir(HERE)
