@@ -43,7 +43,8 @@ fn script() -> PathBuf {
 }
 
 fn score(corpus: &Path, split: &str) -> Option<Value> {
-    let out = std::env::temp_dir().join(format!("tactful-real-{split}-{}.json", std::process::id()));
+    let out =
+        std::env::temp_dir().join(format!("tactful-real-{split}-{}.json", std::process::id()));
     let run = Command::new("python3")
         .arg(script())
         .args(["--real", "--split", split, "--layers", "all", "--bin"])
@@ -72,12 +73,12 @@ fn score(corpus: &Path, split: &str) -> Option<Value> {
     Some(serde_json::from_str(&doc).expect("valid JSON"))
 }
 
-/// The counts of one mode (the last one: patterns plus the learned layer when it exists).
+/// The counts of the one mode scored (`--layers all`: with the learned layer when it exists).
 fn counts(doc: &Value) -> &serde_json::Map<String, Value> {
     let modes = doc["modes"].as_object().expect("modes");
     modes
         .values()
-        .last()
+        .next()
         .and_then(Value::as_object)
         .expect("one mode")
 }
@@ -97,7 +98,12 @@ fn real_messages_keep_their_floors() {
     let rows = std::fs::read_to_string(corpus.join("train/manifest.tsv")).expect("manifest");
     assert_eq!(
         train["messages"].as_u64(),
-        Some(rows.lines().skip(1).filter(|l| !l.trim().is_empty()).count() as u64),
+        Some(
+            rows.lines()
+                .skip(1)
+                .filter(|l| !l.trim().is_empty())
+                .count() as u64
+        ),
         "every manifest row is scored"
     );
     let cats = counts(&train);
