@@ -58,6 +58,7 @@ pub struct Linter {
     configs: ConfigResolver,
     registries: Mutex<HashMap<RuleSources, RegistryResult>>,
     detectors: Mutex<HashMap<usize, Arc<LanguageDetector>>>,
+    known_names: Mutex<HashMap<usize, Arc<crate::config::KnownNames>>>,
     copies: OnceLock<HashMap<String, CopyOf>>,
 }
 
@@ -160,6 +161,7 @@ impl Linter {
             options,
             registries: Mutex::new(HashMap::new()),
             detectors: Mutex::new(HashMap::new()),
+            known_names: Mutex::new(HashMap::new()),
             copies: OnceLock::new(),
         }
     }
@@ -244,6 +246,10 @@ impl Linter {
         let registry = self
             .registry(sources)
             .map_err(|e| Box::new(FileResult::failed(shown, e)))?;
+        if let Some(c) = &config {
+            c.check_names(&registry)
+                .map_err(|e| Box::new(FileResult::failed(shown, vec![e])))?;
+        }
         let settings = config
             .as_ref()
             .map(|c| c.settings_for(fs_path))
@@ -254,6 +260,10 @@ impl Linter {
         }
         let read = input::read(shown, bytes, format, registry.vocabulary())
             .map_err(|e| Box::new(FileResult::failed(shown, vec![e])))?;
+        if let Some(fm) = &read.front_matter {
+            self.check_front_matter(shown, &read.message.source, fm, &registry)
+                .map_err(|e| Box::new(FileResult::failed(shown, vec![e])))?;
+        }
         let front = read.context.clone();
         // A template extension (`.hbs`, `.liquid` …) makes a template unless something says not.
         let by_format = ContextLayer {
@@ -269,6 +279,40 @@ impl Linter {
             read,
             ctx,
         })
+    }
+
+    /// Front matter names checked against the rules: `lang:` must have a pack, `allow:` must
+    /// name a rule or category.
+    fn check_front_matter(
+        &self,
+        shown: &str,
+        source: &str,
+        fm: &input::FrontMatter,
+        registry: &Arc<Registry>,
+    ) -> Result<(), SourceError> {
+        if let Some(l) = &fm.lang {
+            crate::context::parse_lang(&l.value, &registry.languages())
+                .map_err(|m| SourceError::new(shown, source, Some(l.span.clone()), m))?;
+        }
+        if fm.allow.is_empty() {
+            return Ok(());
+        }
+        let known = {
+            let key = Arc::as_ptr(registry) as usize;
+            let mut map = match self.known_names.lock() {
+                Ok(m) => m,
+                Err(p) => p.into_inner(),
+            };
+            map.entry(key)
+                .or_insert_with(|| Arc::new(crate::config::KnownNames::new(registry)))
+                .clone()
+        };
+        for a in &fm.allow {
+            known
+                .check(&a.target, false)
+                .map_err(|m| SourceError::new(shown, source, Some(a.span.clone()), m))?;
+        }
+        Ok(())
     }
 
     /// The batch fingerprint of one file (see [`crate::batch`]): its body, when the
@@ -326,6 +370,9 @@ impl Linter {
         }
         if let Some(fm) = &read.front_matter {
             apply_allow(&mut result, &fm.allow);
+            result
+                .findings
+                .extend(fm.unknown_keys.iter().map(unknown_key));
         }
         result
             .findings
@@ -523,6 +570,27 @@ fn with_options(
         pack.word_prefixes.clone(),
         rules,
     ))
+}
+
+/// A front-matter key that looks like a typo of one of tactful's keys.
+fn unknown_key(k: &crate::input::frontmatter::UnknownKey) -> Finding {
+    Finding {
+        rule: "tactful/unknown-key".into(),
+        category: "tactful".into(),
+        severity: Severity::Warning,
+        message: format!(
+            "front matter key `{}` is not one tactful reads; did you mean `{}`?",
+            k.key, k.suggestion
+        ),
+        help: format!(
+            "tactful reads these front matter keys: {}. Rename the key, or the setting it was meant for does not apply",
+            crate::input::frontmatter::KEYS.join(", ")
+        ),
+        span: k.span.clone(),
+        label: format!("did you mean `{}`?", k.suggestion),
+        related: Vec::new(),
+        suggestion: None,
+    }
 }
 
 /// Drops findings the front matter allows; reports `allow:` entries that silence nothing.

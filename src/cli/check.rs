@@ -84,13 +84,27 @@ pub fn run(a: CheckArgs) -> u8 {
     let flags = ContextLayer {
         stage: a.stage,
         channel: a.channel,
-        lang: a.lang.as_ref().map(|l| l.trim().to_lowercase()),
-        consent: (!a.consent.is_empty()).then(|| a.consent.clone()),
+        lang: a.lang.as_deref().map(crate::context::normalize_lang),
+        consent: (!a.consent.is_empty())
+            .then(|| a.consent.iter().map(|c| c.as_str().to_string()).collect()),
         premium: a.premium.then_some(true),
         template: a.template.then_some(true),
         recipient: a.recipient.clone(),
     };
     let linter = Linter::new(a.sources.clone().lint_options(flags));
+    if let Some(lang) = &a.lang {
+        // Checked once against the rules of the command line, before any file is read.
+        let sources = crate::rules::RuleSources {
+            extra: a.sources.rules.clone(),
+            no_builtin: false,
+        };
+        if let Ok(registry) = linter.registry(sources) {
+            if let Err(m) = crate::context::parse_lang(lang, &registry.languages()) {
+                eprintln!("error: invalid value for --lang: {m}");
+                return 2;
+            }
+        }
+    }
     let color = match a.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

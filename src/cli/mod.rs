@@ -4,7 +4,7 @@ mod check;
 mod rules;
 mod test;
 
-use crate::context::{Channel, Stage};
+use crate::context::{Channel, Consent, Stage};
 use crate::report::OutputFormat;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -61,17 +61,19 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
     /// Relationship stage with the recipient.
-    #[arg(long)]
+    #[arg(long, value_parser = keyword_parser(Stage::WORDS, str::parse::<Stage>))]
     stage: Option<Stage>,
     /// Where the message is sent.
-    #[arg(long)]
+    #[arg(long, value_parser = keyword_parser(Channel::WORDS, str::parse::<Channel>))]
     channel: Option<Channel>,
-    /// Language of the messages (`auto` detects it per message).
-    #[arg(long)]
+    /// Language of the messages: `auto` (detect it per message and paragraph) or a language
+    /// code with a rule pack: en, es, it, nl, pl, he, de, fr, pt (or one added with --rules).
+    /// A region tag is read as its language (`pt-BR` → pt).
+    #[arg(long, value_name = "LANG")]
     lang: Option<String>,
     /// What the recipient agreed to (repeatable), e.g. `--consent list`.
-    #[arg(long)]
-    consent: Vec<String>,
+    #[arg(long, value_parser = keyword_parser(Consent::WORDS, str::parse::<Consent>))]
+    consent: Vec<Consent>,
     /// The sender has LinkedIn Premium / Sales Navigator (longer connection notes).
     #[arg(long)]
     premium: bool,
@@ -139,6 +141,15 @@ pub struct TestArgs {
     /// Only rules whose id contains this text.
     #[arg(long)]
     filter: Option<String>,
+}
+
+/// A parser for a context keyword that lists its values in `--help` and in errors.
+fn keyword_parser<T: Clone + Send + Sync + 'static>(
+    words: &'static [&'static str],
+    parse: fn(&str) -> Result<T, String>,
+) -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(words).try_map(move |s| parse(&s))
 }
 
 /// Where rules and config come from, for `check` and `lsp`.

@@ -147,6 +147,71 @@ pub fn explain(a: ExplainArgs) -> u8 {
         Err(e) => return report_errors(&e),
     };
     let mut out = String::new();
+    let internal = crate::rules::catalog::internal_rules();
+    if a.id == "tactful" || a.id.starts_with("tactful/") {
+        // The linter's own rules: about settings and input, not about the message's tact.
+        let shown: Vec<_> = internal
+            .iter()
+            .filter(|r| a.id == "tactful" || r.id == a.id)
+            .collect();
+        if shown.is_empty() {
+            let ids = internal.iter().map(|r| r.id.as_str());
+            eprintln!(
+                "error: no rule `{}`{} (see `tactful rules`)",
+                a.id,
+                crate::context::suggestion_suffix(&a.id, ids)
+            );
+            return 2;
+        }
+        if a.id == "tactful" {
+            out.push_str("tactful's own rules (tactful)
+
+## What they catch
+Problems with settings, suppressions and input rather than with the message: they are reported so that nothing is silently skipped.
+
+## Rules
+");
+            for r in &shown {
+                out.push_str(&format!(
+                    "  {:<44} {}
+",
+                    r.id, r.message
+                ));
+            }
+        } else {
+            for r in shown {
+                out.push_str(&format!(
+                    "{} ({}, built in)
+
+",
+                    r.id,
+                    r.severity.as_str()
+                ));
+                out.push_str(&format!(
+                    "## What it catches
+{}
+",
+                    wrap(&r.description, "")
+                ));
+                if let Some(why) = &r.why {
+                    out.push_str(&format!(
+                        "## Why it matters
+{}
+",
+                        wrap(why, "")
+                    ));
+                }
+                out.push_str(&format!(
+                    "## What to do
+{}
+",
+                    wrap(&r.help, "")
+                ));
+            }
+        }
+        print!("{out}");
+        return 0;
+    }
     if let Some(cat) = reg.category(&a.id) {
         out.push_str(&format!("{} ({})\n\n", cat.title, cat.id));
         out.push_str(&format!("## What it catches\n{}\n", wrap(&cat.catches, "")));
@@ -183,8 +248,18 @@ pub fn explain(a: ExplainArgs) -> u8 {
                 .or(matching.first()),
         };
         let Some(rule) = pick else {
+            let hint = if matching.is_empty() {
+                let names: Vec<&str> = all
+                    .iter()
+                    .map(|(p, i)| p.rules[*i].id.as_str())
+                    .chain(reg.categories().iter().map(|c| c.id.as_str()))
+                    .collect();
+                crate::context::suggestion_suffix(&a.id, names)
+            } else {
+                String::new()
+            };
             eprintln!(
-                "error: no category or rule `{}`{} (see `tactful rules`)",
+                "error: no category or rule `{}`{} (see `tactful rules`){hint}",
                 a.id,
                 a.lang
                     .as_ref()

@@ -4,11 +4,16 @@
 use crate::context::{Channel, ContextLayer, Stage};
 use crate::error::SourceError;
 use crate::yaml::{self, Spanned};
+mod exclude;
+
+pub use exclude::{Exclude, DEFAULT_EXCLUDE};
+
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub const FILE_NAMES: &[&str] = &[".tactful.yaml", ".tactful.yml"];
 
@@ -24,10 +29,13 @@ pub enum Level {
 struct ContextDef {
     stage: Option<Spanned<String>>,
     channel: Option<Spanned<String>>,
-    lang: Option<String>,
-    consent: Option<Vec<String>>,
+    lang: Option<Spanned<String>>,
+    consent: Option<Vec<Spanned<String>>>,
     premium: Option<bool>,
 }
+
+/// `severity:` as written: keys keep their place in the file for "unknown rule" errors.
+type SeverityDef = HashMap<Spanned<String>, Spanned<String>>;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -35,7 +43,7 @@ struct OverrideDef {
     files: Vec<Spanned<String>>,
     context: Option<ContextDef>,
     #[serde(default)]
-    severity: BTreeMap<String, Spanned<String>>,
+    severity: SeverityDef,
     template: Option<bool>,
 }
 
@@ -44,15 +52,30 @@ struct OverrideDef {
 struct ConfigDef {
     context: Option<ContextDef>,
     #[serde(default)]
-    severity: BTreeMap<String, Spanned<String>>,
+    severity: SeverityDef,
     #[serde(default)]
-    options: BTreeMap<String, BTreeMap<String, f64>>,
+    options: HashMap<Spanned<String>, HashMap<Spanned<String>, f64>>,
     #[serde(default)]
     rules: Vec<Spanned<String>>,
     #[serde(default)]
     templates: Vec<Spanned<String>>,
+    exclude: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    extend_exclude: Vec<Spanned<String>>,
     #[serde(default)]
     overrides: Vec<OverrideDef>,
+}
+
+/// A rule id or category named in the config (a `severity:` or `options:` key), kept with its
+/// place for the check against the loaded rules.
+#[derive(Debug, Clone)]
+struct Named {
+    id: String,
+    span: Option<Range<usize>>,
+    /// `options:` keys must be rule ids; `severity:` keys may be categories too.
+    rule_only: bool,
+    /// The options set for it (`options:` only): name, value, span of the name.
+    options: Vec<(String, f64, Option<Range<usize>>)>,
 }
 
 #[derive(Debug)]
@@ -75,6 +98,16 @@ pub struct Config {
     pub rule_paths: Vec<PathBuf>,
     templates: GlobSet,
     overrides: Vec<Override>,
+    /// Paths a folder walk skips (`exclude:`, `extend-exclude:`).
+    pub exclude: Exclude,
+    /// The text of the file, for errors found once the rules are loaded.
+    text: Arc<str>,
+    /// Every `lang:` as written, with its span.
+    langs: Vec<(String, Option<Range<usize>>)>,
+    /// Every rule id or category the file names.
+    named: Vec<Named>,
+    /// The outcome of checking the names against the rules (once per config).
+    checked: OnceLock<Result<(), SourceError>>,
 }
 
 /// What the config says about one file.
@@ -118,17 +151,29 @@ impl Loader<'_> {
         if let Some(s) = &c.channel {
             l.channel = Some(s.value.parse::<Channel>().map_err(|m| self.err(s, m))?);
         }
-        l.lang = c.lang.as_ref().map(|s| s.trim().to_lowercase());
-        l.consent = c.consent.clone();
+        l.lang = c
+            .lang
+            .as_ref()
+            .map(|s| crate::context::normalize_lang(&s.value));
+        if let Some(list) = &c.consent {
+            let mut consent = Vec::new();
+            for v in list {
+                consent.extend(
+                    crate::context::parse_consent(std::slice::from_ref(&v.value))
+                        .map_err(|m| self.err(v, m))?,
+                );
+            }
+            l.consent = Some(consent);
+        }
         l.premium = c.premium;
         Ok(l)
     }
 
-    fn severity(
-        &self,
-        m: &BTreeMap<String, Spanned<String>>,
-    ) -> Result<BTreeMap<String, Level>, SourceError> {
-        m.iter()
+    fn severity(&self, m: &SeverityDef) -> Result<BTreeMap<String, Level>, SourceError> {
+        let mut entries: Vec<_> = m.iter().collect();
+        entries.sort_by_key(|(k, _)| self.span(k).map(|r| r.start));
+        entries
+            .into_iter()
             .map(|(k, v)| {
                 let level = match v.value.as_str() {
                     "off" => Level::Off,
@@ -139,7 +184,22 @@ impl Loader<'_> {
                         return Err(self.err(v, format!("unknown severity `{other}` (expected one of: off, info, warning, error)")))
                     }
                 };
-                Ok((k.clone(), level))
+                Ok((k.value.clone(), level))
+            })
+            .collect()
+    }
+
+    fn span<T>(&self, at: &Spanned<T>) -> Option<Range<usize>> {
+        yaml::spanned_range(at, self.text)
+    }
+
+    fn named(&self, m: &SeverityDef) -> Vec<Named> {
+        m.keys()
+            .map(|k| Named {
+                id: k.value.clone(),
+                span: self.span(k),
+                rule_only: false,
+                options: Vec::new(),
             })
             .collect()
     }
@@ -189,16 +249,114 @@ impl Config {
                 })
             })
             .collect::<Result<Vec<_>, SourceError>>()?;
+        let mut rule_paths = Vec::new();
+        for r in &def.rules {
+            let p = dir.join(&r.value);
+            if !p.exists() {
+                return Err(l.err(
+                    r,
+                    format!(
+                        "rule path `{}` does not exist (relative to this file)",
+                        r.value
+                    ),
+                ));
+            }
+            rule_paths.push(p);
+        }
+        let mut named = l.named(&def.severity);
+        for o in &def.overrides {
+            named.extend(l.named(&o.severity));
+        }
+        for (id, opts) in &def.options {
+            named.push(Named {
+                id: id.value.clone(),
+                span: l.span(id),
+                rule_only: true,
+                options: opts
+                    .iter()
+                    .map(|(k, v)| (k.value.clone(), *v, l.span(k)))
+                    .collect(),
+            });
+        }
+        named.sort_by_key(|n| n.span.as_ref().map(|r| r.start));
+        let mut langs: Vec<(String, Option<Range<usize>>)> = Vec::new();
+        for c in std::iter::once(def.context.as_ref())
+            .chain(def.overrides.iter().map(|o| o.context.as_ref()))
+            .flatten()
+        {
+            if let Some(v) = &c.lang {
+                langs.push((v.value.clone(), l.span(v)));
+            }
+        }
+        let options = def
+            .options
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.value.clone(),
+                    v.iter().map(|(o, x)| (o.value.clone(), *x)).collect(),
+                )
+            })
+            .collect();
+        let exclude = Exclude::new(&dir, def.exclude.as_deref(), &def.extend_exclude, |g, e| {
+            l.err(g, format!("invalid glob: {e}"))
+        })?;
         Ok(Config {
             path: path.to_path_buf(),
             context: l.context(def.context.as_ref())?,
             severity: l.severity(&def.severity)?,
-            options: def.options,
-            rule_paths: def.rules.iter().map(|r| dir.join(&r.value)).collect(),
+            options,
+            rule_paths,
             templates: l.globs(&def.templates)?,
             overrides,
+            exclude,
+            text: Arc::from(text),
+            langs,
+            named,
+            checked: OnceLock::new(),
             dir,
         })
+    }
+
+    /// Checks what only the loaded rules can tell: that every rule id and category the file
+    /// names exists, that every option is one its rule has, and that every `lang:` has a rule
+    /// pack. Done once per config; a typo here would otherwise leave a rule silently on.
+    pub fn check_names(&self, registry: &crate::rules::Registry) -> Result<(), SourceError> {
+        self.checked
+            .get_or_init(|| self.check_names_now(registry))
+            .clone()
+    }
+
+    fn check_names_now(&self, registry: &crate::rules::Registry) -> Result<(), SourceError> {
+        let shown = self.path.display().to_string();
+        let err = |span: &Option<Range<usize>>, msg: String| {
+            SourceError::new(&shown, &self.text, span.clone(), msg)
+        };
+        let languages = registry.languages();
+        for (value, span) in &self.langs {
+            crate::context::parse_lang(value, &languages).map_err(|m| err(span, m))?;
+        }
+        if self.named.is_empty() {
+            return Ok(());
+        }
+        let known = KnownNames::new(registry);
+        for n in &self.named {
+            known
+                .check(&n.id, n.rule_only)
+                .map_err(|m| err(&n.span, m))?;
+            for (key, value, span) in &n.options {
+                if let Some(mut rule) = find_rule(registry, &n.id) {
+                    rule.set_option(key, *value).map_err(|m| {
+                        let names: Vec<&str> = rule.options().into_iter().map(|(k, _)| k).collect();
+                        err(
+                            span,
+                            format!("{m}{}", crate::context::suggestion_suffix(key, names)),
+                        )
+                    })?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The settings for a file (its path as found on disk).
@@ -233,6 +391,71 @@ impl Config {
             severity,
         }
     }
+}
+
+/// The rule ids and categories a registry knows, for checking names in settings.
+pub struct KnownNames {
+    rules: Vec<String>,
+    categories: Vec<String>,
+}
+
+impl KnownNames {
+    pub fn new(registry: &crate::rules::Registry) -> KnownNames {
+        let rules: Vec<String> = crate::rules::catalog::catalog(registry)
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        let mut categories: Vec<String> =
+            registry.categories().iter().map(|c| c.id.clone()).collect();
+        for r in &rules {
+            if let Some((c, _)) = r.split_once('/') {
+                if !categories.iter().any(|x| x == c) {
+                    categories.push(c.to_string());
+                }
+            }
+        }
+        KnownNames { rules, categories }
+    }
+
+    /// Ok when `name` is a rule id (or, unless `rule_only`, a category); otherwise a message
+    /// with the closest known name.
+    pub fn check(&self, name: &str, rule_only: bool) -> Result<(), String> {
+        if self.rules.iter().any(|r| r == name)
+            || (!rule_only && self.categories.iter().any(|c| c == name))
+        {
+            return Ok(());
+        }
+        let what = if rule_only {
+            "rule id"
+        } else {
+            "rule id or category"
+        };
+        let candidates = self
+            .rules
+            .iter()
+            .chain(self.categories.iter().filter(|_| !rule_only))
+            .map(String::as_str);
+        let hint = crate::context::suggestion_suffix(name, candidates);
+        let list = if hint.is_empty() {
+            " (`tactful rules` lists the rule ids; categories are ".to_string()
+                + &self.categories.join(", ")
+                + ")"
+        } else {
+            String::new()
+        };
+        Err(format!("unknown {what} `{name}`{list}{hint}"))
+    }
+}
+
+/// A rule by id, from the first pack that has it (the language-neutral pack first).
+fn find_rule(registry: &crate::rules::Registry, id: &str) -> Option<crate::rules::Rule> {
+    std::iter::once("any".to_string())
+        .chain(registry.languages())
+        .filter_map(|l| match registry.pack(&l) {
+            Some(Ok(p)) => p.rules.iter().find(|r| r.id == id).cloned(),
+            _ => None,
+        })
+        .next()
 }
 
 fn absolute(p: &Path) -> PathBuf {
@@ -317,6 +540,74 @@ mod tests {
         let text = "severity:\n  early-pitch: loud\n";
         let e = Config::parse(Path::new(".tactful.yaml"), text).unwrap_err();
         assert_eq!(&text[e.span.clone().unwrap()], "loud");
+    }
+
+    fn builtin() -> crate::rules::Registry {
+        crate::rules::Registry::new(&crate::rules::RuleSources::default()).expect("built-in rules")
+    }
+
+    #[test]
+    fn an_unknown_rule_id_is_an_error_at_the_key_with_a_suggestion() {
+        let text = "severity:\n  self-focus: warning\n  early-pitch/calender-link: off\n";
+        let c = Config::parse(Path::new(".tactful.yaml"), text).unwrap();
+        let e = c.check_names(&builtin()).unwrap_err();
+        assert_eq!(&text[e.span.clone().unwrap()], "early-pitch/calender-link");
+        assert!(
+            e.message
+                .contains("did you mean `early-pitch/calendar-link`?"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn unknown_names_in_overrides_and_options_are_errors_too() {
+        let text = "overrides:\n  - files: ['a/**']\n    severity: {early-pich: off}\n";
+        let c = Config::parse(Path::new(".tactful.yaml"), text).unwrap();
+        let e = c.check_names(&builtin()).unwrap_err();
+        assert_eq!(&text[e.span.clone().unwrap()], "early-pich");
+        assert!(e.message.contains("`early-pitch`"), "{}", e.message);
+
+        let text = "options:\n  channel-limit/connection-note: {maxx: 300}\n";
+        let c = Config::parse(Path::new(".tactful.yaml"), text).unwrap();
+        let e = c.check_names(&builtin()).unwrap_err();
+        assert_eq!(&text[e.span.clone().unwrap()], "maxx");
+        assert!(e.message.contains("did you mean `max`?"), "{}", e.message);
+
+        let text = "options:\n  early-pitch: {max: 3}\n";
+        let c = Config::parse(Path::new(".tactful.yaml"), text).unwrap();
+        let e = c.check_names(&builtin()).unwrap_err();
+        assert!(
+            e.message.contains("unknown rule id `early-pitch`"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn known_names_and_region_tags_pass() {
+        let text = "context: {lang: es-MX}\nseverity: {early-pitch: warning, early-pitch/calendar-link: off}\n";
+        let c = Config::parse(Path::new(".tactful.yaml"), text).unwrap();
+        c.check_names(&builtin()).unwrap();
+        assert_eq!(c.settings_for(None).context.lang.as_deref(), Some("es"));
+    }
+
+    #[test]
+    fn an_unknown_language_points_at_the_value() {
+        let text = "context:\n  lang: english\n";
+        let c = Config::parse(Path::new(".tactful.yaml"), text).unwrap();
+        let e = c.check_names(&builtin()).unwrap_err();
+        assert_eq!(&text[e.span.clone().unwrap()], "english");
+        assert!(e.message.contains("did you mean `en`?"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_missing_rule_folder_points_at_the_entry() {
+        let d = tempfile::tempdir().unwrap();
+        let text = "rules: [house-rules/]\n";
+        let e = Config::parse(&d.path().join(".tactful.yaml"), text).unwrap_err();
+        assert_eq!(&text[e.span.clone().unwrap()], "house-rules/");
+        assert!(e.message.contains("does not exist"), "{}", e.message);
     }
 
     #[test]

@@ -4,6 +4,10 @@
 //! Each source (flag, front matter, config, default) yields a [`ContextLayer`] of optional
 //! values; [`ContextLayer::resolve`] applies them in precedence order.
 
+mod suggest;
+
+pub use suggest::{did_you_mean, suggestion_suffix};
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -24,6 +28,8 @@ macro_rules! keyword_enum {
             pub fn expected() -> String {
                 [$($text),+].join(", ")
             }
+            /// Every accepted word, for `--help` and error messages.
+            pub const WORDS: &'static [&'static str] = &[$($text),+];
         }
 
         impl fmt::Display for $name {
@@ -33,8 +39,9 @@ macro_rules! keyword_enum {
         impl std::str::FromStr for $name {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, String> {
-                Self::parse(s).ok_or_else(|| format!("unknown {} `{}` (expected one of: {})",
-                    stringify!($name).to_lowercase(), s, Self::expected()))
+                Self::parse(s).ok_or_else(|| format!("unknown {} `{}` (expected one of: {}){}",
+                    stringify!($name).to_lowercase(), s, Self::expected(),
+                    suggestion_suffix(s, Self::WORDS.iter().copied())))
             }
         }
     };
@@ -55,6 +62,100 @@ keyword_enum!(
         Other = "other",
     }
 );
+
+keyword_enum!(
+    /// What the recipient agreed to.
+    Consent { List = "list" }
+);
+
+/// The value of `lang` that asks for detection.
+pub const AUTO: &str = "auto";
+
+/// Normalises a language setting the way BCP 47 tags are compared: lower case, `_` read as
+/// `-`, and region, script and variant subtags dropped, because a rule pack covers a language
+/// wherever it is spoken (`pt-BR` and `pt-PT` both get `pt`, `en_US` gets `en`). The deprecated
+/// code `iw` is Hebrew's `he`, as BCP 47 maps it.
+pub fn normalize_lang(value: &str) -> String {
+    let lower = value.trim().to_ascii_lowercase().replace('_', "-");
+    let primary = lower.split('-').next().unwrap_or("");
+    match primary {
+        "iw" => "he".to_string(),
+        _ => primary.to_string(),
+    }
+}
+
+/// Language names people write instead of codes, for a "did you mean" hint.
+const LANGUAGE_NAMES: &[(&str, &str)] = &[
+    ("english", "en"),
+    ("eng", "en"),
+    ("spanish", "es"),
+    ("español", "es"),
+    ("espanol", "es"),
+    ("castellano", "es"),
+    ("spa", "es"),
+    ("italian", "it"),
+    ("italiano", "it"),
+    ("ita", "it"),
+    ("dutch", "nl"),
+    ("nederlands", "nl"),
+    ("flemish", "nl"),
+    ("nld", "nl"),
+    ("dut", "nl"),
+    ("polish", "pl"),
+    ("polski", "pl"),
+    ("pol", "pl"),
+    ("hebrew", "he"),
+    ("ivrit", "he"),
+    ("עברית", "he"),
+    ("heb", "he"),
+    ("german", "de"),
+    ("deutsch", "de"),
+    ("deu", "de"),
+    ("ger", "de"),
+    ("french", "fr"),
+    ("français", "fr"),
+    ("francais", "fr"),
+    ("fra", "fr"),
+    ("fre", "fr"),
+    ("portuguese", "pt"),
+    ("português", "pt"),
+    ("portugues", "pt"),
+    ("por", "pt"),
+];
+
+/// Checks a `lang` setting against the languages that have a rule pack: returns the pack's code
+/// (`pt-BR` → `pt`, `auto` stays `auto`), or a message that lists the valid values.
+pub fn parse_lang(value: &str, available: &[String]) -> Result<String, String> {
+    let code = normalize_lang(value);
+    if code == AUTO || available.contains(&code) {
+        return Ok(code);
+    }
+    let lower = value.trim().to_lowercase();
+    let by_name = LANGUAGE_NAMES
+        .iter()
+        .find(|(name, _)| *name == lower)
+        .map(|(_, c)| *c)
+        .filter(|c| available.iter().any(|l| l == c));
+    let mut valid = vec![AUTO.to_string()];
+    valid.extend(available.iter().cloned());
+    let hint = match by_name {
+        Some(c) => format!("; did you mean `{c}`?"),
+        None => suggestion_suffix(value.trim(), valid.iter().map(String::as_str)),
+    };
+    Err(format!(
+        "unknown language `{}` (expected a language code with a rule pack: {}; a region tag such as `pt-BR` is read as its language){hint}",
+        value.trim(),
+        valid.join(", ")
+    ))
+}
+
+/// Parses `consent` values: each must be a known kind of consent.
+pub fn parse_consent(values: &[String]) -> Result<Vec<String>, String> {
+    values
+        .iter()
+        .map(|v| v.trim().parse::<Consent>().map(|c| c.as_str().to_string()))
+        .collect()
+}
 
 /// The resolved context of one message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -160,6 +261,42 @@ mod tests {
         assert_eq!(ctx.channel, Channel::Linkedin);
         assert_eq!(ctx.lang, "auto");
         assert!(ctx.consent.is_empty());
+    }
+
+    #[test]
+    fn region_tags_map_to_the_language_pack() {
+        let packs: Vec<String> = ["en", "es", "pt", "he"].map(String::from).to_vec();
+        for (given, want) in [
+            ("pt-BR", "pt"),
+            ("es-ES", "es"),
+            ("en_US", "en"),
+            ("EN-gb", "en"),
+            ("zh-Hant-TW", "zh"),
+            ("iw", "he"),
+        ] {
+            assert_eq!(normalize_lang(given), want, "{given}");
+        }
+        assert_eq!(parse_lang("pt-BR", &packs).unwrap(), "pt");
+        assert_eq!(parse_lang(" Auto ", &packs).unwrap(), "auto");
+    }
+
+    #[test]
+    fn an_unknown_language_lists_the_valid_codes_and_suggests_one() {
+        let packs: Vec<String> = ["en", "es", "pt"].map(String::from).to_vec();
+        let err = parse_lang("english", &packs).unwrap_err();
+        assert!(err.contains("auto, en, es, pt"), "{err}");
+        assert!(err.contains("did you mean `en`?"), "{err}");
+        let err = parse_lang("ja", &packs).unwrap_err();
+        assert!(err.contains("unknown language `ja`"), "{err}");
+        assert!(parse_lang("", &packs).is_err());
+    }
+
+    #[test]
+    fn consent_accepts_known_words_only() {
+        assert_eq!(parse_consent(&["list".into()]).unwrap(), ["list"]);
+        let err = parse_consent(&["lsit".into()]).unwrap_err();
+        assert!(err.contains("expected one of: list"), "{err}");
+        assert!(err.contains("did you mean `list`?"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! YAML front matter at the top of a message (`---` … `---`): context keys and `allow:`.
-//! Keys tactful does not know are left alone (a Markdown draft may carry a title or a date).
+//! Keys tactful does not know are left alone (a Markdown draft may carry a title or a date),
+//! unless they look like a typo of one it knows (`chanel:`): those are reported with a
+//! suggestion, because the setting the writer meant is silently missing.
 
 use crate::context::{Channel, ContextLayer, Stage};
 use crate::error::SourceError;
@@ -13,7 +15,7 @@ struct FrontMatterDef {
     stage: Option<Spanned<String>>,
     channel: Option<Spanned<String>>,
     lang: Option<Spanned<String>>,
-    consent: Option<OneOrMany>,
+    consent: Option<Spanned<OneOrMany>>,
     premium: Option<bool>,
     template: Option<bool>,
     recipient: Option<String>,
@@ -21,17 +23,71 @@ struct FrontMatterDef {
     allow: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+/// `consent: list` or `consent: [list]`. Not `#[serde(untagged)]`: that buffers the value and
+/// loses the spans of the list's items.
+#[derive(Debug)]
 enum OneOrMany {
     One(String),
-    Many(Vec<String>),
+    Many(Vec<Spanned<String>>),
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a word or a list of words")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<OneOrMany, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element::<Spanned<String>>()? {
+                    out.push(v);
+                }
+                Ok(OneOrMany::Many(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A rule id or category the message allows, with where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allow {
     pub target: String,
+    pub span: Range<usize>,
+}
+
+/// The keys front matter can set.
+pub const KEYS: &[&str] = &[
+    "stage",
+    "channel",
+    "lang",
+    "consent",
+    "premium",
+    "template",
+    "recipient",
+    "allow",
+];
+
+/// A top-level key that is not tactful's but is close to one of its keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKey {
+    pub key: String,
+    pub span: Range<usize>,
+    pub suggestion: String,
+}
+
+/// A value as written, with where it is written (checked later against the loaded rules).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub value: String,
     pub span: Range<usize>,
 }
 
@@ -43,6 +99,41 @@ pub struct FrontMatter {
     pub body_start: usize,
     pub context: ContextLayer,
     pub allow: Vec<Allow>,
+    /// `lang:` as written; the context holds it normalised (`pt-BR` → `pt`) but not yet
+    /// checked against the rule packs, which the reader does not know.
+    pub lang: Option<Written>,
+    /// Keys that look like typos of tactful's keys.
+    pub unknown_keys: Vec<UnknownKey>,
+}
+
+/// Top-level keys of a YAML mapping written in block style (`key: value` at column 0) that are
+/// not among [`KEYS`] but close to one.
+fn near_miss_keys(yaml_text: &str, offset: usize) -> Vec<UnknownKey> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for line in yaml_text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let Some((key, _)) = line.split_once(':') else {
+            continue;
+        };
+        let key_trimmed = key.trim_end();
+        let is_key = !key_trimmed.is_empty()
+            && key_trimmed
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        if !is_key || KEYS.contains(&key_trimmed) {
+            continue;
+        }
+        if let Some(s) = crate::context::did_you_mean(key_trimmed, KEYS.iter().copied()) {
+            out.push(UnknownKey {
+                key: key_trimmed.to_string(),
+                span: offset + start..offset + start + key_trimmed.len(),
+                suggestion: s.to_string(),
+            });
+        }
+    }
+    out
 }
 
 fn line_end(text: &str, from: usize) -> usize {
@@ -89,23 +180,27 @@ pub fn parse(path: &str, text: &str, start: usize) -> Result<Option<FrontMatter>
     if let Some(c) = &def.channel {
         ctx.channel = Some(c.value.parse::<Channel>().map_err(|m| bad(c, m))?);
     }
+    let mut lang = None;
     if let Some(l) = &def.lang {
-        let v = l.value.trim().to_lowercase();
-        if v.is_empty() || !v.chars().all(|c| c.is_ascii_lowercase()) {
-            return Err(bad(
-                l,
-                format!(
-                    "`lang` must be a language code such as `en` or `auto`, not `{}`",
-                    l.value
-                ),
-            ));
-        }
-        ctx.lang = Some(v);
+        ctx.lang = Some(crate::context::normalize_lang(&l.value));
+        lang = Some(Written {
+            value: l.value.clone(),
+            span: span_of(l).unwrap_or(start..close.1),
+        });
     }
-    ctx.consent = def.consent.map(|c| match c {
-        OneOrMany::One(s) => vec![s],
-        OneOrMany::Many(v) => v,
-    });
+    if let Some(c) = &def.consent {
+        let values: Vec<(&String, Option<Range<usize>>)> = match &c.value {
+            OneOrMany::One(s) => vec![(s, yaml::spanned_range(c, yaml_text).map(shift))],
+            OneOrMany::Many(v) => v.iter().map(|s| (&s.value, span_of(s))).collect(),
+        };
+        let mut consent = Vec::new();
+        for (v, span) in values {
+            let parsed = crate::context::parse_consent(std::slice::from_ref(v))
+                .map_err(|m| SourceError::new(path, text, span, m))?;
+            consent.extend(parsed);
+        }
+        ctx.consent = Some(consent);
+    }
     ctx.premium = def.premium;
     ctx.template = def.template;
     ctx.recipient = def
@@ -125,6 +220,8 @@ pub fn parse(path: &str, text: &str, start: usize) -> Result<Option<FrontMatter>
         body_start: close.1,
         context: ctx,
         allow,
+        lang,
+        unknown_keys: near_miss_keys(yaml_text, yaml_start),
     }))
 }
 
@@ -150,6 +247,45 @@ mod tests {
         let err = parse("m.txt", text, 0).unwrap_err();
         assert_eq!(&text[err.span.clone().unwrap()], "later");
         assert!(err.message.contains("first-contact"));
+    }
+
+    #[test]
+    fn lang_keeps_its_span_and_region_tags_are_normalised() {
+        let text = "---\nlang: pt-BR\n---\nOi";
+        let fm = parse("m.txt", text, 0).unwrap().unwrap();
+        assert_eq!(fm.context.lang.as_deref(), Some("pt"));
+        let l = fm.lang.unwrap();
+        assert_eq!(&text[l.span], "pt-BR");
+    }
+
+    #[test]
+    fn an_unknown_consent_points_at_the_value() {
+        let text = "---\nconsent: [list, newsletter]\n---\nHi";
+        let err = parse("m.txt", text, 0).unwrap_err();
+        assert_eq!(&text[err.span.clone().unwrap()], "newsletter");
+        assert!(
+            err.message.contains("expected one of: list"),
+            "{}",
+            err.message
+        );
+        let text = "---\nconsent: lst\n---\nHi";
+        let err = parse("m.txt", text, 0).unwrap_err();
+        assert_eq!(&text[err.span.clone().unwrap()], "lst");
+        let fm = parse("m.txt", "---\nconsent: list\n---\nHi", 0)
+            .unwrap()
+            .unwrap();
+        assert_eq!(fm.context.consent, Some(vec!["list".to_string()]));
+    }
+
+    #[test]
+    fn a_key_close_to_ours_is_flagged_and_others_are_left_alone() {
+        let text =
+            "---\ntitle: Intro\nchanel: linkedin\ndate: 2026-01-02\nstage: follow-up\n---\nHi";
+        let fm = parse("m.txt", text, 0).unwrap().unwrap();
+        assert_eq!(fm.unknown_keys.len(), 1, "{:?}", fm.unknown_keys);
+        let k = &fm.unknown_keys[0];
+        assert_eq!(&text[k.span.clone()], "chanel");
+        assert_eq!(k.suggestion, "channel");
     }
 
     #[test]

@@ -84,6 +84,10 @@ pub fn internal_rules() -> Vec<RuleMeta> {
         why: None,
         suggest: None,
     };
+    let described = |m: RuleMeta, description: &str| RuleMeta {
+        description: description.into(),
+        ..m
+    };
     vec![
         meta(
             "tactful/no-rule-pack",
@@ -96,6 +100,24 @@ pub fn internal_rules() -> Vec<RuleMeta> {
             Severity::Warning,
             "a suppression silences nothing",
             "Remove the `allow:` entry or the `tactful-disable` comment, so that a future finding of this rule is not hidden.",
+        ),
+        described(
+            meta(
+                "tactful/unknown-key",
+                Severity::Warning,
+                "a front matter key looks like a misspelt tactful key",
+                "Rename the key (`chanel:` → `channel:`); until then the setting it was meant for does not apply.",
+            ),
+            "A key in a message's front matter that tactful does not read but that is close to one it does (`chanel:` for `channel:`). Other keys, such as a Markdown draft's `title:` or `date:`, are left alone.",
+        ),
+        described(
+            meta(
+                "tactful/malformed-input",
+                Severity::Warning,
+                "part of the file could not be read as its format requires",
+                "Fix or re-export the file (for an email, export it again as .eml) so that all of it is checked.",
+            ),
+            "The reader checked what it could but met something broken: an email without headers, a part with an unknown encoding, a byte that is not valid in the file's character set.",
         ),
     ]
 }
