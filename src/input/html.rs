@@ -1,7 +1,9 @@
 //! HTML drafts and HTML email bodies: the visible text, and nothing else.
 //!
-//! Tags, attributes (link targets included), comments, `<head>`, scripts, styles, code and
-//! hidden elements are skipped; white space collapses as a browser collapses it; block
+//! Tags, attributes, comments, `<head>`, scripts, styles, code and hidden elements are
+//! skipped, except where a link goes: a web address in `href` follows the link's text as
+//! ` <https://…>`, the way the plain-text version of a mail shows it, mapped onto the `href`
+//! value (see [`show_target`]); white space collapses as a browser collapses it; block
 //! elements become line breaks so that segmentation sees paragraphs; entities are decoded and
 //! map back to the whole entity. Quoted replies (`<blockquote>`, Gmail's and Yahoo's quote
 //! containers) come out as `> ` lines and signature blocks behind a `-- ` line, so they are
@@ -85,6 +87,8 @@ struct Effects {
 struct Open {
     name: String,
     effects: Effects,
+    /// A visible link: its `href` value in the source, and where its text starts in the output.
+    link: Option<(Range<usize>, usize)>,
 }
 
 struct Walker<'a> {
@@ -157,6 +161,17 @@ impl Walker<'_> {
             text_start = pos;
         }
         self.text(text_start..b.len());
+        // Links left open at the end still lead somewhere.
+        while let Some(o) = self.stack.pop() {
+            if let Some((href, text_from)) = o.link {
+                if self.skip == 0 {
+                    self.close_link(href, text_from);
+                }
+            }
+            if o.effects.skip {
+                self.skip = self.skip.saturating_sub(1);
+            }
+        }
     }
 
     /// Handles the markup at `pos` (which holds `<`); returns where text resumes.
@@ -205,8 +220,8 @@ impl Walker<'_> {
     }
 
     /// Reads attributes up to the tag's `>`; returns the end of the tag and the few
-    /// attributes that matter (lower-cased names).
-    fn attributes(&self, mut pos: usize) -> (usize, Vec<(String, String)>) {
+    /// attributes that matter (lower-cased names), with where each value is in the source.
+    fn attributes(&self, mut pos: usize) -> (usize, Vec<Attr>) {
         let b = self.src.as_bytes();
         let mut attrs = Vec::new();
         while pos < b.len() {
@@ -223,6 +238,7 @@ impl Walker<'_> {
                     }
                     let name = self.src[start..pos].to_ascii_lowercase();
                     let mut value = String::new();
+                    let mut at = pos..pos;
                     let mut p = pos;
                     while p < b.len() && b[p].is_ascii_whitespace() {
                         p += 1;
@@ -240,6 +256,7 @@ impl Walker<'_> {
                                 .position(|c| c == q)
                                 .map_or(b.len(), |i| vs + i);
                             value = self.src[vs..ve].to_string();
+                            at = vs..ve;
                             pos = (ve + 1).min(b.len());
                         } else {
                             let vs = p;
@@ -247,14 +264,18 @@ impl Walker<'_> {
                                 p += 1;
                             }
                             value = self.src[vs..p].to_string();
+                            at = vs..p;
                             pos = p;
                         }
                     }
                     if pos == start {
                         pos += 1;
                     }
-                    if matches!(name.as_str(), "class" | "id" | "style" | "hidden" | "type") {
-                        attrs.push((name, value));
+                    if matches!(
+                        name.as_str(),
+                        "class" | "id" | "style" | "hidden" | "type" | "href"
+                    ) {
+                        attrs.push((name, value, at));
                     }
                 }
             }
@@ -262,7 +283,7 @@ impl Walker<'_> {
         (b.len(), attrs)
     }
 
-    fn start_tag(&mut self, name: &str, attrs: &[(String, String)], at: usize, self_closing: bool) {
+    fn start_tag(&mut self, name: &str, attrs: &[Attr], at: usize, self_closing: bool) {
         if self.skip == 0 {
             if name == "br" {
                 self.pending = (self.pending + 1).min(2);
@@ -282,8 +303,8 @@ impl Walker<'_> {
         let attr = |k: &str| {
             attrs
                 .iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.to_ascii_lowercase())
+                .find(|(n, _, _)| n == k)
+                .map(|(_, v, _)| v.to_ascii_lowercase())
         };
         let class = attr("class").unwrap_or_default();
         let id = attr("id").unwrap_or_default();
@@ -294,7 +315,7 @@ impl Walker<'_> {
             .collect();
         let mut e = Effects {
             skip: SKIP.contains(&name)
-                || attrs.iter().any(|(n, _)| n == "hidden")
+                || attrs.iter().any(|(n, _, _)| n == "hidden")
                 || style.contains("display:none"),
             quote: name == "blockquote"
                 || [
@@ -328,16 +349,47 @@ impl Walker<'_> {
             self.signature_owed = true;
             self.owe_break(1, at);
         }
+        let link = match attrs.iter().find(|(n, _, _)| n == "href") {
+            Some((_, _, value)) if name == "a" && self.skip == 0 => {
+                Some((value.clone(), self.out.len()))
+            }
+            _ => None,
+        };
         self.stack.push(Open {
             name: name.to_string(),
             effects: e,
+            link,
         });
+    }
+
+    /// Closes a link: shows where it goes after its text.
+    fn close_link(&mut self, href: Range<usize>, text_from: usize) {
+        let raw = &self.src[href.clone()];
+        let lead = raw.len() - raw.trim_start().len();
+        let href = href.start + lead..href.start + raw.trim_end().len();
+        let raw = &self.src[href.clone()];
+        let decoded;
+        let (url, exact) = if raw.contains('&') {
+            decoded = decode_entities(raw);
+            (decoded.as_str(), decoded == raw)
+        } else {
+            (raw, true)
+        };
+        let link_text = self.out.text.get(text_from..).unwrap_or("");
+        if !should_show_target(url, link_text) {
+            return;
+        }
+        self.flush();
+        show_target(&mut self.out, url, href, exact);
     }
 
     fn end_tag(&mut self, name: &str, at: usize) {
         if let Some(i) = self.stack.iter().rposition(|o| o.name == name) {
             while self.stack.len() > i {
                 let Some(o) = self.stack.pop() else { break };
+                if let Some((href, text_from)) = o.link {
+                    self.close_link(href, text_from);
+                }
                 let e = o.effects;
                 if e.skip {
                     self.skip = self.skip.saturating_sub(1);
@@ -455,6 +507,90 @@ impl Walker<'_> {
     }
 }
 
+/// An attribute: lower-cased name, value, and where the value is in the source.
+type Attr = (String, String, Range<usize>);
+
+/// `s` with its character references decoded.
+fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if s.as_bytes()[i] == b'&' {
+            if let Some((d, n)) = entity(&s[i..]) {
+                out.push_str(&d);
+                i += n;
+                continue;
+            }
+        }
+        let c = s[i..].chars().next().unwrap_or(' ');
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
+/// A web address (what a reader's browser would open), not `mailto:`, `tel:`, an anchor, a
+/// relative path or a template's stand-in.
+fn is_web_address(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    let rest = ["https://", "http://", "//"]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p));
+    let host = match rest {
+        Some(r) => r,
+        None if lower.starts_with("www.") => &lower,
+        // Scheme-less `calendly.com/jo`: a dotted host name followed by a path.
+        None => {
+            let host = lower.split('/').next().unwrap_or("");
+            if !lower.contains('/') || host.contains(':') {
+                return false;
+            }
+            host
+        }
+    };
+    let host = host.split(['/', '?', '#']).next().unwrap_or("");
+    let labels: Vec<&str> = host.split('.').collect();
+    labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-' || c == ':'))
+        && labels
+            .last()
+            .is_some_and(|tld| tld.chars().any(|c| c.is_alphabetic()))
+}
+
+/// Without scheme, `www.` and trailing `/`, lower case: how a reader compares addresses.
+fn bare_address(url: &str) -> String {
+    let lower = url.trim().to_lowercase();
+    let s = ["https://", "http://", "//"]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p))
+        .unwrap_or(&lower);
+    let s = s.strip_prefix("www.").unwrap_or(s);
+    s.trim_end_matches('/').to_string()
+}
+
+/// Whether a link's target should be shown after its text: a web address that the text does
+/// not already show (`<a href="https://x.io/a">x.io/a</a>` would be read twice).
+pub(super) fn should_show_target(url: &str, link_text: &str) -> bool {
+    is_web_address(url) && !bare_address(link_text).contains(&bare_address(url))
+}
+
+/// Appends ` <url>` to the visible text: the address maps onto `src` (verbatim when `exact`),
+/// the brackets and the space are synthesised at its edges.
+pub(super) fn show_target(out: &mut Layer, url: &str, src: Range<usize>, exact: bool) {
+    if !out.at_line_start() && !out.text.ends_with([' ', '\t']) {
+        out.synth(" ", src.start);
+    }
+    out.synth("<", src.start);
+    if exact {
+        out.exact(url, src.start);
+    } else {
+        out.whole(url, src.clone());
+    }
+    out.synth(">", src.end);
+}
+
 /// Decodes the character reference at the start of `s` (`&amp;`, `&#8217;`, `&#x2019;`).
 fn entity(s: &str) -> Option<(String, usize)> {
     let mut cap = s.len().min(40);
@@ -484,9 +620,58 @@ mod tests {
     }
 
     #[test]
-    fn markup_links_and_comments_are_skipped() {
-        let html = "<html><head><title>T</title><style>p{color:red}</style></head><body>\n<p>Hi Ana,</p>\n<p>I read <a href=\"https://calendly.com/x\">your post</a> on <b>hiring</b>.<!-- note --></p><script>var a = '<p>x</p>';</script></body></html>";
+    fn markup_and_comments_are_skipped() {
+        let html = "<html><head><title>T</title><style>p{color:red}</style></head><body>\n<p>Hi Ana,</p>\n<p>I read <a href=\"#post\">your post</a> on <b>hiring</b>.<!-- note --></p><script>var a = '<p>x</p>';</script></body></html>";
         assert_eq!(text(html), "Hi Ana,\n\nI read your post on hiring.");
+    }
+
+    #[test]
+    fn web_link_targets_follow_the_link_text_and_map_to_the_href() {
+        let html = "<p>Pick a time <a class=\"btn\" href=\"https://calendly.com/jo/15min\">here</a>.</p>";
+        let v = visible_text(html);
+        assert_eq!(v.layer.text, "Pick a time here <https://calendly.com/jo/15min>.");
+        let url = v.layer.text.find("calendly").unwrap();
+        let span = v.layer.map.to_source(url..url + "calendly.com/".len());
+        assert_eq!(&html[span.clone()], "calendly.com/");
+        assert_eq!(span.start, html.find("calendly").unwrap());
+        // A button with no text, unquoted and entity-encoded values, an address without a
+        // scheme: each is shown; entity-encoded values map onto the whole value.
+        let html = "<a href=https://cal.com/jo><img src=b.png></a> <a href=' www.x.io/a?b=1&amp;c=2 '>x</a> <a href=\"tidycal.com/jo\">y</a>";
+        let v = visible_text(html);
+        assert_eq!(
+            v.layer.text,
+            "<https://cal.com/jo> x <www.x.io/a?b=1&c=2> y <tidycal.com/jo>"
+        );
+        let amp = v.layer.text.find("&c").unwrap();
+        assert_eq!(&html[v.layer.map.to_source(amp..amp + 1)], "www.x.io/a?b=1&amp;c=2");
+    }
+
+    #[test]
+    fn links_that_are_not_shown() {
+        for html in [
+            "<a href=\"mailto:jo@x.io\">mail me</a>",
+            "<a href=\"tel:+123456789\">call</a>",
+            "<a href=\"#top\">top</a>",
+            "<a href=\"../about.html\">about</a>",
+            "<a href=\"{{booking_url}}\">book</a>",
+            "<a href=\"javascript:void(0)\">x</a>",
+            // The text already shows the address.
+            "<a href=\"https://calendly.com/jo/\">calendly.com/jo</a>",
+            // Hidden or inside code.
+            "<div hidden><a href=\"https://calendly.com/jo\">x</a></div>",
+            "<code><a href=\"https://calendly.com/jo\">x</a></code>",
+        ] {
+            assert!(!text(html).contains('<'), "{html} → {}", text(html));
+        }
+    }
+
+    #[test]
+    fn link_targets_stay_in_their_segment() {
+        let html = "<blockquote>Book <a href=\"https://calendly.com/a\">here</a><br>ok</blockquote><p>Hi <a href=\"https://x.io/p\">unclosed";
+        assert_eq!(
+            text(html),
+            "> Book here <https://calendly.com/a>\n> ok\n\nHi unclosed <https://x.io/p>"
+        );
     }
 
     #[test]

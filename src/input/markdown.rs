@@ -2,14 +2,16 @@
 //!
 //! `pulldown-cmark` parses the draft and reports each event with its source range. Text is
 //! copied with its range (exact where the source holds the same bytes; escapes and entities
-//! map as a whole); code spans, code blocks, images and link targets are skipped; raw HTML
-//! blocks go through the HTML reader; paragraphs, headings and list items become lines, and
+//! map as a whole); code spans, code blocks and images are skipped; a link's web address
+//! follows its text as ` <https://…>`, mapped onto the destination in the file (the reference
+//! definition's, for `[text][ref]`), as in the HTML reader; raw HTML blocks go through the
+//! HTML reader; paragraphs, headings and list items become lines, and
 //! block quotes become `> ` lines, so segmentation sees the same shape as in a plain draft.
 
 use super::html;
 use super::layer::{covered_after, suppression_targets, Layer};
 use super::template::Suppression;
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
 #[derive(Debug, Default)]
@@ -63,6 +65,47 @@ impl Emitter {
     }
 }
 
+/// A link being read.
+struct Link {
+    /// The destination as parsed (escapes and entities resolved).
+    dest: String,
+    /// The source that holds the destination: the inline link itself, or the reference
+    /// definition.
+    within: Range<usize>,
+    /// Whether `within` is a reference definition.
+    reference: bool,
+    text_from: usize,
+    /// The end of the link's text in the source: the destination is after it.
+    text_end: usize,
+}
+
+impl Link {
+    /// Where the destination is in the source, and whether it is there verbatim: after the
+    /// link's `](`, or after a reference definition's `]:`; optionally inside `<…>`.
+    fn destination(&self, src: &str) -> (Range<usize>, bool) {
+        let (from, opener) = if self.reference {
+            (self.within.start, "]:")
+        } else {
+            (self.text_end.clamp(self.within.start, self.within.end), "](")
+        };
+        let hay = src.get(from..self.within.end).unwrap_or("");
+        let after = hay.find(opener).map_or(0, |i| i + 2);
+        if let Some(i) = hay[after..].find(self.dest.as_str()) {
+            let start = from + after + i;
+            return (start..start + self.dest.len(), true);
+        }
+        // Escaped or encoded: the first token after the opener stands for it as a whole.
+        let rest = &hay[after..];
+        let lead = rest.len() - rest.trim_start().len();
+        let token = rest[lead..]
+            .split(|c: char| c.is_whitespace() || c == ')')
+            .next()
+            .unwrap_or("");
+        let start = from + after + lead;
+        (start..start + token.len(), false)
+    }
+}
+
 /// Extracts the visible text of the Markdown in `src`.
 pub fn visible_text(src: &str) -> Visible {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
@@ -93,7 +136,16 @@ pub fn visible_text(src: &str) -> Visible {
             pos = end;
         }
     };
-    for (event, range) in Parser::new_ext(src, opts).into_offset_iter() {
+    // Open links: where the destination is, where the link's text starts in the output, and
+    // where the text ends in the source (the destination comes after it).
+    let mut links: Vec<Option<Link>> = Vec::new();
+    let mut events = Parser::new_ext(src, opts).into_offset_iter();
+    while let Some((event, range)) = events.next() {
+        if let Some(Some(link)) = links.last_mut() {
+            if !matches!(event, Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link)) {
+                link.text_end = link.text_end.max(range.end);
+            }
+        }
         if let Some(block) = html_block.as_mut() {
             match &event {
                 Event::Html(_) => {
@@ -123,6 +175,29 @@ pub fn visible_text(src: &str) -> Visible {
                     hidden += 1;
                 }
                 Tag::HtmlBlock => html_block = Some(range.start..range.start),
+                Tag::Link {
+                    link_type,
+                    dest_url,
+                    id,
+                    ..
+                } => {
+                    let dest = match link_type {
+                        LinkType::Inline => Some((range.clone(), false)),
+                        LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut => events
+                            .reference_definitions()
+                            .get(&id)
+                            .map(|d| (d.span.clone(), true)),
+                        // Autolinks show their address as their text already.
+                        _ => None,
+                    };
+                    links.push(dest.filter(|_| hidden == 0).map(|(within, reference)| Link {
+                        dest: dest_url.to_string(),
+                        within,
+                        reference,
+                        text_from: e.out.len(),
+                        text_end: range.start,
+                    }));
+                }
                 _ => {}
             },
             Event::End(tag) => match tag {
@@ -159,6 +234,16 @@ pub fn visible_text(src: &str) -> Visible {
                 TagEnd::CodeBlock | TagEnd::Image | TagEnd::MetadataBlock(_) => {
                     hidden = hidden.saturating_sub(1);
                     e.owe(2, range.end);
+                }
+                TagEnd::Link => {
+                    if let Some(Some(link)) = links.pop() {
+                        let link_text = e.out.text.get(link.text_from..).unwrap_or("");
+                        if html::should_show_target(&link.dest, link_text) {
+                            let (at, exact) = link.destination(src);
+                            e.before_text();
+                            html::show_target(&mut e.out, &link.dest, at, exact);
+                        }
+                    }
                 }
                 _ => {}
             },
@@ -213,7 +298,7 @@ mod tests {
 
     #[test]
     fn prose_without_markup() {
-        let md = "# Hello\n\nHi **Ana**,\nI read [your post](https://calendly.com/x) on `hiring`.\n\n```\nbook a demo\n```\n\n![a demo](x.png)\n\n- one\n- two\n";
+        let md = "# Hello\n\nHi **Ana**,\nI read [your post](#post) on `hiring`.\n\n```\nbook a demo\n```\n\n![a demo](x.png)\n\n- one\n- two\n";
         assert_eq!(
             text(md),
             "Hello\n\nHi Ana,\nI read your post on .\n\none\ntwo"
@@ -251,5 +336,59 @@ mod tests {
     fn signature_delimiter_survives() {
         let md = "Best,\nJo\n-- \nJo Smith | Acme\n";
         assert_eq!(text(md), "Best,\nJo\n--\n\nJo Smith | Acme");
+    }
+
+    /// The prose range of `needle` mapped to the file.
+    fn source_of(md: &str, v: &Visible, needle: &str) -> String {
+        let at = v.layer.text.find(needle).expect("needle in prose");
+        md[v.layer.map.to_source(at..at + needle.len())].to_string()
+    }
+
+    #[test]
+    fn inline_link_destinations_are_shown_and_map_to_the_file() {
+        let md = "Pick [a *slot*](https://calendly.com/jo/15min \"my calendar\") today.\n";
+        let v = visible_text(md);
+        assert_eq!(
+            v.layer.text,
+            "Pick a slot <https://calendly.com/jo/15min> today."
+        );
+        let span_text = source_of(md, &v, "calendly.com/");
+        assert_eq!(span_text, "calendly.com/");
+        let at = v.layer.text.find("calendly").unwrap();
+        assert_eq!(
+            v.layer.map.to_source(at..at + 8).start,
+            md.find("calendly").unwrap()
+        );
+        // Angle-bracketed and escaped destinations.
+        let md = "[x](<https://cal.com/jo>) [y](https://x.io/a\\_b)";
+        let v = visible_text(md);
+        assert_eq!(v.layer.text, "x <https://cal.com/jo> y <https://x.io/a_b>");
+        assert_eq!(source_of(md, &v, "cal.com/jo"), "cal.com/jo");
+        assert_eq!(source_of(md, &v, "a_b"), "https://x.io/a\\_b");
+    }
+
+    #[test]
+    fn reference_links_map_to_their_definition() {
+        let md = "Grab [a slot][cal] or [Calendly].\n\n[cal]: https://calendly.com/jo\n[calendly]: <https://savvycal.com/jo> \"t\"\n";
+        let v = visible_text(md);
+        assert_eq!(
+            v.layer.text,
+            "Grab a slot <https://calendly.com/jo> or Calendly <https://savvycal.com/jo>."
+        );
+        let at = v.layer.text.find("calendly.com").unwrap();
+        assert_eq!(
+            v.layer.map.to_source(at..at + 12),
+            md.rfind("calendly.com").unwrap()..md.rfind("calendly.com").unwrap() + 12
+        );
+        assert_eq!(source_of(md, &v, "savvycal.com/jo"), "savvycal.com/jo");
+    }
+
+    #[test]
+    fn autolinks_and_other_targets_are_not_doubled() {
+        let md = "See <https://calendly.com/jo> or [calendly.com/jo](https://calendly.com/jo), [me](mailto:jo@x.io), [top](#top), `[x](https://a.io/b)`.";
+        assert_eq!(
+            text(md),
+            "See https://calendly.com/jo or calendly.com/jo, me, top, ."
+        );
     }
 }
