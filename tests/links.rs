@@ -30,8 +30,16 @@ fn check(dir: &Path, name: &str, body: &str) -> Vec<(String, String, usize)> {
                 d["span"]["start"].as_u64().unwrap() as usize,
                 d["span"]["end"].as_u64().unwrap() as usize,
             );
-            assert_eq!(d["text"].as_str(), body.get(a..b), "{name}: text under span");
-            (d["rule"].as_str().unwrap().to_string(), body[a..b].to_string(), a)
+            assert_eq!(
+                d["text"].as_str(),
+                body.get(a..b),
+                "{name}: text under span"
+            );
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                body[a..b].to_string(),
+                a,
+            )
         })
         .collect()
 }
@@ -58,7 +66,10 @@ fn a_booking_link_hidden_in_html_is_reported_on_its_href() {
     let href = html.find(URL).unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
     let (text, start) = &found[0];
-    assert!(text.contains("calendly.com/"), "span on the address: {text:?}");
+    assert!(
+        text.contains("calendly.com/"),
+        "span on the address: {text:?}"
+    );
     assert!(
         *start >= href && start + text.len() <= href + URL.len(),
         "span {start} inside the href value at {href}"

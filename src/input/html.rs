@@ -551,9 +551,11 @@ fn is_web_address(url: &str) -> bool {
     let host = host.split(['/', '?', '#']).next().unwrap_or("");
     let labels: Vec<&str> = host.split('.').collect();
     labels.len() >= 2
-        && labels
-            .iter()
-            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-' || c == ':'))
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == ':')
+        })
         && labels
             .last()
             .is_some_and(|tld| tld.chars().any(|c| c.is_alphabetic()))
@@ -627,9 +629,13 @@ mod tests {
 
     #[test]
     fn web_link_targets_follow_the_link_text_and_map_to_the_href() {
-        let html = "<p>Pick a time <a class=\"btn\" href=\"https://calendly.com/jo/15min\">here</a>.</p>";
+        let html =
+            "<p>Pick a time <a class=\"btn\" href=\"https://calendly.com/jo/15min\">here</a>.</p>";
         let v = visible_text(html);
-        assert_eq!(v.layer.text, "Pick a time here <https://calendly.com/jo/15min>.");
+        assert_eq!(
+            v.layer.text,
+            "Pick a time here <https://calendly.com/jo/15min>."
+        );
         let url = v.layer.text.find("calendly").unwrap();
         let span = v.layer.map.to_source(url..url + "calendly.com/".len());
         assert_eq!(&html[span.clone()], "calendly.com/");
@@ -643,7 +649,10 @@ mod tests {
             "<https://cal.com/jo> x <www.x.io/a?b=1&c=2> y <tidycal.com/jo>"
         );
         let amp = v.layer.text.find("&c").unwrap();
-        assert_eq!(&html[v.layer.map.to_source(amp..amp + 1)], "www.x.io/a?b=1&amp;c=2");
+        assert_eq!(
+            &html[v.layer.map.to_source(amp..amp + 1)],
+            "www.x.io/a?b=1&amp;c=2"
+        );
     }
 
     #[test]

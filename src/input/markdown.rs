@@ -86,7 +86,10 @@ impl Link {
         let (from, opener) = if self.reference {
             (self.within.start, "]:")
         } else {
-            (self.text_end.clamp(self.within.start, self.within.end), "](")
+            (
+                self.text_end.clamp(self.within.start, self.within.end),
+                "](",
+            )
         };
         let hay = src.get(from..self.within.end).unwrap_or("");
         let after = hay.find(opener).map_or(0, |i| i + 2);
@@ -142,7 +145,10 @@ pub fn visible_text(src: &str) -> Visible {
     let mut events = Parser::new_ext(src, opts).into_offset_iter();
     while let Some((event, range)) = events.next() {
         if let Some(Some(link)) = links.last_mut() {
-            if !matches!(event, Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link)) {
+            if !matches!(
+                event,
+                Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link)
+            ) {
                 link.text_end = link.text_end.max(range.end);
             }
         }
@@ -190,13 +196,16 @@ pub fn visible_text(src: &str) -> Visible {
                         // Autolinks show their address as their text already.
                         _ => None,
                     };
-                    links.push(dest.filter(|_| hidden == 0).map(|(within, reference)| Link {
-                        dest: dest_url.to_string(),
-                        within,
-                        reference,
-                        text_from: e.out.len(),
-                        text_end: range.start,
-                    }));
+                    links.push(
+                        dest.filter(|_| hidden == 0)
+                            .map(|(within, reference)| Link {
+                                dest: dest_url.to_string(),
+                                within,
+                                reference,
+                                text_from: e.out.len(),
+                                text_end: range.start,
+                            }),
+                    );
                 }
                 _ => {}
             },
