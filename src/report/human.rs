@@ -156,20 +156,7 @@ impl Reporter for HumanReporter {
     }
 
     fn finish(&mut self, out: &mut dyn Write, s: &Summary) -> io::Result<()> {
-        let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-        let files = plural(s.files, "file");
-        let line = if s.errors + s.warnings + s.infos == 0 && s.failed == 0 {
-            format!("no problems found in {files}")
-        } else {
-            let mut parts = vec![plural(s.errors, "error"), plural(s.warnings, "warning")];
-            if s.infos > 0 {
-                parts.push(plural(s.infos, "note"));
-            }
-            if s.failed > 0 {
-                parts.push(format!("{} not checked", plural(s.failed, "file")));
-            }
-            format!("{} in {files}", parts.join(", "))
-        };
+        let line = s.line();
         if self.color {
             writeln!(out, "\x1b[1m{line}\x1b[0m")
         } else {

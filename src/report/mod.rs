@@ -3,6 +3,7 @@
 
 pub mod github;
 mod human;
+pub mod html;
 mod json;
 pub mod position;
 pub mod sarif;
@@ -14,6 +15,7 @@ use std::io::{self, Write};
 
 pub use github::GithubReporter;
 pub use human::HumanReporter;
+pub use html::HtmlReporter;
 pub use json::{diagnostic_json, JsonReporter, JsonlReporter};
 pub use sarif::SarifReporter;
 pub use short::ShortReporter;
@@ -26,6 +28,8 @@ pub enum OutputFormat {
     Jsonl,
     Sarif,
     Github,
+    /// One self-contained HTML page: totals, a sortable file list, highlighted text.
+    Html,
 }
 
 /// Totals over a run.
@@ -41,6 +45,23 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The line every report ends with: "1 error, 3 warnings in 1 file".
+    pub fn line(&self) -> String {
+        let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+        let files = plural(self.files, "file");
+        if self.errors + self.warnings + self.infos == 0 && self.failed == 0 {
+            return format!("no problems found in {files}");
+        }
+        let mut parts = vec![plural(self.errors, "error"), plural(self.warnings, "warning")];
+        if self.infos > 0 {
+            parts.push(plural(self.infos, "note"));
+        }
+        if self.failed > 0 {
+            parts.push(format!("{} not checked", plural(self.failed, "file")));
+        }
+        format!("{} in {files}", parts.join(", "))
+    }
+
     pub fn add(&mut self, r: &FileResult) {
         self.files += 1;
         if !r.errors.is_empty() {
@@ -74,5 +95,6 @@ pub fn reporter(format: OutputFormat, color: bool) -> Box<dyn Reporter> {
         OutputFormat::Jsonl => Box::new(JsonlReporter),
         OutputFormat::Sarif => Box::new(SarifReporter::default()),
         OutputFormat::Github => Box::new(GithubReporter),
+        OutputFormat::Html => Box::new(HtmlReporter::default()),
     }
 }
