@@ -25,10 +25,15 @@ fn chromium() -> Option<PathBuf> {
         return Some(PathBuf::from(p));
     }
     let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |d| d.join(name)))
-        .find(|p| p.is_file())
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .flat_map(|name| std::env::split_paths(&path).map(move |d| d.join(name)))
+    .find(|p| p.is_file())
 }
 
 /// Runs headless Chromium on `page` with `extra` arguments; its standard output.
@@ -163,7 +168,10 @@ fn highlights(dom: &str) -> Highlights {
                     path = p;
                 }
             }
-            let void = matches!(name.as_str(), "meta" | "br" | "img" | "input" | "link" | "hr");
+            let void = matches!(
+                name.as_str(),
+                "meta" | "br" | "img" | "input" | "link" | "hr"
+            );
             if void || name.is_empty() {
                 continue;
             }
@@ -171,9 +179,9 @@ fn highlights(dom: &str) -> Highlights {
             if let Some(f) = &finding {
                 let start = attr(t, "data-start").expect("data-start").parse().unwrap();
                 let end = attr(t, "data-end").expect("data-end").parse().unwrap();
-                let entry = out
-                    .entry((path.clone(), f.clone()))
-                    .or_insert((start, end, String::new()));
+                let entry =
+                    out.entry((path.clone(), f.clone()))
+                        .or_insert((start, end, String::new()));
                 assert_eq!((entry.0, entry.1), (start, end), "pieces of {f} agree");
             }
             open.push((name, finding));
@@ -209,21 +217,39 @@ fn the_html_report_renders_with_the_json_spans_highlighted() {
     write_drafts(drafts.path());
     let work = tempfile::tempdir().expect("temp dir");
 
-    let json = tactful(&["check", "--no-config", "--format", "json", "."], drafts.path());
+    let json = tactful(
+        &["check", "--no-config", "--format", "json", "."],
+        drafts.path(),
+    );
     assert_eq!(json.status.code(), Some(1));
     let doc: Value = serde_json::from_slice(&json.stdout).expect("JSON report");
-    let html = tactful(&["check", "--no-config", "--format", "html", "."], drafts.path());
-    assert_eq!(html.status.code(), Some(1), "same exit status as the other formats");
+    let html = tactful(
+        &["check", "--no-config", "--format", "html", "."],
+        drafts.path(),
+    );
+    assert_eq!(
+        html.status.code(),
+        Some(1),
+        "same exit status as the other formats"
+    );
     let page = work.path().join("report.html");
     std::fs::write(&page, &html.stdout).unwrap();
 
     // Self-contained: no stylesheet, script, image or font is fetched.
     let text = String::from_utf8(html.stdout.clone()).expect("UTF-8 page");
     for needle in [" src=", "<link", "@import", "url(", "@font-face"] {
-        assert!(!text.contains(needle), "the page loads an external asset: {needle}");
+        assert!(
+            !text.contains(needle),
+            "the page loads an external asset: {needle}"
+        );
     }
 
-    let dom = browse(&chrome, &work.path().join("profile"), &page, &["--dump-dom"]);
+    let dom = browse(
+        &chrome,
+        &work.path().join("profile"),
+        &page,
+        &["--dump-dom"],
+    );
     let dom = String::from_utf8(dom).expect("DOM is UTF-8");
     assert!(
         dom.contains("data-ready=\"1\""),
@@ -252,7 +278,10 @@ fn the_html_report_renders_with_the_json_spans_highlighted() {
     got.sort();
     assert!(want.len() >= 8, "the drafts give findings: {want:?}");
     for lang in ["en-intro.txt", "he-first-note.txt", "follow-up.eml"] {
-        assert!(want.iter().any(|w| w.0.ends_with(lang)), "a finding in {lang}");
+        assert!(
+            want.iter().any(|w| w.0.ends_with(lang)),
+            "a finding in {lang}"
+        );
     }
     assert!(
         want.iter().any(|w| w.3.contains("=\r\n")),
@@ -261,7 +290,10 @@ fn the_html_report_renders_with_the_json_spans_highlighted() {
     assert_eq!(got, want);
 
     // The same summary line as the other formats, and the file list sorted by the script.
-    let human = tactful(&["check", "--no-config", "--color", "never", "."], drafts.path());
+    let human = tactful(
+        &["check", "--no-config", "--color", "never", "."],
+        drafts.path(),
+    );
     let human = String::from_utf8_lossy(&human.stdout);
     let summary = human.trim_end().lines().last().unwrap_or("").to_string();
     assert!(
@@ -271,7 +303,12 @@ fn the_html_report_renders_with_the_json_spans_highlighted() {
     let rows: Vec<usize> = dom
         .split("<tr data-path=")
         .skip(1)
-        .map(|r| attr(&format!(" x={r}"), "data-errors").unwrap().parse().unwrap())
+        .map(|r| {
+            attr(&format!(" x={r}"), "data-errors")
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
         .collect();
     assert_eq!(rows.len(), 4);
     assert!(

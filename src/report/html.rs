@@ -115,9 +115,7 @@ fn line_open(src: &str, start: usize) -> &'static str {
 /// The direction of a text as a whole, from its first letter (as `dir="auto"` would decide
 /// if every line did not set its own).
 fn direction(src: &str) -> &'static str {
-    let rtl = |c: char| {
-        matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF)
-    };
+    let rtl = |c: char| matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF);
     match src.chars().find(|c| c.is_alphabetic()) {
         Some(c) if rtl(c) => "rtl",
         _ => "ltr",
@@ -659,14 +657,20 @@ mod tests {
             assert_eq!(text, &src[m.start..m.end], "mark {}", m.id);
         }
         assert_eq!(html.matches("<div class=\"ln\"").count(), 4);
-        assert_eq!(html.matches("<mark").count(), html.matches("</mark>").count());
+        assert_eq!(
+            html.matches("<mark").count(),
+            html.matches("</mark>").count()
+        );
     }
 
     #[test]
     fn escaping_keeps_text_and_carriage_returns() {
         assert_eq!(direction("  שלום, Ana"), "rtl");
         assert_eq!(direction("12. Hi שלום"), "ltr");
-        assert_eq!(escape("a<b>&\"c\"\r\n"), "a&lt;b&gt;&amp;&quot;c&quot;&#13;\n");
+        assert_eq!(
+            escape("a<b>&\"c\"\r\n"),
+            "a&lt;b&gt;&amp;&quot;c&quot;&#13;\n"
+        );
         let html = source_html("x < y\n\n", &[]);
         assert_eq!(
             html,

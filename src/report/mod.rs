@@ -2,8 +2,8 @@
 //! results in input order through the [`Reporter`] trait and never see the engine.
 
 pub mod github;
-mod human;
 pub mod html;
+mod human;
 mod json;
 pub mod position;
 pub mod sarif;
@@ -14,8 +14,8 @@ use crate::rules::Severity;
 use std::io::{self, Write};
 
 pub use github::GithubReporter;
-pub use human::HumanReporter;
 pub use html::HtmlReporter;
+pub use human::HumanReporter;
 pub use json::{diagnostic_json, JsonReporter, JsonlReporter};
 pub use sarif::SarifReporter;
 pub use short::ShortReporter;
@@ -52,7 +52,10 @@ impl Summary {
         if self.errors + self.warnings + self.infos == 0 && self.failed == 0 {
             return format!("no problems found in {files}");
         }
-        let mut parts = vec![plural(self.errors, "error"), plural(self.warnings, "warning")];
+        let mut parts = vec![
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning"),
+        ];
         if self.infos > 0 {
             parts.push(plural(self.infos, "note"));
         }
