@@ -44,11 +44,16 @@ struct FileYaml {
     rules: Vec<RuleYaml>,
 }
 
+/// Every rule file: the definitions at the top (`rules/<category>.yaml`, not the category
+/// catalogue) and each language folder's files.
 fn rule_files(root: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for d in std::fs::read_dir(root).into_iter().flatten().flatten() {
         let path = d.path();
-        if path.is_dir() {
+        let yaml = path.extension().is_some_and(|x| x == "yaml" || x == "yml");
+        if path.is_file() && yaml && path.file_name().is_some_and(|n| n != "categories.yaml") {
+            files.push(path);
+        } else if path.is_dir() {
             for e in std::fs::read_dir(&path).into_iter().flatten().flatten() {
                 let p = e.path();
                 if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
@@ -61,7 +66,11 @@ fn rule_files(root: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// The language folder of a file; empty for a definition file at the top of `rules/`.
 fn lang_of(f: &Path) -> &str {
+    if f.parent() == Some(Path::new("rules")) {
+        return "";
+    }
     f.parent()
         .and_then(|p| p.file_name())
         .and_then(|n| n.to_str())

@@ -1,9 +1,8 @@
 //! What integrations say about a rule without running it: SARIF's rule descriptors, the link
-//! an editor shows next to a diagnostic. One entry per rule id (a rule shipped in several
-//! languages is described once, in English when there is an English version).
+//! an editor shows next to a diagnostic. One entry per rule id: every rule is defined once,
+//! whatever the languages that give evidence for it.
 
 use super::{Registry, Severity};
-use std::collections::BTreeMap;
 
 /// A rule as integrations describe it.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,62 +121,37 @@ pub fn internal_rules() -> Vec<RuleMeta> {
     ]
 }
 
-/// Every rule of a registry, one entry per id (a user's rule over a built-in one, else the
-/// English version), sorted by id. Built-in rules are read from their YAML without compiling
-/// their packs: describing 500 rules costs a YAML parse (tens of milliseconds), not the
-/// compilation of every language (most of a second).
+/// Every rule of a registry, one entry per id, from its one definition (a user's definition
+/// replaces a built-in one), sorted by id. Definitions are read without compiling any pack:
+/// describing 500 rules costs a YAML parse, not the compilation of every language. A
+/// language's named overrides are not listed here: each finding carries its own severity.
 pub fn catalog(registry: &Registry) -> Vec<RuleMeta> {
-    // rank: 2 a user's rule, 1 a built-in English one, 0 another built-in
-    let mut by_id: BTreeMap<String, (u8, RuleMeta)> = BTreeMap::new();
     let why = |category: &str| registry.category(category).map(|c| c.why.clone());
-    let mut add = |rank: u8, meta: RuleMeta| {
-        if by_id.get(&meta.id).is_none_or(|(r, _)| *r < rank) {
-            by_id.insert(meta.id.clone(), (rank, meta));
-        }
-    };
-    if registry.has_builtin() {
-        for f in super::builtin::FILES.iter().filter(|f| !f.is_pack()) {
-            // A broken built-in file is reported when a message needs its pack.
-            let Ok(def) = crate::yaml::parse::<super::schema::RuleFileDef>(f.text, &f.path())
-            else {
-                continue;
-            };
-            let rank = u8::from(def.lang.as_deref().unwrap_or(f.lang) == "en");
-            for r in def.rules {
-                add(
-                    rank,
-                    RuleMeta {
-                        id: r.id.value.clone(),
-                        category: def.category.clone(),
-                        severity: r.severity,
-                        description: r.description.clone().unwrap_or_else(|| r.message.clone()),
-                        message: r.message,
-                        help: r.help,
-                        why: why(&def.category),
-                        suggest: r
-                            .suggest
-                            .map(|s| (s, r.fix == Some(super::schema::FixKind::Safe))),
-                    },
-                );
-            }
-        }
-    }
-    for r in registry.user_rules() {
-        add(
-            2,
+    let mut out: Vec<RuleMeta> = registry
+        .definitions()
+        .into_values()
+        .map(|d| {
+            let r = &d.def;
             RuleMeta {
-                id: r.id.clone(),
-                category: r.category.clone(),
+                id: r.id.value.clone(),
+                category: d.category.clone(),
                 severity: r.severity,
-                message: r.message.clone(),
-                description: r.description.clone().unwrap_or_else(|| r.message.clone()),
-                help: r.help.clone(),
-                why: why(&r.category),
-                suggest: r.suggest.clone().map(|s| (s, r.fix_safe)),
-            },
-        );
-    }
-    let mut out: Vec<RuleMeta> = by_id.into_values().map(|(_, m)| m).collect();
+                message: r.message.trim().to_string(),
+                description: r
+                    .description
+                    .as_deref()
+                    .unwrap_or(&r.message)
+                    .trim()
+                    .to_string(),
+                help: r.help.trim().to_string(),
+                why: why(&d.category),
+                suggest: r
+                    .suggest
+                    .clone()
+                    .map(|s| (s, r.fix == Some(super::schema::FixKind::Safe))),
+            }
+        })
+        .collect();
     out.extend(internal_rules());
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out

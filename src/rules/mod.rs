@@ -10,9 +10,9 @@ pub mod pattern;
 mod registry;
 pub mod schema;
 
-pub use load::{load_rule_text, LoadedFile};
+pub use load::{load_definition_text, load_evidence_text, load_rule_text, Definition, LoadedFile};
 pub use pack::{Pack, Signal};
-pub use registry::{Registry, RuleSources};
+pub use registry::{builtin_definitions, Registry, RuleSources};
 pub use schema::{CategoryDef, Scope, Severity};
 
 use crate::context::Context;

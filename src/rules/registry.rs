@@ -2,9 +2,9 @@
 //! compiled lazily, one language at a time, the first time a message in that language is seen.
 
 use super::builtin::{self, CATEGORIES};
-use super::load::{load_rule_text, LoadedFile};
+use super::load::{load_definition_text, load_evidence_text, Definition, Definitions, LoadedFile};
 use super::pack::Pack;
-use super::schema::{CategoriesDef, CategoryDef, PackDef};
+use super::schema::{CategoriesDef, CategoryDef, FileShape, PackDef};
 use crate::error::SourceError;
 use crate::message::Vocabulary;
 use crate::yaml;
@@ -27,6 +27,8 @@ pub struct Registry {
     categories: Vec<CategoryDef>,
     pack_defs: BTreeMap<String, PackDef>,
     user_files: Vec<LoadedFile>,
+    /// Rules the user's definition files define (they replace built-in ones of the same id).
+    user_defs: Definitions,
     no_builtin: bool,
     packs: BTreeMap<String, OnceLock<PackResult>>,
     vocab: Vocabulary,
@@ -84,6 +86,44 @@ fn yaml_files(root: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<SourceError>
     }
 }
 
+/// The built-in rule definitions (`rules/<category>.yaml`), parsed once per process on first
+/// use: a run that never builds a pack or describes a rule does not pay for them.
+pub fn builtin_definitions() -> &'static Result<Definitions, Vec<SourceError>> {
+    static DEFS: OnceLock<Result<Definitions, Vec<SourceError>>> = OnceLock::new();
+    DEFS.get_or_init(|| {
+        let mut out = Definitions::new();
+        let mut errors = Vec::new();
+        let empty = BTreeMap::new();
+        for f in builtin::FILES.iter().filter(|f| f.is_definition()) {
+            let path = f.path();
+            match load_definition_text(&path, f.text, "any", &empty, false, true) {
+                Ok((_, defs)) => {
+                    for d in defs {
+                        if d.def.kind.is_none() {
+                            errors.push(SourceError::new(
+                                &path,
+                                f.text,
+                                yaml::spanned_range(&d.def.id, f.text),
+                                format!(
+                                    "built-in rule `{}` does not name its `kind`",
+                                    d.def.id.value
+                                ),
+                            ));
+                        }
+                        out.insert(d.def.id.value.clone(), Arc::new(d));
+                    }
+                }
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    })
+}
+
 impl Registry {
     pub fn new(sources: &RuleSources) -> Result<Registry, Vec<SourceError>> {
         let mut errors = Vec::new();
@@ -139,17 +179,63 @@ impl Registry {
                 }
             }
         }
+        // Definition files (with `category:`) first: a language file may give evidence for
+        // a rule a user's file defines.
         let empty = BTreeMap::new();
         let mut user_files = Vec::new();
+        let mut user_defs = Definitions::new();
+        let mut evidence = Vec::new();
         for (p, shown, text) in &texts {
             if p.file_name().is_some_and(|n| n == "pack.yaml") {
                 continue;
             }
             let lang = lang_of_path(p);
             let vars = pack_defs.get(&lang).map_or(&empty, |d| &d.vars);
-            match load_rule_text(shown, text, &lang, vars, true) {
-                Ok(f) => user_files.push(f),
+            let shape = match yaml::parse::<FileShape>(text, shown) {
+                Ok(s) => s,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            if shape.category.is_none() {
+                evidence.push((lang, shown, text));
+                continue;
+            }
+            match load_definition_text(shown, text, &lang, vars, true, true) {
+                Ok((f, defs)) => {
+                    user_files.push(f);
+                    for d in defs {
+                        user_defs.insert(d.def.id.value.clone(), Arc::new(d));
+                    }
+                }
                 Err(mut e) => errors.append(&mut e),
+            }
+        }
+        if !evidence.is_empty() {
+            let builtin = if sources.no_builtin {
+                None
+            } else {
+                match builtin_definitions().as_ref() {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        errors.extend(e.iter().cloned());
+                        None
+                    }
+                }
+            };
+            let lookup = |id: &str| {
+                user_defs
+                    .get(id)
+                    .or_else(|| builtin.and_then(|b| b.get(id)))
+                    .cloned()
+            };
+            for (lang, shown, text) in evidence {
+                let vars = pack_defs.get(&lang).map_or(&empty, |d| &d.vars);
+                match load_evidence_text(shown, text, &lang, vars, true, &lookup) {
+                    Ok(f) => user_files.push(f),
+                    Err(mut e) => errors.append(&mut e),
+                }
             }
         }
         if !errors.is_empty() {
@@ -158,7 +244,12 @@ impl Registry {
         let mut langs: BTreeSet<String> = pack_defs.keys().cloned().collect();
         langs.insert("any".into());
         if !sources.no_builtin {
-            langs.extend(builtin::FILES.iter().map(|f| f.lang.to_string()));
+            langs.extend(
+                builtin::FILES
+                    .iter()
+                    .filter(|f| f.is_evidence())
+                    .map(|f| f.lang.to_string()),
+            );
         }
         langs.extend(user_files.iter().map(|f| f.lang.clone()));
         let mut vocab = Vocabulary::default();
@@ -182,6 +273,7 @@ impl Registry {
             categories,
             pack_defs,
             user_files,
+            user_defs,
             no_builtin: sources.no_builtin,
             packs: langs.into_iter().map(|l| (l, OnceLock::new())).collect(),
             vocab,
@@ -191,6 +283,28 @@ impl Registry {
     /// The rules of the user's rule files (compiled when the registry was built).
     pub fn user_rules(&self) -> impl Iterator<Item = &super::Rule> {
         self.user_files.iter().flat_map(|f| f.rules.iter())
+    }
+
+    /// The shared definition of a rule id: the user's, else the built-in one.
+    pub fn definition(&self, id: &str) -> Option<Arc<Definition>> {
+        self.user_defs.get(id).cloned().or_else(|| {
+            if self.no_builtin {
+                return None;
+            }
+            builtin_definitions().as_ref().ok()?.get(id).cloned()
+        })
+    }
+
+    /// Every rule definition (user definitions replace built-in ones), by id. Errors in the
+    /// built-in definitions are reported when a pack is built.
+    pub fn definitions(&self) -> Definitions {
+        let mut out = if self.no_builtin {
+            Definitions::new()
+        } else {
+            builtin_definitions().as_ref().cloned().unwrap_or_default()
+        };
+        out.extend(self.user_defs.iter().map(|(k, v)| (k.clone(), v.clone())));
+        out
     }
 
     /// Whether the built-in rule files are part of this registry.
@@ -253,14 +367,20 @@ impl Registry {
         let mut rules = Vec::new();
         let mut errors = Vec::new();
         if !self.no_builtin {
-            for f in builtin::FILES
-                .iter()
-                .filter(|f| f.lang == lang && !f.is_pack())
-            {
-                match load_rule_text(&f.path(), f.text, lang, vars, false) {
-                    Ok(loaded) => rules.extend(loaded.rules),
-                    Err(mut e) => errors.append(&mut e),
+            match builtin_definitions().as_ref() {
+                Ok(defs) => {
+                    let lookup = |id: &str| defs.get(id).cloned();
+                    for f in builtin::FILES
+                        .iter()
+                        .filter(|f| f.lang == lang && f.is_evidence())
+                    {
+                        match load_evidence_text(&f.path(), f.text, lang, vars, false, &lookup) {
+                            Ok(loaded) => rules.extend(loaded.rules),
+                            Err(mut e) => errors.append(&mut e),
+                        }
+                    }
                 }
+                Err(e) => errors.extend(e.iter().cloned()),
             }
         }
         for f in self.user_files.iter().filter(|f| f.lang == lang) {
@@ -301,5 +421,49 @@ impl Registry {
         } else {
             Err(errors)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::schema::EvidenceFileDef;
+
+    /// Issue 10: a rule is defined once. Every built-in language file holds evidence only, and
+    /// every definition names its kind.
+    #[test]
+    fn no_shared_metadata_is_repeated_in_a_language_file() {
+        let defs = builtin_definitions()
+            .as_ref()
+            .expect("built-in definitions load");
+        assert!(defs.len() > 100, "{}", defs.len());
+        assert!(defs.values().all(|d| d.def.kind.is_some()));
+        let mut entries = 0;
+        for f in builtin::FILES.iter().filter(|f| f.is_evidence()) {
+            let file: EvidenceFileDef =
+                yaml::parse(f.text, &f.path()).unwrap_or_else(|e| panic!("{e}"));
+            assert!(file.category.is_none(), "{}", f.path());
+            let stem = f.name.trim_end_matches(".yaml");
+            for r in &file.rules {
+                entries += 1;
+                let id = &r.id.value;
+                for (key, v) in [
+                    ("kind", &r.kind),
+                    ("severity", &r.severity),
+                    ("message", &r.message),
+                    ("description", &r.description),
+                    ("help", &r.help),
+                    ("when", &r.when),
+                    ("segments", &r.segments),
+                ] {
+                    assert!(v.is_none(), "{}: {id} sets `{key}`", f.path());
+                }
+                let d = defs
+                    .get(id)
+                    .unwrap_or_else(|| panic!("{}: {id} is not defined", f.path()));
+                assert_eq!(d.category, stem, "{}: {id}", f.path());
+            }
+        }
+        assert!(entries > 500, "{entries}");
     }
 }

@@ -88,11 +88,12 @@ pub enum MetricKind {
 }
 
 /// Parameters of a metric rule. One flat struct (checked per kind after parsing) so that
-/// every key keeps its YAML span.
-#[derive(Debug, Clone, Deserialize)]
+/// every key keeps its YAML span. In a language file (a ratio's counters and thresholds) the
+/// `kind` comes from the rule's definition and is not written.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct MetricDef {
-    pub kind: MetricKind,
+    pub kind: Option<MetricKind>,
     pub segments: Option<Vec<Spanned<String>>>,
     pub count: Option<CountUnit>,
     pub max: Option<f64>,
@@ -159,10 +160,63 @@ pub struct Examples {
     pub good: Vec<Example>,
 }
 
+/// A rule's kind, with the kind's own settings nested under it (`kind: pattern`,
+/// `kind: {metric: {length: {max: 200}}}`). How a language finds the evidence (its patterns,
+/// signals or counters) is in the language's file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KindDef {
+    /// Any of the language's `match` patterns is a hit.
+    Pattern,
+    /// Enough of the language's `signals` within one scope.
+    Signals,
+    /// A measure of the text: `{length: {...}}` or `ratio` (the language gives the counters).
+    Metric(MetricSpec),
+    /// Unfilled placeholders and vendors' missing-token markers.
+    Placeholder(PlaceholderDef),
+    /// Near-identical drafts in one run.
+    Duplicate(DuplicateDef),
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MetricSpec {
+    Length(LengthDef),
+    Ratio,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LengthDef {
+    pub segments: Option<Vec<Spanned<String>>>,
+    pub count: Option<CountUnit>,
+    pub max: f64,
+    pub max_premium: Option<f64>,
+    pub warn_above: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PlaceholderDef {
+    pub without_fallback: Option<bool>,
+    pub marker: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DuplicateDef {
+    pub similarity: Option<f64>,
+}
+
+/// A rule as written in a definition file (`rules/<category>.yaml`, or a user's rule file with
+/// a `category:`). Shared metadata; a rule that also carries evidence (patterns, examples) is
+/// complete for the file's language, the way single-file user rules are written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RuleDef {
     pub id: Spanned<String>,
+    /// Required in the built-in rules; a user's rule may leave it to be read off its keys.
+    pub kind: Option<Spanned<KindDef>>,
     pub severity: Severity,
     pub message: String,
     pub description: Option<String>,
@@ -186,6 +240,89 @@ pub struct RuleDef {
     pub metric: Option<MetricDef>,
     #[serde(default)]
     pub examples: Examples,
+}
+
+impl RuleDef {
+    /// Whether the entry carries a language's evidence too (a complete, single-file rule).
+    pub fn has_evidence(&self) -> bool {
+        !self.patterns.is_empty()
+            || !self.keywords.is_empty()
+            || !self.unless.is_empty()
+            || !self.signals.is_empty()
+            || self.metric.is_some()
+            || !self.examples.bad.is_empty()
+            || !self.examples.good.is_empty()
+            || self.suggest.is_some()
+    }
+}
+
+/// What a language may change about a rule, each by name: `override: {severity: error}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct OverrideDef {
+    pub severity: Option<Severity>,
+    pub when: Option<WhenDef>,
+    pub segments: Option<Vec<Spanned<String>>>,
+    /// The language reads the rule with another kind (one phrase suffices where another
+    /// language needs two signals).
+    pub kind: Option<KindDef>,
+}
+
+/// Any value, kept only for its position: a key a language file may not set.
+pub type Forbidden = Option<Spanned<serde::de::IgnoredAny>>;
+
+/// One rule's evidence in one language (`rules/<lang>/<category>.yaml`): how the language
+/// finds it, and its examples. Shared metadata is refused here (see `load`), so it cannot
+/// drift between languages again.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EvidenceDef {
+    pub id: Spanned<String>,
+    #[serde(rename = "override")]
+    pub overrides: Option<Spanned<OverrideDef>>,
+    #[serde(default, rename = "match")]
+    pub patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub unless: Vec<Spanned<String>>,
+    pub unless_scope: Option<Scope>,
+    #[serde(default)]
+    pub signals: Vec<SignalDef>,
+    pub require: Option<usize>,
+    pub scope: Option<Scope>,
+    /// A ratio's counters and thresholds, calibrated on the language.
+    pub metric: Option<MetricDef>,
+    /// A rewrite in the language (it may use the language's pattern groups), and whether
+    /// `--fix` may apply it.
+    pub suggest: Option<String>,
+    pub fix: Option<FixKind>,
+    #[serde(default)]
+    pub examples: Examples,
+    pub kind: Forbidden,
+    pub severity: Forbidden,
+    pub message: Forbidden,
+    pub description: Forbidden,
+    pub help: Forbidden,
+    pub when: Forbidden,
+    pub segments: Forbidden,
+}
+
+/// A language file: evidence for rules defined elsewhere.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EvidenceFileDef {
+    /// Defaults to the name of the folder holding the file.
+    pub lang: Option<String>,
+    pub category: Forbidden,
+    pub rules: Vec<EvidenceDef>,
+}
+
+/// Just enough of a rule file to tell a definition file (it names its `category`) from a
+/// language file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileShape {
+    pub category: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
