@@ -190,7 +190,12 @@ pub(super) fn handlebars(text: &str, tag: Range<usize>, inner: Range<usize>) -> 
     found(Token::Var(var_of(text, tag.clone(), inner)))
 }
 
-pub(super) fn liquid(text: &str, tag: Range<usize>, inner: Range<usize>, fx: &mut Finder) -> Option<Found> {
+pub(super) fn liquid(
+    text: &str,
+    tag: Range<usize>,
+    inner: Range<usize>,
+    fx: &mut Finder,
+) -> Option<Found> {
     let s = text[inner].trim();
     let w = s
         .split_whitespace()

@@ -288,7 +288,11 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
 }
 
 /// Strips whitespace-control marks (`-`, `~`) from a tag's inside.
-pub(super) fn strip_control(text: &str, inner: Range<usize>, marks: &[char]) -> (Range<usize>, bool, bool) {
+pub(super) fn strip_control(
+    text: &str,
+    inner: Range<usize>,
+    marks: &[char],
+) -> (Range<usize>, bool, bool) {
     let s = &text[inner.clone()];
     let left = s.starts_with(marks);
     let right = s.len() > 1 && s.ends_with(marks);

@@ -1,0 +1,101 @@
+//! Findings and errors as LSP diagnostics, with UTF-16 ranges.
+
+use super::documents::path_to_uri;
+use super::position::LineIndex16;
+use crate::finding::Finding;
+use crate::lint::FileResult;
+use crate::rules::catalog::docs_url;
+use crate::rules::Severity;
+use lsp_types::{
+    CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
+    NumberOrString, Uri,
+};
+use std::path::Path;
+use std::str::FromStr;
+
+fn severity(s: Severity) -> DiagnosticSeverity {
+    match s {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+    }
+}
+
+pub(super) fn diagnostic(uri: &Uri, idx: &LineIndex16, f: &Finding) -> Diagnostic {
+    let mut message = f.message.clone();
+    if !f.label.is_empty() && f.label != f.message {
+        message.push_str(&format!(": {}", f.label));
+    }
+    if !f.help.is_empty() {
+        message.push_str(&format!("\nhelp: {}", f.help.trim()));
+    }
+    if let Some(s) = &f.suggestion {
+        message.push_str(&format!("\nsuggestion: \"{}\"", s.replacement));
+    }
+    let related: Vec<DiagnosticRelatedInformation> = f
+        .related
+        .iter()
+        .map(|r| DiagnosticRelatedInformation {
+            location: Location::new(uri.clone(), idx.range(&r.span)),
+            message: r.label.clone(),
+        })
+        .collect();
+    Diagnostic {
+        range: idx.range(&f.span),
+        severity: Some(severity(f.severity)),
+        code: Some(NumberOrString::String(f.rule.clone())),
+        code_description: Uri::from_str(&docs_url(&f.category))
+            .ok()
+            .map(|href| CodeDescription { href }),
+        source: Some("tactful".into()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        ..Default::default()
+    }
+}
+
+/// Diagnostics for a check: findings, and errors (a bad front matter in this document, or a
+/// broken config or rule file, shown at the top of the document and linked to the file).
+pub(super) fn diagnostics(uri: &Uri, text: &str, r: &FileResult) -> Vec<Diagnostic> {
+    let idx = LineIndex16::new(text);
+    let mut out: Vec<Diagnostic> = r
+        .findings
+        .iter()
+        .map(|f| diagnostic(uri, &idx, f))
+        .collect();
+    for e in &r.errors {
+        let here = e.path == r.path;
+        let range = match (&e.span, here) {
+            (Some(s), true) => idx.range(s),
+            _ => lsp_types::Range::default(),
+        };
+        let mut message = if here {
+            e.message.clone()
+        } else {
+            format!("{}: {}", e.path, e.message)
+        };
+        if let Some(h) = &e.help {
+            message.push_str(&format!("\nhelp: {h}"));
+        }
+        let related = match (&e.span, here) {
+            (Some(s), false) => path_to_uri(Path::new(&e.path)).map(|u| {
+                let other = LineIndex16::new(&e.text);
+                vec![DiagnosticRelatedInformation {
+                    location: Location::new(u, other.range(s)),
+                    message: e.message.clone(),
+                }]
+            }),
+            _ => None,
+        };
+        out.push(Diagnostic {
+            range,
+            severity: Some(DiagnosticSeverity::ERROR),
+            code: Some(NumberOrString::String("tactful/input".into())),
+            source: Some("tactful".into()),
+            message,
+            related_information: related,
+            ..Default::default()
+        });
+    }
+    out
+}
