@@ -30,7 +30,7 @@ fn hooks_cover_every_message_extension() {
     for h in &hooks {
         assert_eq!(h.entry, "tactful check");
         let re = regex::Regex::new(&h.files).expect("files is a regex");
-        for ext in tactful::input::MESSAGE_EXTENSIONS {
+        for (ext, _) in tactful::input::MESSAGE_EXTENSIONS {
             assert!(
                 re.is_match(&format!("drafts/a.{ext}")),
                 "{} misses .{ext}",

@@ -36,9 +36,6 @@ pub enum Format {
     Markdown,
 }
 
-/// The template extensions: the tail of [`MESSAGE_EXTENSIONS`].
-const TEMPLATE_EXTENSIONS: &[&str] = MESSAGE_EXTENSIONS.split_at(7).1;
-
 fn extension(path: &str) -> String {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     name.rsplit_once('.')
@@ -49,35 +46,37 @@ fn extension(path: &str) -> String {
 impl Format {
     /// The format for a path, from its extension.
     pub fn for_path(path: &str) -> Format {
-        match extension(path).as_str() {
-            "eml" => Format::Email,
-            "html" | "htm" => Format::Html,
-            "md" | "markdown" => Format::Markdown,
-            e if TEMPLATE_EXTENSIONS.contains(&e) => Format::Template,
-            _ => Format::Plain,
-        }
+        Format::for_extension(&extension(path)).unwrap_or(Format::Plain)
+    }
+
+    /// The format of a message file's (lower-case) extension; `None` for other files.
+    pub fn for_extension(ext: &str) -> Option<Format> {
+        MESSAGE_EXTENSIONS
+            .iter()
+            .find(|(e, _)| *e == ext)
+            .map(|&(_, format)| format)
     }
 }
 
-/// Extensions of files `check` picks up when walking a folder: plain drafts, mail, HTML and
-/// Markdown, then (from the eighth on) mail-merge templates.
-pub const MESSAGE_EXTENSIONS: &[&str] = &[
-    "txt",
-    "text",
-    "eml",
-    "md",
-    "markdown",
-    "html",
-    "htm",
-    "hbs",
-    "handlebars",
-    "mustache",
-    "liquid",
-    "j2",
-    "jinja",
-    "jinja2",
-    "tmpl",
-    "tpl",
+/// Extensions of the files `check` picks up when walking a folder, each with the format it is
+/// read as (any other file named on the command line is read as plain text).
+pub const MESSAGE_EXTENSIONS: &[(&str, Format)] = &[
+    ("txt", Format::Plain),
+    ("text", Format::Plain),
+    ("eml", Format::Email),
+    ("md", Format::Markdown),
+    ("markdown", Format::Markdown),
+    ("html", Format::Html),
+    ("htm", Format::Html),
+    ("hbs", Format::Template),
+    ("handlebars", Format::Template),
+    ("mustache", Format::Template),
+    ("liquid", Format::Template),
+    ("j2", Format::Template),
+    ("jinja", Format::Template),
+    ("jinja2", Format::Template),
+    ("tmpl", Format::Template),
+    ("tpl", Format::Template),
 ];
 
 /// A file read into a message, with its front matter.
