@@ -16,6 +16,7 @@ pub mod error;
 pub mod examples;
 pub mod finding;
 pub mod fix;
+#[cfg(any(test, fuzzing, feature = "testing"))]
 #[doc(hidden)]
 pub mod fuzz;
 pub mod input;
