@@ -1,7 +1,7 @@
-//! The evaluation set in `eval/<lang>/`: realistic messages written by people who did not write
+//! The evaluation set in `tests/eval/<lang>/`: realistic messages written by people who did not write
 //! the rules, each with the categories it must produce in its front matter (`expect: […]`).
 //! This pins precision and recall per language so a rule change that loses either shows up.
-//! (`eval/score.py` prints the full per-category table; this test is its CI guard.)
+//! (`tests/eval/score.py` prints the full per-category table; this test is its CI guard.)
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,7 +46,7 @@ struct Counts {
 fn evaluation_set_meets_the_precision_and_recall_targets() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(env!("CARGO_BIN_EXE_tactful"))
-        .args(["check", "--format", "json", "--no-config", "eval"])
+        .args(["check", "--format", "json", "--no-config", "tests/eval"])
         .current_dir(root)
         .output()
         .expect("run tactful");
@@ -61,7 +61,11 @@ fn evaluation_set_meets_the_precision_and_recall_targets() {
             continue;
         };
         files += 1;
-        let lang = path.split('/').nth(1).unwrap_or("?").to_string();
+        // tests/eval/<lang>/<file>
+        let lang = Path::new(path)
+            .parent()
+            .and_then(Path::file_name)
+            .map_or("?".into(), |l| l.to_string_lossy().into_owned());
         let got: BTreeSet<String> = f["diagnostics"]
             .as_array()
             .into_iter()

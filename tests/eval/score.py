@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Score tactful against the evaluation messages in eval/<lang>/.
+"""Score tactful against the evaluation messages in tests/eval/<lang>/.
 
 Each message file starts with YAML front matter that carries `expect: [category, ...]`
 (the categories that must be reported; `[]` for a clean message). tactful is run with
@@ -11,10 +11,10 @@ category, with the expectation:
   expected but not reported  -> false negative
 
 Usage:
-  python3 eval/score.py [eval/es eval/pt ...] [--bin PATH] [--disk-rules] [--rules PATH]...
+  python3 tests/eval/score.py [tests/eval/es tests/eval/pt ...] [--bin PATH] [--disk-rules] [--rules PATH]...
                         [--set NAME] [-v]
 
-With no folders, every eval/<lang>/ folder is scored. `--disk-rules` adds `--rules rules/<lang>`
+With no folders, every tests/eval/<lang>/ folder is scored. `--disk-rules` adds `--rules rules/<lang>`
 for each language (use it when the dev binary's built-in rules are older than the files on
 disk). `--set NAME` scores only the messages whose front matter says `set: NAME` (messages
 without a `set:` key belong to the set `main`), e.g. `--set holdout` for messages written after
@@ -34,7 +34,7 @@ import sys
 from collections import defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(HERE))  # the repository: tests/eval/..
 DEFAULT_BIN = os.environ.get("TACTFUL", "/tmp/tactful-dev/tactful")
 MIN_CASES = 5
 MIN_PRECISION = 0.9
@@ -392,7 +392,7 @@ def main_real(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("folders", nargs="*", help="eval/<lang> folders (default: all)")
+    ap.add_argument("folders", nargs="*", help="tests/eval/<lang> folders (default: all)")
     ap.add_argument("--bin", default=DEFAULT_BIN, help="tactful binary (default: %(default)s)")
     ap.add_argument("--rules", action="append", default=[], help="extra rules passed to tactful")
     ap.add_argument("--disk-rules", action="store_true",
@@ -421,7 +421,7 @@ def main():
         os.path.join(HERE, d) for d in os.listdir(HERE)
         if os.path.isdir(os.path.join(HERE, d)) and not d.startswith("."))
     if not folders:
-        raise SystemExit("error: no eval/<lang> folders found")
+        raise SystemExit("error: no tests/eval/<lang> folders found")
     failing = []
     for folder in folders:
         folder = os.path.normpath(folder)
