@@ -1,5 +1,5 @@
 //! Real outreach messages nobody on the team wrote (`../shared/corpora/real/`, outside the
-//! repository): `eval/score.py --real` checks each one with its manifest's context and compares
+//! repository): `tests/eval/score.py --real` checks each one with its manifest's context and compares
 //! the categories with the labels. This test runs that script on both splits and pins floors
 //! per category, so a rule change that loses precision or recall on real text shows up.
 //!
@@ -35,11 +35,7 @@ fn corpus() -> Option<PathBuf> {
 }
 
 fn script() -> PathBuf {
-    ["eval/score.py", "tests/eval/score.py"]
-        .iter()
-        .map(|p| Path::new(ROOT).join(p))
-        .find(|p| p.is_file())
-        .expect("eval/score.py")
+    Path::new(ROOT).join("tests/eval/score.py")
 }
 
 fn score(corpus: &Path, split: &str) -> Option<Value> {
