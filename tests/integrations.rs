@@ -504,6 +504,8 @@ mod action {
         with: BTreeMap<String, String>,
         #[serde(default)]
         env: BTreeMap<String, String>,
+        #[serde(default, rename = "continue-on-error")]
+        continue_on_error: bool,
     }
 
     #[derive(serde::Deserialize)]
@@ -556,6 +558,9 @@ mod action {
                 temp.display().to_string()
             } else if expr == "github.action_path" {
                 env!("CARGO_MANIFEST_DIR").to_string()
+            } else if expr.starts_with("github.") {
+                // The event context a test gives (see `run_steps`); empty when not given.
+                inputs.get(expr).cloned().unwrap_or_default()
             } else {
                 panic!("unexpected expression {expr}")
             };
@@ -577,7 +582,11 @@ mod action {
             .map(|(k, v)| (k.clone(), v.default.clone().unwrap_or_default()))
             .collect();
         for (k, v) in given {
-            assert!(inputs.contains_key(*k), "unknown input {k}");
+            // `github.…` entries stand for the workflow's context (event, repository, actor).
+            assert!(
+                inputs.contains_key(*k) || k.starts_with("github."),
+                "unknown input {k}"
+            );
             inputs.insert(k.to_string(), v.to_string());
         }
         let temp = dir.join("runner-temp");
@@ -743,5 +752,61 @@ mod action {
             d.path(),
         );
         assert_eq!(status, Some(2), "input errors always fail");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fork_pull_request_gets_annotations_instead_of_a_failing_upload() {
+        let d = tempfile::tempdir().expect("tempdir");
+        write(
+            d.path(),
+            "templates/welcome.txt",
+            b"I've added you to our newsletter.\n",
+        );
+        let rules = format!("--no-config --rules {RULES} --lang zz");
+        let event = |head: &str| {
+            vec![
+                ("paths", "templates".to_string()),
+                ("args", rules.clone()),
+                ("github.event_name", "pull_request".to_string()),
+                ("github.event.pull_request.head.repo.full_name", head.to_string()),
+                ("github.repository", "acme/templates".to_string()),
+                ("github.actor", "someone".to_string()),
+            ]
+        };
+        let given = event("someone/templates");
+        let given: Vec<(&str, &str)> = given.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (outputs, status, log) = run_steps(&given, d.path());
+        assert_eq!(
+            outputs.get("upload.outputs.can").map(String::as_str),
+            Some("false"),
+            "a fork's token cannot upload"
+        );
+        assert!(log.contains("::notice title=tactful::"), "{log}");
+        assert!(
+            log.contains("::error file=templates/welcome.txt,line=1,col=1,"),
+            "findings are annotated instead: {log}"
+        );
+        assert_eq!(status, Some(1), "the findings, not the upload, fail the job");
+
+        // The repository's own pull request uploads, and the upload step cannot fail the job.
+        let given = event("acme/templates");
+        let given: Vec<(&str, &str)> = given.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (outputs, _, log) = run_steps(&given, d.path());
+        assert_eq!(
+            outputs.get("upload.outputs.can").map(String::as_str),
+            Some("true")
+        );
+        assert!(!log.contains("::error file="), "{log}");
+        let upload = action()
+            .runs
+            .steps
+            .into_iter()
+            .find(|s| s.uses.as_deref().is_some_and(|u| u.contains("upload-sarif")))
+            .expect("upload step");
+        assert!(upload.continue_on_error, "a failed upload does not fail the job");
+        assert!(upload
+            .condition
+            .is_some_and(|c| c.contains("steps.upload.outputs.can == 'true'")));
     }
 }
