@@ -769,7 +769,10 @@ mod action {
                 ("paths", "templates".to_string()),
                 ("args", rules.clone()),
                 ("github.event_name", "pull_request".to_string()),
-                ("github.event.pull_request.head.repo.full_name", head.to_string()),
+                (
+                    "github.event.pull_request.head.repo.full_name",
+                    head.to_string(),
+                ),
                 ("github.repository", "acme/templates".to_string()),
                 ("github.actor", "someone".to_string()),
             ]
@@ -787,7 +790,11 @@ mod action {
             log.contains("::error file=templates/welcome.txt,line=1,col=1,"),
             "findings are annotated instead: {log}"
         );
-        assert_eq!(status, Some(1), "the findings, not the upload, fail the job");
+        assert_eq!(
+            status,
+            Some(1),
+            "the findings, not the upload, fail the job"
+        );
 
         // The repository's own pull request uploads, and the upload step cannot fail the job.
         let given = event("acme/templates");
@@ -802,9 +809,16 @@ mod action {
             .runs
             .steps
             .into_iter()
-            .find(|s| s.uses.as_deref().is_some_and(|u| u.contains("upload-sarif")))
+            .find(|s| {
+                s.uses
+                    .as_deref()
+                    .is_some_and(|u| u.contains("upload-sarif"))
+            })
             .expect("upload step");
-        assert!(upload.continue_on_error, "a failed upload does not fail the job");
+        assert!(
+            upload.continue_on_error,
+            "a failed upload does not fail the job"
+        );
         assert!(upload
             .condition
             .is_some_and(|c| c.contains("steps.upload.outputs.can == 'true'")));

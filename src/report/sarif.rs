@@ -4,6 +4,9 @@
 //! points, byte offsets), related locations and fixes. Files that could not be checked become
 //! tool execution notifications, so the output stays one valid document.
 //!
+//! Each result carries `partialFingerprints` that survive edits elsewhere in the file (see
+//! [`fingerprint`]), so code scanning keeps one alert per finding across commits.
+//!
 //! The document is built at the end of the run: results are small, and the rule list is only
 //! known once every file has been checked (a folder's config may add rule files).
 
@@ -103,7 +106,28 @@ fn physical(shown: &str, source: &str, idx: &LineIndex, span: &Range<usize>) -> 
     json!({"artifactLocation": artifact_location(shown), "region": region(source, idx, span)})
 }
 
-fn result(r: &FileResult, idx: &LineIndex, f: &Finding) -> Value {
+/// What identifies a finding across versions of its file: the rule, the words it matched
+/// (lower case, white space collapsed, so re-wrapping a paragraph changes nothing) and which
+/// occurrence of that pair in the file it is — never a line number, so lines added above it
+/// keep the alert. FNV-1a (64 bits): stable across releases and platforms, unlike std's hasher.
+pub fn fingerprint(rule: &str, matched: &str, occurrence: usize) -> String {
+    let normal = matched
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in rule.bytes().chain([0]).chain(normal.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}:{occurrence}")
+}
+
+/// The key under which the fingerprint is written (versioned, so a new scheme can coexist).
+const FINGERPRINT_KEY: &str = "tactfulFindingHash/v1";
+
+fn result(r: &FileResult, idx: &LineIndex, f: &Finding, fingerprint: String) -> Value {
     let mut text = f.message.clone();
     if !f.label.is_empty() && f.label != f.message {
         text.push_str(&format!(": {}", f.label));
@@ -126,6 +150,7 @@ fn result(r: &FileResult, idx: &LineIndex, f: &Finding) -> Value {
         "level": level(f.severity),
         "message": {"text": text},
         "locations": [{"physicalLocation": physical(&r.path, &r.source, idx, &f.span)}],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
         "properties": {"category": f.category},
     });
     if !related.is_empty() {
@@ -266,8 +291,15 @@ impl Reporter for SarifReporter {
     fn file(&mut self, _out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
         self.notifications.extend(r.errors.iter().map(notification));
         let idx = LineIndex::new(&r.source);
+        let mut seen: std::collections::HashMap<String, usize> = Default::default();
         for f in &r.findings {
-            self.results.push((f.rule.clone(), result(r, &idx, f)));
+            let matched = r.source.get(f.span.clone()).unwrap_or("");
+            let base = fingerprint(&f.rule, matched, 0);
+            let n = seen.entry(base).or_default();
+            let print = fingerprint(&f.rule, matched, *n);
+            *n += 1;
+            self.results
+                .push((f.rule.clone(), result(r, &idx, f, print)));
         }
         Ok(())
     }
@@ -302,6 +334,25 @@ mod tests {
         assert_eq!(loc["uriBaseId"], SRCROOT);
         let outside = artifact_location("/definitely/not/under/cwd.txt");
         assert_eq!(outside["uri"], "file:///definitely/not/under/cwd.txt");
+    }
+
+    #[test]
+    fn fingerprints_ignore_case_and_wrapping_but_not_rule_text_or_occurrence() {
+        let a = fingerprint("early-pitch/demo-request", "book a quick\n demo", 0);
+        assert_eq!(
+            a,
+            fingerprint("early-pitch/demo-request", "Book a quick demo", 0)
+        );
+        assert!(a.ends_with(":0") && a.len() == 18);
+        assert_ne!(a, fingerprint("early-pitch/demo-request", "book a demo", 0));
+        assert_ne!(
+            a,
+            fingerprint("early-pitch/calendar-link", "book a quick demo", 0)
+        );
+        assert_ne!(
+            a,
+            fingerprint("early-pitch/demo-request", "book a quick demo", 1)
+        );
     }
 
     #[test]
