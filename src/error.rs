@@ -44,7 +44,7 @@ impl SourceError {
     /// 1-based line and column (in characters) of the span's start.
     pub fn line_col(&self) -> Option<(usize, usize)> {
         let start = self.span.as_ref()?.start;
-        Some(crate::report::position::line_col(&self.text, start))
+        Some(crate::text::position::line_col(&self.text, start))
     }
 }
 

@@ -140,8 +140,8 @@ pub fn write_atomic_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Severity;
     use crate::finding::Suggestion;
-    use crate::rules::Severity;
 
     fn finding(rule: &str, span: Range<usize>, replacement: &str, safe: bool) -> Finding {
         Finding {

@@ -10,12 +10,12 @@
 use crate::config::Config;
 use crate::context::{Channel, Context, ContextLayer, Stage};
 use crate::error::SourceError;
-use crate::finding::{Finding, Related, Suggestion};
+use crate::finding::{FileResult, Finding, Related, Severity, Suggestion};
 use crate::input::{self, Format};
-use crate::lint::{FileResult, LintOptions, Linter};
+use crate::lint::{LintOptions, Linter};
 use crate::message::Vocabulary;
 use crate::report::{self, OutputFormat, Summary};
-use crate::rules::{load_rule_text, Pack, Severity};
+use crate::rules::{load_rule_text, Pack};
 use clap::ValueEnum;
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -6,40 +6,15 @@ use crate::config::{ConfigResolver, Level};
 use crate::context::{Context, ContextLayer};
 use crate::engine::run_pack;
 use crate::error::SourceError;
-use crate::finding::Finding;
+use crate::finding::{FileResult, Finding, Severity};
 use crate::input::{self, Format};
 use crate::lang::LanguageDetector;
 use crate::message::{Message, SegmentKind};
 use crate::rules::catalog::{catalog, RuleMeta};
-use crate::rules::{Registry, RuleSources, Severity};
+use crate::rules::{Registry, RuleSources};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
-
-/// The outcome of checking one file.
-#[derive(Debug, Clone)]
-pub struct FileResult {
-    /// The path as shown in output.
-    pub path: String,
-    pub context: Option<Context>,
-    /// The file's text, for reporters that quote it.
-    pub source: Arc<str>,
-    pub findings: Vec<Finding>,
-    /// Why the file could not be checked (or a rule/config file it needs is broken).
-    pub errors: Vec<SourceError>,
-}
-
-impl FileResult {
-    pub fn failed(path: &str, errors: Vec<SourceError>) -> FileResult {
-        FileResult {
-            path: path.to_string(),
-            context: None,
-            source: Arc::from(""),
-            findings: Vec::new(),
-            errors,
-        }
-    }
-}
 
 /// Settings that come from the command line.
 #[derive(Debug, Clone, Default)]

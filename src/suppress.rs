@@ -8,9 +8,8 @@
 //! that silences nothing is itself reported as `tactful/unused-suppression`, as clippy reports
 //! an `#[expect]` that is not fulfilled: stale suppressions would hide the next real finding.
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::message::InlineSuppression;
-use crate::rules::Severity;
 
 fn targets(s: &InlineSuppression, f: &Finding) -> bool {
     s.targets.is_empty() || s.targets.iter().any(|t| *t == f.rule || *t == f.category)

@@ -1,9 +1,9 @@
 //! Code actions: one quick fix per suggestion under the cursor, and one "fix all" for the safe
 //! rewrites.
 
-use super::diagnostics::diagnostic;
+use super::diagnostics::{diagnostic, offset, range};
 use super::documents::Doc;
-use super::position::LineIndex16;
+use crate::text::position::LineIndex16;
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, TextEdit, WorkspaceEdit,
 };
@@ -17,7 +17,7 @@ pub(super) fn code_actions(doc: &Doc, p: &CodeActionParams) -> Vec<CodeActionOrC
         return Vec::new();
     };
     let idx = LineIndex16::new(&doc.text);
-    let (start, end) = (idx.offset(p.range.start), idx.offset(p.range.end));
+    let (start, end) = (offset(&idx, p.range.start), offset(&idx, p.range.end));
     let only = p.context.only.as_ref();
     let wants = |kind: &CodeActionKind| {
         only.is_none_or(|o| {
@@ -44,7 +44,7 @@ pub(super) fn code_actions(doc: &Doc, p: &CodeActionParams) -> Vec<CodeActionOrC
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diagnostic(uri, &idx, f)]),
                 edit: Some(edit(vec![TextEdit::new(
-                    idx.range(&s.span),
+                    range(&idx, &s.span),
                     s.replacement.clone(),
                 )])),
                 is_preferred: Some(s.safe),
@@ -59,7 +59,7 @@ pub(super) fn code_actions(doc: &Doc, p: &CodeActionParams) -> Vec<CodeActionOrC
             let edits = plan
                 .edits
                 .iter()
-                .map(|e| TextEdit::new(idx.range(&e.span), e.replacement.clone()))
+                .map(|e| TextEdit::new(range(&idx, &e.span), e.replacement.clone()))
                 .collect();
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: format!(

@@ -1,17 +1,32 @@
 //! Findings and errors as LSP diagnostics, with UTF-16 ranges.
 
 use super::documents::path_to_uri;
-use super::position::LineIndex16;
-use crate::finding::Finding;
-use crate::lint::FileResult;
+use crate::finding::{FileResult, Finding, Severity};
 use crate::rules::catalog::docs_url;
-use crate::rules::Severity;
+use crate::text::position::{LineIndex16, Utf16Position};
 use lsp_types::{
     CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
     NumberOrString, Uri,
 };
 use std::path::Path;
 use std::str::FromStr;
+
+/// The LSP range of a byte span.
+pub(super) fn range(idx: &LineIndex16, span: &std::ops::Range<usize>) -> lsp_types::Range {
+    let p = |o| {
+        let Utf16Position { line, character } = idx.position(o);
+        lsp_types::Position::new(line, character)
+    };
+    lsp_types::Range::new(p(span.start), p(span.end))
+}
+
+/// The byte offset of an LSP position.
+pub(super) fn offset(idx: &LineIndex16, p: lsp_types::Position) -> usize {
+    idx.offset(Utf16Position {
+        line: p.line,
+        character: p.character,
+    })
+}
 
 fn severity(s: Severity) -> DiagnosticSeverity {
     match s {
@@ -36,12 +51,12 @@ pub(super) fn diagnostic(uri: &Uri, idx: &LineIndex16, f: &Finding) -> Diagnosti
         .related
         .iter()
         .map(|r| DiagnosticRelatedInformation {
-            location: Location::new(uri.clone(), idx.range(&r.span)),
+            location: Location::new(uri.clone(), range(idx, &r.span)),
             message: r.label.clone(),
         })
         .collect();
     Diagnostic {
-        range: idx.range(&f.span),
+        range: range(idx, &f.span),
         severity: Some(severity(f.severity)),
         code: Some(NumberOrString::String(f.rule.clone())),
         code_description: Uri::from_str(&docs_url(&f.category))
@@ -65,8 +80,8 @@ pub(super) fn diagnostics(uri: &Uri, text: &str, r: &FileResult) -> Vec<Diagnost
         .collect();
     for e in &r.errors {
         let here = e.path == r.path;
-        let range = match (&e.span, here) {
-            (Some(s), true) => idx.range(s),
+        let at = match (&e.span, here) {
+            (Some(s), true) => range(&idx, s),
             _ => lsp_types::Range::default(),
         };
         let mut message = if here {
@@ -81,14 +96,14 @@ pub(super) fn diagnostics(uri: &Uri, text: &str, r: &FileResult) -> Vec<Diagnost
             (Some(s), false) => path_to_uri(Path::new(&e.path)).map(|u| {
                 let other = LineIndex16::new(&e.text);
                 vec![DiagnosticRelatedInformation {
-                    location: Location::new(u, other.range(s)),
+                    location: Location::new(u, range(&other, s)),
                     message: e.message.clone(),
                 }]
             }),
             _ => None,
         };
         out.push(Diagnostic {
-            range,
+            range: at,
             severity: Some(DiagnosticSeverity::ERROR),
             code: Some(NumberOrString::String("tactful/input".into())),
             source: Some("tactful".into()),

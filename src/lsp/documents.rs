@@ -2,7 +2,7 @@
 
 use super::server::Server;
 use crate::config::{Config, FILE_NAMES};
-use crate::lint::FileResult;
+use crate::finding::FileResult;
 use lsp_types::Uri;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -21,45 +21,14 @@ pub(super) struct Doc {
     pub(super) stamp: Stamp,
 }
 
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 /// The path of a `file:` URI.
 pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
-    let s = uri.as_str();
-    let rest = s.strip_prefix("file://")?;
-    let path_part = &rest[rest.find('/')?..];
-    let path_part = path_part.split(['?', '#']).next().unwrap_or(path_part);
-    let decoded = percent_decode(path_part)?;
-    // file:///C:/x on Windows
-    if cfg!(windows) && decoded.len() > 2 && decoded.as_bytes()[2] == b':' {
-        return Some(PathBuf::from(&decoded[1..]));
-    }
-    Some(PathBuf::from(decoded))
+    crate::text::uri::file_uri_to_path(uri.as_str())
 }
 
-/// The `file:` URI of an absolute path.
+/// The `file:` URI of a path.
 pub fn path_to_uri(path: &Path) -> Option<Uri> {
-    let abs = std::path::absolute(path).ok()?;
-    let mut s = abs.to_string_lossy().replace('\\', "/");
-    if !s.starts_with('/') {
-        s.insert(0, '/');
-    }
-    Uri::from_str(&format!("file://{}", crate::report::sarif::encode_path(&s))).ok()
+    Uri::from_str(&crate::text::uri::path_to_file_uri(path)?).ok()
 }
 
 pub(super) fn is_yaml(path: &Path) -> bool {

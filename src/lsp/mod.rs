@@ -11,8 +11,6 @@
 //!
 //! Built on `lsp-server` and `lsp-types`, rust-analyzer's synchronous crates.
 
-pub mod position;
-
 mod actions;
 mod diagnostics;
 mod documents;

@@ -3,7 +3,8 @@
 use super::actions::{code_actions, FIX_ALL};
 use super::diagnostics::diagnostics;
 use super::documents::{is_yaml, uri_to_path, Doc};
-use crate::lint::{FileResult, LintOptions, Linter};
+use crate::finding::FileResult;
+use crate::lint::{LintOptions, Linter};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::Notification as _;
 use lsp_types::request::Request as _;

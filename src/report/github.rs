@@ -6,10 +6,9 @@
 //! and LF are percent-encoded; in properties also `:` and `,`, which would otherwise end the
 //! property.
 
-use super::position::LineIndex;
 use super::{Reporter, Summary};
-use crate::lint::FileResult;
-use crate::rules::Severity;
+use crate::finding::{FileResult, Severity};
+use crate::text::position::LineIndex;
 use std::io::{self, Write};
 
 pub struct GithubReporter;

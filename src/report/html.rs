@@ -13,11 +13,9 @@
 //! The page is written at the end of the run: the chart and the file list come first and
 //! need the totals.
 
-use super::position::LineIndex;
 use super::{Reporter, Summary};
-use crate::finding::Finding;
-use crate::lint::FileResult;
-use crate::rules::Severity;
+use crate::finding::{FileResult, Finding, Severity};
+use crate::text::position::LineIndex;
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -3,9 +3,7 @@
 
 use super::{Reporter, Summary};
 use crate::error::SourceError;
-use crate::finding::Finding;
-use crate::lint::FileResult;
-use crate::rules::Severity;
+use crate::finding::{FileResult, Finding, Severity};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
 };

@@ -1,10 +1,9 @@
 //! `--format json` (one document) and `--format jsonl` (one diagnostic a line), as PRODUCT.md
 //! specifies. The JSON document is streamed file by file, so memory stays flat.
 
-use super::position::LineIndex;
 use super::{Reporter, Summary};
-use crate::finding::Finding;
-use crate::lint::FileResult;
+use crate::finding::{FileResult, Finding};
+use crate::text::position::LineIndex;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 

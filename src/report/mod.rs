@@ -5,12 +5,10 @@ pub mod github;
 pub mod html;
 mod human;
 mod json;
-pub mod position;
 pub mod sarif;
 mod short;
 
-use crate::lint::FileResult;
-use crate::rules::Severity;
+use crate::finding::{FileResult, Severity};
 use std::io::{self, Write};
 
 pub use github::GithubReporter;

@@ -10,13 +10,12 @@
 //! The document is built at the end of the run: results are small, and the rule list is only
 //! known once every file has been checked (a folder's config may add rule files).
 
-use super::position::LineIndex;
 use super::{Reporter, Summary};
 use crate::error::SourceError;
-use crate::finding::Finding;
-use crate::lint::FileResult;
+use crate::finding::{FileResult, Finding, Severity};
 use crate::rules::catalog::{home_url, RuleMeta};
-use crate::rules::Severity;
+use crate::text::position::LineIndex;
+use crate::text::uri::encode_path;
 use serde_json::{json, Map, Value};
 use std::io::{self, Write};
 use std::ops::Range;
@@ -40,20 +39,6 @@ fn level(s: Severity) -> &'static str {
         Severity::Warning => "warning",
         Severity::Info => "note",
     }
-}
-
-/// Percent-encodes a path for a URI reference (RFC 3986: unreserved characters and `/` stay).
-pub fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// A path as shown, relative to the working folder when it is inside it (with `/` separators

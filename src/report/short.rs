@@ -1,8 +1,8 @@
 //! `path:line:column: severity[rule]: message` — what Vim's and Emacs's error parsers read.
 
-use super::position::LineIndex;
 use super::{Reporter, Summary};
-use crate::lint::FileResult;
+use crate::finding::FileResult;
+use crate::text::position::LineIndex;
 use std::io::{self, Write};
 
 pub struct ShortReporter;

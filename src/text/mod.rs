@@ -1,3 +1,5 @@
 //! Text utilities shared by readers and the engine.
 
 pub mod fold;
+pub mod position;
+pub mod uri;

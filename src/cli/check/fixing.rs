@@ -3,7 +3,7 @@
 
 use super::inputs::shown;
 use crate::error::SourceError;
-use crate::lint::FileResult;
+use crate::finding::FileResult;
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

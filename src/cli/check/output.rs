@@ -3,10 +3,9 @@
 
 use super::fixing::{write_fixed, Checked, FixMode};
 use super::inputs::Input;
-use crate::lint::FileResult;
+use crate::finding::{FileResult, Severity};
 use crate::report::{Reporter, Summary};
 use crate::rules::catalog::RuleMeta;
-use crate::rules::Severity;
 use std::io::{BufWriter, StderrLock, StdoutLock, Write};
 
 pub(super) struct Output {
