@@ -6,7 +6,7 @@ use crate::context::{Context, ContextLayer};
 use crate::input::{self, Format};
 use crate::lang::LanguageDetector;
 use crate::lint::check_message;
-use crate::rules::{Registry, Rule, RuleKind};
+use crate::rules::{Registry, Rule};
 
 #[derive(Debug, Clone)]
 pub struct ExampleOutcome {
@@ -44,10 +44,7 @@ pub fn run(
         let mut counters = [0usize; 2];
         // A duplicate rule compares drafts across a run: its bad examples are checked as one
         // batch (each must be a copy of another), its good examples as another (none may be).
-        let duplicate = match rule.kind {
-            RuleKind::Duplicate { similarity } => Some(similarity),
-            _ => None,
-        };
+        let duplicate = rule.kind.batch_similarity();
         let mut batch_members: Vec<(usize, Option<batch::Fingerprint>)> = Vec::new();
         for (bad, ex) in cases {
             let def = ex.def();

@@ -70,16 +70,14 @@ impl DuplicateRule {
         let mut rule = pack
             .rules
             .iter()
-            .find(|r| matches!(r.kind, crate::rules::RuleKind::Duplicate { .. }))?
+            .find(|r| r.kind.batch_similarity().is_some())?
             .clone();
         if let Some(opts) = config.and_then(|c| c.options.get(&rule.id)) {
             for (k, v) in opts {
                 let _ = rule.set_option(k, *v);
             }
         }
-        let crate::rules::RuleKind::Duplicate { similarity } = rule.kind else {
-            return None;
-        };
+        let similarity = rule.kind.batch_similarity()?;
         Some(DuplicateRule {
             id: rule.id,
             category: rule.category,

@@ -134,24 +134,22 @@ fn every_rule_belongs_to_a_documented_category() {
 /// literals: the rule then runs only when those occur.
 #[test]
 fn every_built_in_pattern_has_pre_filter_literals() {
-    use tactful::rules::RuleKind;
+    use tactful::rules::kinds::signals::SignalsKind;
     let reg = registry();
     let mut slow = Vec::new();
     for (p, i) in reg.all_rules().expect("rules load") {
         let r = &p.rules[i];
-        let gated = match &r.kind {
-            RuleKind::Signals {
-                signals, require, ..
-            } => {
-                *require == signals.len()
-                    && signals.iter().any(|s| {
+        let gated = match r.kind.as_any().downcast_ref::<SignalsKind>() {
+            Some(k) => {
+                k.require == k.signals.len()
+                    && k.signals.iter().any(|s| {
                         !s.patterns.is_empty()
                             && s.patterns
                                 .iter()
                                 .all(|&x| !r.patterns[x].literals.is_empty())
                     })
             }
-            _ => false,
+            None => false,
         };
         for pi in prefiltered_patterns(r) {
             if r.patterns[pi].literals.is_empty() && !gated {

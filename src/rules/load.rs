@@ -1,12 +1,10 @@
 //! Turning a rule file's YAML into compiled [`Rule`]s, with every error pointing into the YAML.
 
+use super::kinds::{self, metric::Settings as MetricSpec, KindDef};
 use super::literals::expand_vars;
 use super::pattern::Pattern;
-use super::schema::{
-    EvidenceDef, EvidenceFileDef, FixKind, KindDef, MetricDef, MetricKind, MetricSpec, RuleDef,
-    RuleFileDef, Scope,
-};
-use super::{LengthMetric, RatioMetric, Rule, RuleKind, Signal, When};
+use super::schema::{EvidenceDef, EvidenceFileDef, FixKind, RuleDef, RuleFileDef, Scope};
+use super::{Rule, When};
 use crate::error::SourceError;
 use crate::message::SegmentKind;
 use crate::yaml::{self, Spanned};
@@ -28,7 +26,8 @@ const DEFAULT_SEGMENTS: [SegmentKind; 3] = [
     SegmentKind::Body,
 ];
 
-struct Ctx<'a> {
+/// Compiles the patterns and names of one rule file, collecting errors that point into it.
+pub struct Compiler<'a> {
     path: &'a str,
     text: &'a str,
     vars: &'a BTreeMap<String, String>,
@@ -36,8 +35,8 @@ struct Ctx<'a> {
     errors: Vec<SourceError>,
 }
 
-impl Ctx<'_> {
-    fn err<T>(&mut self, at: Option<&Spanned<T>>, msg: impl Into<String>) {
+impl Compiler<'_> {
+    pub fn err<T>(&mut self, at: Option<&Spanned<T>>, msg: impl Into<String>) {
         let span = at.and_then(|s| yaml::spanned_range(s, self.text));
         self.errors
             .push(SourceError::new(self.path, self.text, span, msg));
@@ -80,7 +79,7 @@ impl Ctx<'_> {
     }
 
     /// Patterns that decide whether a rule fires; they get pre-filter literals.
-    fn patterns(
+    pub fn patterns(
         &mut self,
         ps: &[Spanned<String>],
         keywords: &[String],
@@ -92,13 +91,17 @@ impl Ctx<'_> {
     }
 
     /// Exceptions and metric counters: run only once a rule is under way, so no literals.
-    fn helper_patterns(&mut self, ps: &[Spanned<String>], into: &mut Vec<Pattern>) -> Vec<usize> {
+    pub fn helper_patterns(
+        &mut self,
+        ps: &[Spanned<String>],
+        into: &mut Vec<Pattern>,
+    ) -> Vec<usize> {
         ps.iter()
             .filter_map(|p| self.pattern(p, &[], into, false))
             .collect()
     }
 
-    fn segments(
+    pub fn segments(
         &mut self,
         list: Option<&Vec<Spanned<String>>>,
         default: &[SegmentKind],
@@ -164,7 +167,7 @@ pub fn load_definition_text(
 ) -> Result<(LoadedFile, Vec<Definition>), Vec<SourceError>> {
     let def: RuleFileDef = yaml::parse(text, path).map_err(|e| vec![e])?;
     let lang = def.lang.clone().unwrap_or_else(|| lang_hint.to_string());
-    let mut cx = Ctx {
+    let mut cx = Compiler {
         path,
         text,
         vars,
@@ -194,11 +197,8 @@ pub fn load_definition_text(
         if bare_ok && !r.has_evidence() {
             continue;
         }
-        let mut full = r.clone();
-        if let Some(k) = &r.kind {
-            apply_kind(&mut cx, &mut full, &k.value);
-        }
-        if let Some(rule) = compile_rule(&mut cx, &def.category, &lang, &full) {
+        let kind = r.kind.as_ref().map(|k| &k.value);
+        if let Some(rule) = compile_rule(&mut cx, &def.category, &lang, r, kind) {
             rules.push(rule);
         }
     }
@@ -230,7 +230,7 @@ pub fn load_evidence_text(
 ) -> Result<LoadedFile, Vec<SourceError>> {
     let file: EvidenceFileDef = yaml::parse(text, path).map_err(|e| vec![e])?;
     let lang = file.lang.clone().unwrap_or_else(|| lang_hint.to_string());
-    let mut cx = Ctx {
+    let mut cx = Compiler {
         path,
         text,
         vars,
@@ -299,11 +299,11 @@ pub fn load_evidence_text(
         if cx.errors.len() > before {
             continue;
         }
-        let full = merge(&mut cx, &d, ev);
+        let (full, kind) = merge(&d, ev);
         if category.is_empty() {
             category = d.category.clone();
         }
-        if let Some(rule) = compile_rule(&mut cx, &d.category, &lang, &full) {
+        if let Some(rule) = compile_rule(&mut cx, &d.category, &lang, &full, kind.as_ref()) {
             rules.push(rule);
         }
     }
@@ -319,10 +319,11 @@ pub fn load_evidence_text(
     }
 }
 
-/// A definition completed by one language's evidence (and its named overrides).
-fn merge(cx: &mut Ctx, d: &Definition, ev: &EvidenceDef) -> RuleDef {
+/// A definition completed by one language's evidence (and its named overrides), and the kind
+/// it is read with.
+fn merge(d: &Definition, ev: &EvidenceDef) -> (RuleDef, Option<KindDef>) {
     let ov = ev.overrides.as_ref().map(|o| &o.value);
-    let mut r = RuleDef {
+    let r = RuleDef {
         id: ev.id.clone(),
         kind: None,
         severity: ov.and_then(|o| o.severity).unwrap_or(d.def.severity),
@@ -350,91 +351,10 @@ fn merge(cx: &mut Ctx, d: &Definition, ev: &EvidenceDef) -> RuleDef {
     let kind = ov
         .and_then(|o| o.kind.clone())
         .or_else(|| d.def.kind.as_ref().map(|k| k.value.clone()));
-    if let Some(k) = kind {
-        apply_kind(cx, &mut r, &k);
-    }
-    r
+    (r, kind)
 }
 
-/// Checks that a rule's evidence has the shape its kind reads, and puts the kind's settings
-/// where the compiler looks for them.
-fn apply_kind(cx: &mut Ctx, r: &mut RuleDef, kind: &KindDef) {
-    let name = match kind {
-        KindDef::Pattern => "pattern",
-        KindDef::Signals => "signals",
-        KindDef::Metric(_) => "metric",
-        KindDef::Placeholder(_) => "placeholder",
-        KindDef::Duplicate(_) => "duplicate",
-    };
-    let has_match = !r.patterns.is_empty();
-    let has_signals = !r.signals.is_empty();
-    let has_metric = r.metric.is_some();
-    let wrong = match kind {
-        KindDef::Pattern => (!has_match || has_signals || has_metric)
-            .then_some("a `pattern` rule needs `match` (and no `signals` or `metric`)"),
-        KindDef::Signals => (!has_signals || has_match || has_metric)
-            .then_some("a `signals` rule needs `signals` (and no `match` or `metric`)"),
-        KindDef::Metric(MetricSpec::Ratio) => (!has_metric || has_match || has_signals)
-            .then_some("a ratio metric needs the language's counters in `metric:` (`numerator`, `denominator`)"),
-        _ => (has_match || has_signals || has_metric)
-            .then_some("this kind reads no `match`, `signals` or `metric` from a language"),
-    };
-    if let Some(msg) = wrong {
-        cx.err(
-            Some(&r.id),
-            format!("rule `{}` is of kind `{name}`: {msg}", r.id.value),
-        );
-        return;
-    }
-    if !matches!(kind, KindDef::Signals) && (r.require.is_some() || r.scope.is_some()) {
-        cx.err(
-            Some(&r.id),
-            format!(
-                "rule `{}`: `require` and `scope` belong to `signals` rules",
-                r.id.value
-            ),
-        );
-    }
-    match kind {
-        KindDef::Pattern | KindDef::Signals => {}
-        KindDef::Metric(MetricSpec::Ratio) => {
-            if let Some(m) = &mut r.metric {
-                if m.kind.is_some_and(|k| k != MetricKind::Ratio) {
-                    cx.err(Some(&r.id), "the rule's kind is a ratio metric");
-                }
-                m.kind = Some(MetricKind::Ratio);
-            }
-        }
-        KindDef::Metric(MetricSpec::Length(l)) => {
-            r.metric = Some(MetricDef {
-                kind: Some(MetricKind::Length),
-                segments: l.segments.clone(),
-                count: l.count,
-                max: Some(l.max),
-                max_premium: l.max_premium,
-                warn_above: l.warn_above,
-                ..MetricDef::default()
-            })
-        }
-        KindDef::Placeholder(p) => {
-            r.metric = Some(MetricDef {
-                kind: Some(MetricKind::Placeholder),
-                without_fallback: p.without_fallback,
-                marker: p.marker,
-                ..MetricDef::default()
-            })
-        }
-        KindDef::Duplicate(dup) => {
-            r.metric = Some(MetricDef {
-                kind: Some(MetricKind::Duplicate),
-                similarity: dup.similarity,
-                ..MetricDef::default()
-            })
-        }
-    }
-}
-
-fn check_id(cx: &mut Ctx, category: &str, id: &Spanned<String>) {
+fn check_id(cx: &mut Compiler, category: &str, id: &Spanned<String>) {
     match id.value.split_once('/') {
         Some((cat, name)) if cat == category && valid_name(name) => {}
         _ => cx.err(
@@ -455,51 +375,52 @@ fn valid_name(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
-fn compile_rule(cx: &mut Ctx, category: &str, lang: &str, r: &RuleDef) -> Option<Rule> {
+/// Compiles a complete rule (definition and evidence) read with `kind`; a rule without one
+/// (a user's single-file rule) has its kind read off its keys.
+fn compile_rule(
+    cx: &mut Compiler,
+    category: &str,
+    lang: &str,
+    r: &RuleDef,
+    kind: Option<&KindDef>,
+) -> Option<Rule> {
     let errors_before = cx.errors.len();
-    let id = r.id.value.clone();
+    let inferred;
+    let legacy;
+    let (kind, r) = match kind {
+        Some(k) => (k, r),
+        None => match kinds::infer(r) {
+            Ok(k) => {
+                inferred = k;
+                // The old form keeps a kind's settings in `metric:`: they are now the kind's.
+                let r = if r.metric.is_some()
+                    && !matches!(inferred, KindDef::Metric(MetricSpec::Ratio))
+                {
+                    legacy = RuleDef {
+                        metric: None,
+                        ..r.clone()
+                    };
+                    &legacy
+                } else {
+                    r
+                };
+                (&inferred, r)
+            }
+            Err(e) => {
+                cx.err(Some(&r.id), e);
+                return None;
+            }
+        },
+    };
     let mut patterns = Vec::new();
     let segments = cx.segments(r.segments.as_ref(), &DEFAULT_SEGMENTS);
-    let kind = if let Some(m) = &r.metric {
-        metric_kind(cx, r, m, &mut patterns)
-    } else if !r.signals.is_empty() {
-        let signals: Vec<Signal> = r
-            .signals
-            .iter()
-            .map(|s| Signal {
-                label: s.label.clone(),
-                patterns: cx.patterns(&s.patterns, &s.keywords, &mut patterns),
-            })
-            .collect();
-        let require = r.require.unwrap_or(signals.len());
-        if require == 0 || require > signals.len() {
-            cx.err(
-                Some(&r.id),
-                format!(
-                    "`require: {require}` must be between 1 and the number of signals ({})",
-                    signals.len()
-                ),
-            );
-        }
-        Some(RuleKind::Signals {
-            signals,
-            require,
-            scope: r.scope.unwrap_or(Scope::Sentence),
-        })
-    } else if !r.patterns.is_empty() {
-        Some(RuleKind::Match {
-            patterns: cx.patterns(&r.patterns, &r.keywords, &mut patterns),
-        })
-    } else {
-        cx.err(Some(&r.id), "a rule needs `match`, `signals` or `metric`");
-        None
-    };
+    let compiled = kind.compile(r, cx, &mut patterns);
     let unless = cx.helper_patterns(&r.unless, &mut patterns);
     if cx.errors.len() > errors_before {
         return None;
     }
     Some(Rule {
-        id,
+        id: r.id.value.clone(),
         category: category.to_string(),
         lang: lang.to_string(),
         severity: r.severity,
@@ -510,74 +431,12 @@ fn compile_rule(cx: &mut Ctx, category: &str, lang: &str, r: &RuleDef) -> Option
         fix_safe: r.fix == Some(FixKind::Safe),
         segments,
         when: When(r.when.clone()),
-        kind: kind?,
+        kind: compiled?,
         patterns,
         unless,
         unless_scope: r.unless_scope.unwrap_or(Scope::Sentence),
         examples: r.examples.clone(),
         origin: cx.path.to_string(),
-    })
-}
-
-fn metric_kind(
-    cx: &mut Ctx,
-    r: &RuleDef,
-    m: &MetricDef,
-    patterns: &mut Vec<crate::rules::pattern::Pattern>,
-) -> Option<RuleKind> {
-    let Some(kind) = m.kind else {
-        cx.err(
-            Some(&r.id),
-            "a metric needs `kind` (length, ratio, placeholder or duplicate)",
-        );
-        return None;
-    };
-    let need = |cx: &mut Ctx, v: Option<f64>, key: &str| -> f64 {
-        v.unwrap_or_else(|| {
-            cx.err(
-                Some(&r.id),
-                format!("a `{kind:?}` metric needs `{key}`").to_lowercase(),
-            );
-            0.0
-        })
-    };
-    Some(match kind {
-        MetricKind::Length => RuleKind::Length(LengthMetric {
-            segments: cx.segments(
-                m.segments.as_ref(),
-                &[
-                    SegmentKind::Greeting,
-                    SegmentKind::Body,
-                    SegmentKind::Signoff,
-                    SegmentKind::Signature,
-                ],
-            ),
-            count: m.count.unwrap_or_default(),
-            max: need(cx, m.max, "max"),
-            max_premium: m.max_premium,
-            warn_above: m.warn_above,
-        }),
-        MetricKind::Ratio => {
-            if m.numerator.is_empty() || m.denominator.is_empty() {
-                cx.err(
-                    Some(&r.id),
-                    "a ratio metric needs `numerator` and `denominator` patterns",
-                );
-            }
-            RuleKind::Ratio(RatioMetric {
-                numerator: cx.helper_patterns(&m.numerator, patterns),
-                denominator: cx.helper_patterns(&m.denominator, patterns),
-                min_count: m.min_count.unwrap_or(8.0),
-                max_ratio: need(cx, m.max_ratio, "max-ratio"),
-            })
-        }
-        MetricKind::Placeholder => RuleKind::Placeholder {
-            without_fallback: m.without_fallback.unwrap_or(false),
-            marker: m.marker,
-        },
-        MetricKind::Duplicate => RuleKind::Duplicate {
-            similarity: m.similarity.unwrap_or(0.8),
-        },
     })
 }
 
@@ -661,7 +520,7 @@ mod tests {
         );
         assert_eq!(r.severity, crate::rules::Severity::Warning);
         assert_eq!(r.message, "asks for a demo");
-        assert!(matches!(r.kind, crate::rules::RuleKind::Match { .. }));
+        assert_eq!(r.kind.name(), "pattern");
         assert_eq!(r.when.describe().as_deref(), Some("stage first-contact"));
     }
 
@@ -748,9 +607,6 @@ mod tests {
             "rules:\n  - id: early-pitch/demo\n    override: {kind: signals}\n    signals:\n      - label: a\n        match: ['demo']\n",
         )
         .unwrap();
-        assert!(matches!(
-            f.rules[0].kind,
-            crate::rules::RuleKind::Signals { .. }
-        ));
+        assert_eq!(f.rules[0].kind.name(), "signals");
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod builtin;
 pub mod catalog;
+pub mod kinds;
 mod literals;
 mod load;
 pub mod pack;
@@ -10,14 +11,16 @@ pub mod pattern;
 mod registry;
 pub mod schema;
 
+pub use kinds::signals::Signal;
+pub use kinds::Kind;
 pub use load::{load_definition_text, load_evidence_text, load_rule_text, Definition, LoadedFile};
-pub use pack::{Pack, Signal};
+pub use pack::Pack;
 pub use registry::{builtin_definitions, Registry, RuleSources};
 pub use schema::{CategoryDef, Scope, Severity};
 
 use crate::context::Context;
 use crate::message::SegmentKind;
-use schema::{ConsentCondition, CountUnit, Examples, WhenDef};
+use schema::{ConsentCondition, Examples, WhenDef};
 
 /// When a rule applies.
 #[derive(Debug, Clone, Default)]
@@ -72,48 +75,6 @@ impl When {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct LengthMetric {
-    pub segments: Vec<SegmentKind>,
-    pub count: CountUnit,
-    pub max: f64,
-    pub max_premium: Option<f64>,
-    pub warn_above: Option<f64>,
-}
-
-#[derive(Debug, Clone)]
-pub struct RatioMetric {
-    pub numerator: Vec<usize>,
-    pub denominator: Vec<usize>,
-    pub min_count: f64,
-    pub max_ratio: f64,
-}
-
-#[derive(Debug, Clone)]
-pub enum RuleKind {
-    /// Any of the patterns is a hit.
-    Match {
-        patterns: Vec<usize>,
-    },
-    /// Enough different signals within one scope.
-    Signals {
-        signals: Vec<Signal>,
-        require: usize,
-        scope: Scope,
-    },
-    Length(LengthMetric),
-    Ratio(RatioMetric),
-    /// Unfilled or fallback-less placeholders (templates and drafts).
-    Placeholder {
-        without_fallback: bool,
-        marker: Option<bool>,
-    },
-    /// Near-identical drafts in one run (handled across files).
-    Duplicate {
-        similarity: f64,
-    },
-}
-
 /// A compiled rule. Pattern indices point into its [`Pack`]'s pattern table.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -128,7 +89,8 @@ pub struct Rule {
     pub fix_safe: bool,
     pub segments: Vec<SegmentKind>,
     pub when: When,
-    pub kind: RuleKind,
+    /// How the rule finds what it reports (`kinds/`).
+    pub kind: Box<dyn Kind>,
     /// Every pattern of the rule; `kind` and `unless` refer to them by index.
     pub patterns: Vec<pattern::Pattern>,
     pub unless: Vec<usize>,
@@ -139,52 +101,31 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Metric parameters, listed by `explain` as the rule's options.
+    /// The kind's options, listed by `explain`.
     pub fn options(&self) -> Vec<(&'static str, String)> {
-        match &self.kind {
-            RuleKind::Length(m) => {
-                let mut o = vec![("max", fmt_num(m.max))];
-                if let Some(p) = m.max_premium {
-                    o.push(("max-premium", fmt_num(p)));
-                }
-                if let Some(w) = m.warn_above {
-                    o.push(("warn-above", fmt_num(w)));
-                }
-                o
-            }
-            RuleKind::Ratio(m) => vec![
-                ("min-count", fmt_num(m.min_count)),
-                ("max-ratio", fmt_num(m.max_ratio)),
-            ],
-            RuleKind::Duplicate { similarity } => vec![("similarity", fmt_num(*similarity))],
-            _ => Vec::new(),
-        }
+        self.kind
+            .options()
+            .into_iter()
+            .map(|(k, v)| (k, fmt_num(v)))
+            .collect()
     }
 
     /// Applies `key: value` from the config's `options:`; unknown keys are an error.
     pub fn set_option(&mut self, key: &str, value: f64) -> Result<(), String> {
-        let slot = match (&mut self.kind, key) {
-            (RuleKind::Length(m), "max") => &mut m.max,
-            (RuleKind::Length(m), "max-premium") => m.max_premium.get_or_insert(0.0),
-            (RuleKind::Length(m), "warn-above") => m.warn_above.get_or_insert(0.0),
-            (RuleKind::Ratio(m), "min-count") => &mut m.min_count,
-            (RuleKind::Ratio(m), "max-ratio") => &mut m.max_ratio,
-            (RuleKind::Duplicate { similarity }, "similarity") => similarity,
-            _ => {
-                let known: Vec<_> = self.options().into_iter().map(|(k, _)| k).collect();
-                return Err(if known.is_empty() {
-                    format!("rule `{}` has no options", self.id)
-                } else {
-                    format!(
-                        "rule `{}` has no option `{key}` (it has: {})",
-                        self.id,
-                        known.join(", ")
-                    )
-                });
-            }
-        };
-        *slot = value;
-        Ok(())
+        if let Some(slot) = self.kind.option_mut(key) {
+            *slot = value;
+            return Ok(());
+        }
+        let known: Vec<_> = self.kind.options().into_iter().map(|(k, _)| k).collect();
+        Err(if known.is_empty() {
+            format!("rule `{}` has no options", self.id)
+        } else {
+            format!(
+                "rule `{}` has no option `{key}` (it has: {})",
+                self.id,
+                known.join(", ")
+            )
+        })
     }
 }
 

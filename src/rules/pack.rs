@@ -1,15 +1,9 @@
 //! A compiled language pack: its rules and one Aho-Corasick automaton over the literals of
 //! all their patterns, so a message is scanned once and only rules whose words occur run.
 
-use super::{Rule, RuleKind};
+use super::Rule;
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::HashMap;
-
-#[derive(Debug, Clone)]
-pub struct Signal {
-    pub label: String,
-    pub patterns: Vec<usize>,
-}
 
 /// Identifies one pattern of one rule.
 pub type PatternRef = (u32, u32);
@@ -136,12 +130,5 @@ impl Pack {
 
 /// The patterns that decide whether a rule fires (not its exceptions or metric counters).
 pub fn prefiltered_patterns(rule: &Rule) -> Vec<usize> {
-    match &rule.kind {
-        RuleKind::Match { patterns } => patterns.clone(),
-        RuleKind::Signals { signals, .. } => signals
-            .iter()
-            .flat_map(|s| s.patterns.iter().copied())
-            .collect(),
-        _ => Vec::new(),
-    }
+    rule.kind.prefiltered()
 }

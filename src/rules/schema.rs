@@ -1,6 +1,8 @@
 //! The YAML schema of rule files, pack files and the category catalogue, exactly as written
 //! on disk. `docs/rules.md` documents every key; unknown keys are errors.
 
+pub use super::kinds::signals::SignalDef;
+pub use super::kinds::KindDef;
 use crate::context::{Channel, Stage};
 use crate::yaml::Spanned;
 use serde::Deserialize;
@@ -40,16 +42,6 @@ pub struct WhenDef {
     pub channel: Option<Vec<Channel>>,
     pub consent: Option<ConsentCondition>,
     pub template: Option<bool>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct SignalDef {
-    pub label: String,
-    #[serde(rename = "match")]
-    pub patterns: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub keywords: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -141,54 +133,6 @@ pub struct Examples {
     pub bad: Vec<Example>,
     #[serde(default)]
     pub good: Vec<Example>,
-}
-
-/// A rule's kind, with the kind's own settings nested under it (`kind: pattern`,
-/// `kind: {metric: {length: {max: 200}}}`). How a language finds the evidence (its patterns,
-/// signals or counters) is in the language's file.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum KindDef {
-    /// Any of the language's `match` patterns is a hit.
-    Pattern,
-    /// Enough of the language's `signals` within one scope.
-    Signals,
-    /// A measure of the text: `{length: {...}}` or `ratio` (the language gives the counters).
-    Metric(MetricSpec),
-    /// Unfilled placeholders and vendors' missing-token markers.
-    Placeholder(PlaceholderDef),
-    /// Near-identical drafts in one run.
-    Duplicate(DuplicateDef),
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MetricSpec {
-    Length(LengthDef),
-    Ratio,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct LengthDef {
-    pub segments: Option<Vec<Spanned<String>>>,
-    pub count: Option<CountUnit>,
-    pub max: f64,
-    pub max_premium: Option<f64>,
-    pub warn_above: Option<f64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct PlaceholderDef {
-    pub without_fallback: Option<bool>,
-    pub marker: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct DuplicateDef {
-    pub similarity: Option<f64>,
 }
 
 /// A rule as written in a definition file (`rules/<category>.yaml`, or a user's rule file with

@@ -1,0 +1,158 @@
+//! What every kind's `run` works with: a message's segments folded and pre-filtered once
+//! ([`View`]), sentence boundaries, a rule's exceptions, and the [`Hit`]s a kind reports. The
+//! engine prepares the views and turns hits into findings; the kinds only look.
+
+use crate::context::Context;
+use crate::message::{Message, Segment};
+use crate::rules::pack::{Candidates, Pack};
+use crate::rules::{Rule, Scope, Severity};
+use crate::text::fold::Folded;
+use std::ops::Range;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// One segment prepared for matching.
+pub struct View<'m> {
+    pub seg: &'m Segment,
+    pub folded: Folded,
+    pub candidates: Candidates,
+    /// Sentence ranges, computed the first time a rule needs them.
+    sentences: std::cell::OnceCell<Vec<Range<usize>>>,
+    pub prose: &'m str,
+}
+
+impl<'m> View<'m> {
+    pub fn new(seg: &'m Segment, folded: Folded, candidates: Candidates, prose: &'m str) -> Self {
+        View {
+            seg,
+            folded,
+            candidates,
+            sentences: std::cell::OnceCell::new(),
+            prose,
+        }
+    }
+
+    pub fn sentences(&self) -> &[Range<usize>] {
+        self.sentences
+            .get_or_init(|| sentences(self.prose, &self.seg.range))
+    }
+
+    pub fn start(&self) -> usize {
+        self.seg.range.start
+    }
+
+    /// Runs a pattern on this segment; returns (prose range, folded range) pairs.
+    pub fn find_both(
+        &self,
+        pack: &Pack,
+        rule: &Rule,
+        pattern: usize,
+    ) -> Vec<(Range<usize>, Range<usize>)> {
+        rule.patterns[pattern]
+            .find_all(&self.folded.text, &pack.word_prefixes)
+            .into_iter()
+            .map(|r| {
+                let o = self.folded.orig_range(r.clone());
+                (self.start() + o.start..self.start() + o.end, r)
+            })
+            .collect()
+    }
+
+    /// Runs a pattern on this segment; ranges are prose offsets.
+    pub fn find(&self, pack: &Pack, rule: &Rule, pattern: usize) -> Vec<Range<usize>> {
+        self.find_both(pack, rule, pattern)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect()
+    }
+
+    pub fn sentence_of(&self, pos: usize) -> Range<usize> {
+        // Sentences are in order and do not overlap: a binary search keeps huge texts linear.
+        let ss = self.sentences();
+        ss.get(ss.partition_point(|s| s.end <= pos))
+            .filter(|s| s.start <= pos)
+            .cloned()
+            .unwrap_or_else(|| self.seg.range.clone())
+    }
+}
+
+/// Sentence ranges of a segment. Line breaks inside a paragraph are hard wrapping, not the end
+/// of a sentence (UAX #29 would split there), so they are read as spaces (same byte length).
+pub fn sentences(prose: &str, range: &Range<usize>) -> Vec<Range<usize>> {
+    let text = &prose[range.clone()];
+    let unwrapped;
+    let text = if text.contains(['\n', '\r']) {
+        unwrapped = text.replace(['\n', '\r'], " ");
+        unwrapped.as_str()
+    } else {
+        text
+    };
+    text.split_sentence_bound_indices()
+        .map(|(i, s)| range.start + i..range.start + i + s.len())
+        .collect()
+}
+
+/// A finding before it is mapped to the source.
+pub struct Hit {
+    /// The rule's index in its pack.
+    pub rule: usize,
+    /// Prose range of the primary span.
+    pub primary: Range<usize>,
+    /// The label under the primary span (default: the rule's message).
+    pub label: Option<String>,
+    pub related: Vec<(Range<usize>, String)>,
+    /// A severity other than the rule's (a length's softer warning).
+    pub severity: Option<Severity>,
+    pub suggestion: Option<String>,
+}
+
+impl Hit {
+    pub fn new(rule: usize, primary: Range<usize>) -> Hit {
+        Hit {
+            rule,
+            primary,
+            label: None,
+            related: Vec::new(),
+            severity: None,
+            suggestion: None,
+        }
+    }
+}
+
+/// Everything one rule's `run` sees.
+pub struct Scan<'a, 'm> {
+    pub pack: &'a Pack,
+    pub rule: &'a Rule,
+    /// The rule's index in the pack (what [`Hit::rule`] holds).
+    pub index: usize,
+    pub msg: &'a Message,
+    pub ctx: &'a Context,
+    /// The prepared segments the rule reads (its `segments`).
+    pub views: &'a [&'a View<'m>],
+}
+
+impl Scan<'_, '_> {
+    /// Prose ranges of the rule's `unless` matches in the given views.
+    pub fn exceptions(&self, views: &[&View]) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        for v in views {
+            for &u in &self.rule.unless {
+                out.extend(v.find(self.pack, self.rule, u));
+            }
+        }
+        out
+    }
+
+    /// Whether a hit in view `v` is excused by an exception in the rule's `unless-scope`.
+    pub fn excused(&self, v: &View, hit: &Range<usize>, excs: &[Range<usize>]) -> bool {
+        if excs.is_empty() {
+            return false;
+        }
+        let scope = match self.rule.unless_scope {
+            Scope::Sentence => v.sentence_of(hit.start),
+            Scope::Paragraph => v.seg.range.clone(),
+            Scope::Message => return true,
+        };
+        excs.iter()
+            .any(|e| e.start < scope.end && scope.start < e.end)
+    }
+}
