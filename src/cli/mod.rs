@@ -1,6 +1,7 @@
 //! The command line: argument parsing and the subcommands. Thin: the work is in the library.
 
 mod check;
+mod docs;
 mod rules;
 mod test;
 
@@ -34,6 +35,9 @@ enum Command {
     Test(TestArgs),
     /// Run a language server on standard input and output (for editors; see docs/editors.md).
     Lsp(LspArgs),
+    /// Write the rule and category pages under docs/rules/ (for maintainers).
+    #[command(hide = true)]
+    Docs(DocsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -135,6 +139,16 @@ pub struct ExplainArgs {
 }
 
 #[derive(clap::Args, Debug)]
+pub struct DocsArgs {
+    /// The folder to write the pages to.
+    #[arg(long, default_value = "docs/rules")]
+    out: PathBuf,
+    /// Only compare: exit 1 when a page is missing, different or no longer generated.
+    #[arg(long)]
+    check: bool,
+}
+
+#[derive(clap::Args, Debug)]
 pub struct TestArgs {
     /// Rule files or folders; the built-in rules when none is given.
     paths: Vec<PathBuf>,
@@ -215,6 +229,7 @@ pub fn main() -> ExitCode {
         Command::Rules(a) => rules::list(a),
         Command::Explain(a) => rules::explain(a),
         Command::Test(a) => test::run(a),
+        Command::Docs(a) => docs::run(a),
         Command::Lsp(a) => crate::lsp::run(a.sources.lint_options(Default::default())),
     })
     .unwrap_or(2);

@@ -23,9 +23,9 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
-    /// The page that explains the rule's category.
+    /// The page that documents the rule (see [`rule_docs_url`]).
     pub fn docs_url(&self) -> String {
-        docs_url(&self.category)
+        rule_docs_url(&self.id, &self.category)
     }
 
     /// Help as plain text: what to do, why, and where to read more.
@@ -53,21 +53,38 @@ pub fn home_url() -> String {
     }
 }
 
-/// Where the category documentation lives. Points into the repository named in Cargo.toml
-/// (`repository`), so forks link to their own docs.
-pub fn docs_url(category: &str) -> String {
+/// Where the generated pages live (`docs/rules/`, written by `tactful docs`): in the
+/// repository named in Cargo.toml (`repository`), so forks link to their own pages.
+fn pages_base() -> Option<String> {
     let repo = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
-    let anchor: String = category
+    (!repo.is_empty()).then(|| format!("{repo}/blob/main/docs/rules"))
+}
+
+/// The page of a category (`docs/rules/<category>/README.md`).
+pub fn docs_url(category: &str) -> String {
+    let name: String = category
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .collect();
-    if repo.is_empty() {
-        format!(
-            "https://crates.io/crates/{}#{anchor}",
-            env!("CARGO_PKG_NAME")
-        )
-    } else {
-        format!("{repo}/blob/main/docs/categories.md#{anchor}")
+    match pages_base() {
+        Some(base) => format!("{base}/{name}/README.md"),
+        None => format!("https://crates.io/crates/{}#{name}", env!("CARGO_PKG_NAME")),
+    }
+}
+
+/// The page of a rule (`docs/rules/<category>/<name>.md`) when tactful ships one (every
+/// built-in and internal rule); for a user's own rule, its category's page when the category is
+/// built in, else the project's home — a link that resolves either way.
+pub fn rule_docs_url(id: &str, category: &str) -> String {
+    let builtin = super::builtin_definitions().as_ref().ok();
+    let has_page = builtin.is_some_and(|d| d.contains_key(id))
+        || internal_rules().iter().any(|m| m.id == id);
+    let known_category = category == "tactful"
+        || builtin.is_some_and(|d| d.values().any(|def| def.category == category));
+    match pages_base() {
+        Some(base) if has_page => format!("{base}/{id}.md"),
+        _ if known_category => docs_url(category),
+        _ => home_url(),
     }
 }
 
