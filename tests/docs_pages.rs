@@ -55,7 +55,11 @@ fn the_check_notices_a_changed_or_stray_page() {
 #[test]
 fn every_help_link_in_sarif_names_a_committed_page() {
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("a.txt"), "Hi,\n\nCan I book a quick demo?\n").unwrap();
+    std::fs::write(
+        dir.path().join("a.txt"),
+        "Hi,\n\nCan I book a quick demo?\n",
+    )
+    .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_tactful"))
         .args(["check", "--no-config", "--format", "sarif", "a.txt"])
         .current_dir(dir.path())

@@ -119,10 +119,12 @@ fn the_scanner_sees_inline_paths_and_skips_comments_and_tests() {
 #[test]
 fn the_layers_are_in_the_order_the_issue_names() {
     // The layers are ordered as the issue names them.
-    let order: Vec<usize> = ["text", "message", "input", "rules", "engine", "lint", "lsp", "cli"]
-        .iter()
-        .map(|m| layer_of(m).expect("listed"))
-        .collect();
+    let order: Vec<usize> = [
+        "text", "message", "input", "rules", "engine", "lint", "lsp", "cli",
+    ]
+    .iter()
+    .map(|m| layer_of(m).expect("listed"))
+    .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
     assert_eq!(layer_of("report"), layer_of("lsp"));
     assert_eq!(layer_of("nonexistent"), None);

@@ -214,9 +214,8 @@ pub fn pages(reg: &Registry) -> Result<Vec<Page>, Vec<crate::error::SourceError>
             text: rule_page(m, &v, reg),
         });
     }
-    let by_category = |cat: &str| -> Vec<&RuleMeta> {
-        metas.iter().filter(|m| m.category == cat).collect()
-    };
+    let by_category =
+        |cat: &str| -> Vec<&RuleMeta> { metas.iter().filter(|m| m.category == cat).collect() };
     let mut index = format!(
         "# Rules\n\n{GENERATED}\n\nEvery rule belongs to one category. Each category's page says \
          what it catches, why it matters to the recipient, and what to write instead; each rule's \

@@ -2,7 +2,7 @@
 
 use super::documents::path_to_uri;
 use crate::finding::{FileResult, Finding, Severity};
-use crate::rules::catalog::docs_url;
+use crate::rules::catalog::rule_docs_url;
 use crate::text::position::{LineIndex16, Utf16Position};
 use lsp_types::{
     CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
@@ -59,7 +59,7 @@ pub(super) fn diagnostic(uri: &Uri, idx: &LineIndex16, f: &Finding) -> Diagnosti
         range: range(idx, &f.span),
         severity: Some(severity(f.severity)),
         code: Some(NumberOrString::String(f.rule.clone())),
-        code_description: Uri::from_str(&docs_url(&f.category))
+        code_description: Uri::from_str(&rule_docs_url(&f.rule, &f.category))
             .ok()
             .map(|href| CodeDescription { href }),
         source: Some("tactful".into()),
