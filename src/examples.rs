@@ -5,7 +5,7 @@ use crate::batch;
 use crate::context::{Context, ContextLayer};
 use crate::input::{self, Format};
 use crate::lang::LanguageDetector;
-use crate::lint::check_message;
+use crate::lint::{check_message, DuplicateRule};
 use crate::rules::{Registry, Rule};
 
 #[derive(Debug, Clone)]
@@ -44,7 +44,7 @@ pub fn run(
         let mut counters = [0usize; 2];
         // A duplicate rule compares drafts across a run: its bad examples are checked as one
         // batch (each must be a copy of another), its good examples as another (none may be).
-        let duplicate = rule.kind.batch_similarity();
+        let duplicate = DuplicateRule::of(rule);
         let mut batch_members: Vec<(usize, Option<batch::Fingerprint>)> = Vec::new();
         for (bad, ex) in cases {
             let def = ex.def();
@@ -91,9 +91,8 @@ pub fn run(
                 Ok(read) => {
                     let front = read.context.clone();
                     let ctx: Context = ContextLayer::resolve(&[&layer, &front]);
-                    if duplicate.is_some() {
-                        let fp = rule
-                            .when
+                    if let Some(d) = &duplicate {
+                        let fp = d
                             .applies(&ctx)
                             .then(|| batch::fingerprint(&read.message))
                             .flatten();
@@ -115,19 +114,22 @@ pub fn run(
             }
             out.push(outcome);
         }
-        if let Some(similarity) = duplicate {
+        if let Some(d) = duplicate {
+            // The run's own batch step (as `check` and the LSP use it), once per list.
             for bad in [true, false] {
-                let (ids, prints): (Vec<usize>, Vec<Option<batch::Fingerprint>>) = batch_members
+                let (ids, prints): (Vec<usize>, Vec<_>) = batch_members
                     .iter()
                     .filter(|(i, _)| out[*i].bad == bad)
-                    .map(|(i, f)| (*i, f.clone()))
+                    .map(|(i, f)| (*i, f.clone().map(|f| (f, d.clone()))))
                     .unzip();
-                let copies = batch::cluster(&prints, similarity);
+                let names: Vec<String> = (1..=ids.len()).map(|k| format!("example #{k}")).collect();
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                let copies = crate::lint::session::copies(prints, &names);
                 for (k, &i) in ids.iter().enumerate() {
                     let o = &mut out[i];
                     o.found = copies
                         .get(&k)
-                        .map(|c| vec![format!("a copy of example #{}", c.first + 1)])
+                        .map(|c| vec![format!("a copy of {}", c.first)])
                         .unwrap_or_default();
                     o.passed = o.bad != o.found.is_empty() && o.error.is_none();
                 }

@@ -508,3 +508,52 @@ fn fix_turns_a_list_announcement_into_a_question_and_names_the_recipient() {
         "Dear Sir or Madam,\n\nThanks for your talk.\n"
     );
 }
+
+/// `tactful test` compares a duplicate rule's examples through the run's batch step, as
+/// `check` compares files: copies among the bad examples pass, copies among the good fail.
+#[test]
+fn test_subcommand_compares_a_duplicate_rules_examples_as_a_batch() {
+    let d = tempdir();
+    let note = |who: &str, co: &str| {
+        format!(
+            "Hi {who},\\n\\nI saw the warehouse team at {co} has doubled this year. Our routing \
+             service helps operations leads plan every delivery in minutes, and I would be glad \
+             to show it to you on a short call next week.\\n\\nBest,\\nSam"
+        )
+    };
+    let distinct = "Hi Dana,\\n\\nYour write-up on cold storage for small bakeries answered a \
+                    question our team had argued about for weeks. Did the second freezer pay \
+                    for itself by spring?\\n\\nBest,\\nSam";
+    let file = |good: &[String]| {
+        let item = |t: &String| format!("        - \"{t}\"\n");
+        format!(
+            "rules:\n  - id: mass-message/duplicate-blast\n    examples:\n      bad:\n{}{}      good:\n{}",
+            item(&note("Ana", "Acme")),
+            item(&note("Ben", "Globex")),
+            good.iter().map(item).collect::<String>()
+        )
+    };
+    write(
+        d.path(),
+        "ok/any/mass-message.yaml",
+        file(&[note("Ana", "Acme"), distinct.to_string()]).as_bytes(),
+    );
+    let out = tactful(&["test", "ok"], d.path(), None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.trim_end().ends_with("4 passed, 0 failed"), "{text}");
+
+    write(
+        d.path(),
+        "copies/any/mass-message.yaml",
+        file(&[note("Ana", "Acme"), note("Carla", "Initech")]).as_bytes(),
+    );
+    let out = tactful(&["test", "copies"], d.path(), None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("FAIL mass-message/duplicate-blast [any] good example #2")
+            && text.contains("a copy of example #1"),
+        "{text}"
+    );
+}

@@ -374,3 +374,72 @@ fn config_and_rule_changes_are_picked_up() {
     );
     c.shutdown();
 }
+
+/// Open documents are one run: two near-identical drafts are both reported as a blast, the
+/// way `tactful check` reports two such files, and closing one clears the other.
+#[test]
+fn near_identical_open_documents_are_reported_as_a_blast() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = Client::start(&["--no-config"], dir.path());
+    c.initialize(dir.path(), false);
+    let body = "I noticed the shipping team at {co} has grown a lot this year. Our scheduling \
+                service lets operations leads plan every route in minutes, and I would be glad \
+                to walk you through it on a short call some afternoon next week.";
+    let open = |c: &mut Client, name: &str, who: &str, co: &str| {
+        let uri = uri_of(&dir.path().join(name));
+        let text = format!("Hi {who},\n\n{}\n\nBest,\nSam\n", body.replace("{co}", co));
+        c.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "plaintext", "version": 1, "text": text}}),
+        );
+        uri
+    };
+    let blast = "mass-message/duplicate-blast";
+    let a = open(&mut c, "a.txt", "Ana", "Acme");
+    assert!(
+        by_code(&c.diagnostics(&a), blast).is_none(),
+        "one draft alone"
+    );
+    let b = open(&mut c, "b.txt", "Ben", "Globex");
+    // Opening the second re-publishes the first, now that it has a copy.
+    let (mut seen_a, mut seen_b) = (None, None);
+    while seen_a.is_none() || seen_b.is_none() {
+        let m = c.wait(|m| m["method"] == "textDocument/publishDiagnostics");
+        let diags = m["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let found = by_code(&diags, blast).cloned();
+        if m["params"]["uri"] == a.as_str() {
+            seen_a = Some(found);
+        } else if m["params"]["uri"] == b.as_str() {
+            seen_b = Some(found);
+        }
+    }
+    let (da, db) = (seen_a.flatten(), seen_b.flatten());
+    let da = da.expect("the first draft is reported as a copy");
+    let db = db.expect("the second draft is reported as a copy");
+    let (ma, mb) = (
+        da["message"].as_str().unwrap_or(""),
+        db["message"].as_str().unwrap_or(""),
+    );
+    assert!(
+        ma.contains("1 other draft") && ma.contains("first copy"),
+        "{da}"
+    );
+    assert!(mb.contains("same text as") && mb.contains("a.txt"), "{db}");
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": b}}));
+    loop {
+        let m = c.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == a.as_str()
+        });
+        let diags = m["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if by_code(&diags, blast).is_none() {
+            break;
+        }
+    }
+    c.shutdown();
+}

@@ -491,6 +491,30 @@ impl ConfigResolver {
         self.lookup(&start)
     }
 
+    /// The config files [`ConfigResolver::for_file`] looks at for a file, present or not: each
+    /// folder's candidates from the file's folder up to the first folder that has one. A front
+    /// end that watches them (the LSP) knows when the answer could change. Empty with an
+    /// explicit config (its path is the caller's).
+    pub fn candidates(&self, file: Option<&Path>) -> Vec<PathBuf> {
+        if self.explicit.is_some() {
+            return Vec::new();
+        }
+        let start = match file {
+            Some(f) => absolute(f).parent().map(Path::to_path_buf),
+            None => std::env::current_dir().ok(),
+        };
+        let mut out = Vec::new();
+        for dir in start.iter().flat_map(|d| d.ancestors()) {
+            let here: Vec<PathBuf> = FILE_NAMES.iter().map(|n| dir.join(n)).collect();
+            let found = here.iter().any(|p| p.is_file());
+            out.extend(here);
+            if found {
+                break;
+            }
+        }
+        out
+    }
+
     fn lookup(&self, dir: &Path) -> Result<Option<Arc<Config>>, SourceError> {
         if let Ok(cache) = self.cache.lock() {
             if let Some(hit) = cache.get(dir) {

@@ -1,7 +1,6 @@
 //! Open documents, the files that configure each one, and `file:` URIs.
 
 use super::server::Server;
-use crate::config::{Config, FILE_NAMES};
 use crate::finding::FileResult;
 use lsp_types::Uri;
 use std::path::{Path, PathBuf};
@@ -19,6 +18,8 @@ pub(super) struct Doc {
     pub(super) shown: String,
     pub(super) result: Option<FileResult>,
     pub(super) stamp: Stamp,
+    /// Its place among the open documents' near-identical drafts at the last check.
+    pub(super) copy: Option<(String, usize)>,
 }
 
 /// The path of a `file:` URI.
@@ -53,6 +54,7 @@ impl Server<'_> {
                 shown,
                 result: None,
                 stamp: Vec::new(),
+                copy: None,
             },
         );
         self.check(&uri);
@@ -60,50 +62,7 @@ impl Server<'_> {
 
     /// The files that decide how a document is checked, with their sizes and times.
     pub(super) fn stamp(&self, path: Option<&Path>) -> Stamp {
-        let mut files: Vec<PathBuf> = Vec::new();
-        let mut rule_roots = self.options.rule_paths.clone();
-        let config = if self.options.no_config {
-            None
-        } else if let Some(c) = &self.options.config {
-            files.push(c.clone());
-            Some(c.clone())
-        } else {
-            let start =
-                path.and_then(|p| std::path::absolute(p).ok()?.parent().map(Path::to_path_buf));
-            let start = start.or_else(|| std::env::current_dir().ok());
-            let mut found = None;
-            for dir in start.iter().flat_map(|d| d.ancestors()) {
-                for name in FILE_NAMES {
-                    let candidate = dir.join(name);
-                    let exists = candidate.is_file();
-                    files.push(candidate.clone());
-                    if exists && found.is_none() {
-                        found = Some(candidate);
-                    }
-                }
-                if found.is_some() {
-                    break;
-                }
-            }
-            found
-        };
-        if let Some(c) = config.and_then(|c| Config::load(&c).ok()) {
-            rule_roots.extend(c.rule_paths);
-        }
-        for root in rule_roots {
-            files.push(root.clone());
-            if root.is_dir() {
-                for e in ignore::WalkBuilder::new(&root)
-                    .standard_filters(true)
-                    .build()
-                    .flatten()
-                {
-                    if e.path().is_dir() || is_yaml(e.path()) {
-                        files.push(e.path().to_path_buf());
-                    }
-                }
-            }
-        }
+        let files = self.linter.watched_paths(path);
         files
             .into_iter()
             .map(|f| {

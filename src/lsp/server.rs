@@ -4,7 +4,7 @@ use super::actions::{code_actions, FIX_ALL};
 use super::diagnostics::diagnostics;
 use super::documents::{is_yaml, uri_to_path, Doc};
 use crate::finding::FileResult;
-use crate::lint::{LintOptions, Linter};
+use crate::lint::{CopyOf, Input, LintOptions, Linter, Session};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::Notification as _;
 use lsp_types::request::Request as _;
@@ -83,7 +83,7 @@ pub fn serve(connection: &Connection, options: LintOptions) -> Result<(), String
 pub(super) struct Server<'c> {
     connection: &'c Connection,
     pub(super) options: LintOptions,
-    linter: Linter,
+    pub(super) linter: Linter,
     pub(super) docs: HashMap<Uri, Doc>,
 }
 
@@ -154,6 +154,11 @@ impl<'c> Server<'c> {
                 if let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) {
                     if self.docs.remove(&p.text_document.uri).is_some() {
                         self.publish(p.text_document.uri, Vec::new(), None);
+                        // A draft that had a copy in the closed one is no longer a copy.
+                        let had_copy = self.docs.iter().find(|(_, d)| d.copy.is_some());
+                        if let Some(other) = had_copy.map(|(u, _)| u.clone()) {
+                            self.check(&other);
+                        }
                     }
                 }
             }
@@ -197,48 +202,81 @@ impl<'c> Server<'c> {
         }
     }
 
+    /// Checks a document, as one run with every other open document, so near-identical
+    /// drafts are reported across them as `check` reports them across files. A document whose
+    /// place in a cluster changed (it gained or lost a copy) is re-published too.
     pub(super) fn check(&mut self, uri: &Uri) {
         let Some(doc) = self.docs.get(uri) else {
             return;
         };
-        let stamp = self.stamp(doc.path.as_deref());
+        let path = doc.path.clone();
+        let mut stamp = self.stamp(path.as_deref());
         if !doc.stamp.is_empty() && doc.stamp != stamp {
-            // A config or rule file changed since this document was last checked.
+            // A config or rule file changed since this document was last checked: start from
+            // a fresh linter, and take the stamp from what it resolves (the config may now
+            // name other rule folders).
             self.linter = Linter::new(self.options.clone());
+            stamp = self.stamp(path.as_deref());
         }
-        let Some(doc) = self.docs.get_mut(uri) else {
-            return;
-        };
+        let mut uris: Vec<Uri> = self.docs.keys().cloned().collect();
+        uris.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        let inputs: Vec<Input> = uris
+            .iter()
+            .filter_map(|u| self.docs.get(u))
+            .map(|d| Input::bytes(&d.shown, d.path.clone(), d.text.as_bytes()))
+            .collect();
+        // Each document's place in the batch at its last check, to see which ones change.
+        let before: Vec<Option<(String, usize)>> = uris
+            .iter()
+            .map(|u| self.docs.get(u).and_then(|d| d.copy.clone()))
+            .collect();
         let linter = &self.linter;
         let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            linter.check(
-                &doc.shown,
-                doc.path.as_deref(),
-                doc.text.clone().into_bytes(),
-                None,
-            )
+            let session = Session::new(linter, inputs, None);
+            let mut out = Vec::new();
+            for (i, u) in uris.iter().enumerate() {
+                let copy = session.copy_of(i).map(CopyOf::key);
+                let changed = before.get(i).is_some_and(|b| *b != copy);
+                if u == uri || changed {
+                    out.push((u.clone(), session.check(i), copy));
+                }
+            }
+            out
         }));
         // A bug must not take the editor's session down with it: report it on the document
         // and start the next check from a fresh linter (its caches may be half-built).
-        let (result, crashed) = match checked {
+        let (results, crashed) = match checked {
             Ok(r) => (r, false),
             Err(_) => {
+                let shown = self.docs.get(uri).map_or("", |d| d.shown.as_str());
                 let e = crate::error::SourceError::whole(
-                    &doc.shown,
+                    shown,
                     "internal error while checking this document",
                 )
                 .with_help("please report it to tactful with the text that caused it");
-                (FileResult::failed(&doc.shown, vec![e]), true)
+                let copy = self.docs.get(uri).and_then(|d| d.copy.clone());
+                (
+                    vec![(uri.clone(), FileResult::failed(shown, vec![e]), copy)],
+                    true,
+                )
             }
         };
-        doc.stamp = stamp;
-        let diagnostics = diagnostics(uri, &doc.text, &result);
-        let version = doc.version;
-        doc.result = Some(result);
         if crashed {
             self.linter = Linter::new(self.options.clone());
         }
-        self.publish(uri.clone(), diagnostics, version);
+        for (u, result, copy) in results {
+            let Some(doc) = self.docs.get_mut(&u) else {
+                continue;
+            };
+            if &u == uri {
+                doc.stamp = stamp.clone();
+            }
+            doc.copy = copy;
+            let diagnostics = diagnostics(&u, &doc.text, &result);
+            let version = doc.version;
+            doc.result = Some(result);
+            self.publish(u, diagnostics, version);
+        }
     }
 
     fn publish(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) {

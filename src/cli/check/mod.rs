@@ -6,14 +6,12 @@ mod inputs;
 mod output;
 
 use super::{CheckArgs, ColorChoice, DenyLevel};
-use crate::batch;
 use crate::context::ContextLayer;
-use crate::error::SourceError;
-use crate::finding::{FileResult, Severity};
+use crate::finding::Severity;
 use crate::input::Format;
-use crate::lint::{CopyOf, Linter};
+use crate::lint::{self, Linter, Session};
 use crate::report;
-use fixing::{fixes, Checked, FixMode};
+use fixing::{Checked, FixMode};
 use inputs::{collect_inputs, shown, Input};
 use output::Output;
 use rayon::prelude::*;
@@ -65,38 +63,19 @@ pub fn run(a: CheckArgs) -> u8 {
     }
     let stdin_name = a.stdin_filename.clone().unwrap_or_else(|| "-".into());
     let stdin_path = a.stdin_filename.as_ref().map(PathBuf::from);
-    let check_one = |input: &Input| -> FileResult {
-        match input {
-            Input::Stdin => linter.check(
+    let run_inputs: Vec<lint::Input> = inputs
+        .iter()
+        .map(|input| match input {
+            Input::Stdin => lint::Input::bytes(
                 &stdin_name,
-                stdin_path.as_deref(),
+                stdin_path.clone(),
                 stdin_bytes.clone().unwrap_or_default(),
-                forced_format,
             ),
-            Input::File(p) => match std::fs::read(p) {
-                Ok(bytes) => linter.check(&shown(p), Some(p), bytes, forced_format),
-                Err(e) => FileResult::failed(
-                    &shown(p),
-                    vec![SourceError::whole(
-                        &shown(p),
-                        format!("cannot read file: {e}"),
-                    )],
-                ),
-            },
-            Input::Missing(p, why) => {
-                FileResult::failed(p, vec![SourceError::whole(p, why.clone())])
-            }
-        }
-    };
-    let stdin_path = a.stdin_filename.as_ref().map(PathBuf::from);
-    find_copies(
-        &linter,
-        &inputs,
-        &stdin_name,
-        stdin_path.as_deref(),
-        stdin_bytes.as_deref(),
-        forced_format,
-    );
+            Input::File(p) => lint::Input::file(&shown(p), p.clone()),
+            Input::Missing(p, why) => lint::Input::unreadable(p, why.clone()),
+        })
+        .collect();
+    let session = Session::new(&linter, run_inputs, forced_format);
     let mode = if a.diff {
         FixMode::Diff
     } else if a.fix {
@@ -104,29 +83,13 @@ pub fn run(a: CheckArgs) -> u8 {
     } else {
         FixMode::Off
     };
-    let fix_one = |input: &Input, first: FileResult| -> Checked {
-        if mode == FixMode::Off || matches!(input, Input::Missing(..)) {
-            return Checked {
-                result: first,
-                fixed: None,
-            };
-        }
-        let fs_path = match input {
-            Input::File(p) => Some(p.as_path()),
-            _ => stdin_path.as_deref(),
+    let check_one = |i: usize| -> Checked {
+        let result = session.check(i);
+        let fixed = match mode {
+            FixMode::Off => None,
+            FixMode::Diff | FixMode::Write => session.fix(i, &result),
         };
-        let fixed = fixes(&first, |text: &str| {
-            linter.check(
-                &first.path,
-                fs_path,
-                text.as_bytes().to_vec(),
-                forced_format,
-            )
-        });
-        Checked {
-            result: first,
-            fixed,
-        }
+        Checked { result, fixed }
     };
     let deny = match a.deny {
         DenyLevel::Error => Severity::Error,
@@ -142,8 +105,12 @@ pub fn run(a: CheckArgs) -> u8 {
         report_to_stderr,
     );
     // Chunks keep memory flat on huge trees while both cores work; output stays in order.
-    for chunk in inputs.chunks(256) {
-        let results: Vec<Checked> = chunk.par_iter().map(|i| fix_one(i, check_one(i))).collect();
+    for (n, chunk) in inputs.chunks(256).enumerate() {
+        let first = n * 256;
+        let results: Vec<Checked> = (first..first + chunk.len())
+            .into_par_iter()
+            .map(check_one)
+            .collect();
         for (input, checked) in chunk.iter().zip(results) {
             if let Err(code) = output.file(input, checked, stdin_bytes.as_deref()) {
                 return code;
@@ -151,71 +118,4 @@ pub fn run(a: CheckArgs) -> u8 {
         }
     }
     output.finish(|| linter.rule_catalog())
-}
-
-/// Batches: before any file is reported, fingerprint every draft of the run and cluster the
-/// near-identical ones (see [`crate::batch`]); only fingerprints are kept, never the texts.
-fn find_copies(
-    linter: &Linter,
-    inputs: &[Input],
-    stdin_name: &str,
-    stdin_path: Option<&std::path::Path>,
-    stdin_bytes: Option<&[u8]>,
-    format: Option<Format>,
-) {
-    let readable = inputs
-        .iter()
-        .filter(|i| !matches!(i, Input::Missing(..)))
-        .count();
-    if readable < 2 {
-        return;
-    }
-    let name = |input: &Input| match input {
-        Input::Stdin => stdin_name.to_string(),
-        Input::File(p) => shown(p),
-        Input::Missing(p, _) => p.clone(),
-    };
-    let prints: Vec<_> = inputs
-        .par_iter()
-        .map(|input| match input {
-            Input::Stdin => linter.fingerprint(
-                stdin_name,
-                stdin_path,
-                stdin_bytes.unwrap_or_default().to_vec(),
-                format,
-            ),
-            Input::File(p) => std::fs::read(p)
-                .ok()
-                .and_then(|bytes| linter.fingerprint(&shown(p), Some(p), bytes, format)),
-            Input::Missing(..) => None,
-        })
-        .collect();
-    let Some(threshold) = prints.iter().flatten().map(|(_, r)| r.similarity).next() else {
-        return;
-    };
-    let (fps, rules): (Vec<_>, Vec<_>) = prints
-        .into_iter()
-        .map(|p| match p {
-            Some((f, r)) => (Some(f), Some(r)),
-            None => (None, None),
-        })
-        .unzip();
-    let clusters = batch::cluster(&fps, threshold);
-    let mut copies = std::collections::HashMap::new();
-    for (id, c) in clusters {
-        let (Some(Some(fp)), Some(Some(rule))) = (fps.get(id), rules.get(id)) else {
-            continue;
-        };
-        copies.insert(
-            name(&inputs[id]),
-            CopyOf {
-                rule: rule.clone(),
-                span: fp.span.clone(),
-                others: c.size - 1,
-                first: name(&inputs[c.first]),
-                is_first: id == c.first,
-            },
-        );
-    }
-    linter.set_copies(copies);
 }

@@ -1,12 +1,20 @@
-//! The driver: one file in, one [`FileResult`] out. Resolves config and context, reads the
+//! The linter: one file in, one [`FileResult`] out. Resolves config and context, reads the
 //! message, picks the language packs, runs the engine, applies suppressions and severities.
+//! [`session`] takes a whole run (the command line's files, the editor's open documents)
+//! through it, with the batch comparison and fixes; [`internal`] is the table of the rules
+//! the linter reports itself (`tactful/*`).
+
+pub mod internal;
+pub mod session;
+
+pub use session::{CopyOf, DuplicateRule, Fixed, Input, Run, Session};
 
 use crate::batch;
 use crate::config::{ConfigResolver, Level};
 use crate::context::{Context, ContextLayer};
 use crate::engine::run_pack;
 use crate::error::SourceError;
-use crate::finding::{FileResult, Finding, Severity};
+use crate::finding::{FileResult, Finding};
 use crate::input::{self, Format};
 use crate::lang::LanguageDetector;
 use crate::message::{Message, SegmentKind};
@@ -14,7 +22,7 @@ use crate::rules::catalog::{catalog, RuleMeta};
 use crate::rules::{Registry, RuleSources};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 /// Settings that come from the command line.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +34,9 @@ pub struct LintOptions {
     pub no_config: bool,
 }
 
+/// Per-rule options from the config (`options: {rule: {key: value}}`).
+type RuleOptions = std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>;
+
 type RegistryResult = Result<Arc<Registry>, Vec<SourceError>>;
 
 pub struct Linter {
@@ -34,7 +45,6 @@ pub struct Linter {
     registries: Mutex<HashMap<RuleSources, RegistryResult>>,
     detectors: Mutex<HashMap<usize, Arc<LanguageDetector>>>,
     known_names: Mutex<HashMap<usize, Arc<crate::config::KnownNames>>>,
-    copies: OnceLock<HashMap<String, CopyOf>>,
 }
 
 struct Prepared {
@@ -45,88 +55,6 @@ struct Prepared {
     ctx: Context,
 }
 
-/// The language-neutral rule that compares drafts across a run (`metric: {kind: duplicate}`).
-#[derive(Debug, Clone)]
-pub struct DuplicateRule {
-    pub id: String,
-    pub category: String,
-    pub severity: Severity,
-    pub message: String,
-    pub help: String,
-    pub similarity: f64,
-    when: crate::rules::When,
-}
-
-impl DuplicateRule {
-    /// The first duplicate rule of the `any` pack, with the config's options applied.
-    pub fn find(
-        registry: &Registry,
-        config: Option<&crate::config::Config>,
-    ) -> Option<DuplicateRule> {
-        let pack = match registry.pack("any")? {
-            Ok(p) => p.clone(),
-            Err(_) => return None,
-        };
-        let mut rule = pack
-            .rules
-            .iter()
-            .find(|r| r.kind.batch_similarity().is_some())?
-            .clone();
-        if let Some(opts) = config.and_then(|c| c.options.get(&rule.id)) {
-            for (k, v) in opts {
-                let _ = rule.set_option(k, *v);
-            }
-        }
-        let similarity = rule.kind.batch_similarity()?;
-        Some(DuplicateRule {
-            id: rule.id,
-            category: rule.category,
-            severity: rule.severity,
-            message: rule.message,
-            help: rule.help,
-            similarity,
-            when: rule.when,
-        })
-    }
-}
-
-/// One file's place in a cluster of near-identical drafts.
-#[derive(Debug, Clone)]
-pub struct CopyOf {
-    pub rule: DuplicateRule,
-    /// Source range of the compared text in this file.
-    pub span: std::ops::Range<usize>,
-    /// How many other drafts of the run share the text.
-    pub others: usize,
-    /// The path of the first copy (this file's own path when it is the first).
-    pub first: String,
-    pub is_first: bool,
-}
-
-impl CopyOf {
-    fn finding(&self) -> Finding {
-        let drafts = if self.others == 1 { "draft" } else { "drafts" };
-        Finding {
-            rule: self.rule.id.clone(),
-            category: self.rule.category.clone(),
-            severity: self.rule.severity,
-            message: format!(
-                "{} ({} other {drafts} in this run share this text)",
-                self.rule.message, self.others
-            ),
-            help: self.rule.help.clone(),
-            span: self.span.clone(),
-            label: if self.is_first {
-                format!("first copy; {} other {drafts} repeat it", self.others)
-            } else {
-                format!("same text as {} (the first copy)", self.first)
-            },
-            related: Vec::new(),
-            suggestion: None,
-        }
-    }
-}
-
 impl Linter {
     pub fn new(options: LintOptions) -> Linter {
         Linter {
@@ -135,8 +63,38 @@ impl Linter {
             registries: Mutex::new(HashMap::new()),
             detectors: Mutex::new(HashMap::new()),
             known_names: Mutex::new(HashMap::new()),
-            copies: OnceLock::new(),
         }
+    }
+
+    /// The files and folders whose change could change how a file is checked: its config (or
+    /// the places one could appear), and the rule folders and files the config and options name.
+    /// The LSP compares their times and sizes between checks.
+    pub fn watched_paths(&self, file: Option<&Path>) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        let mut roots = self.options.rule_paths.clone();
+        if !self.options.no_config {
+            files.extend(self.options.config.iter().cloned());
+            files.extend(self.configs.candidates(file));
+            if let Ok(Some(c)) = self.configs.for_file(file) {
+                roots.extend(c.rule_paths.iter().cloned());
+            }
+        }
+        for root in roots {
+            files.push(root.clone());
+            if root.is_dir() {
+                for e in ignore::WalkBuilder::new(&root)
+                    .standard_filters(true)
+                    .build()
+                    .flatten()
+                {
+                    let p = e.path();
+                    if p.is_dir() || p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                        files.push(p.to_path_buf());
+                    }
+                }
+            }
+        }
+        files
     }
 
     /// The registry for a set of rule sources (built once per distinct set).
@@ -308,19 +266,29 @@ impl Linter {
         Some((batch::fingerprint(&p.read.message)?, rule))
     }
 
-    /// Tells the linter which files of this run are copies of one another (from
-    /// [`batch::cluster`]), keyed by the path as shown.
-    pub fn set_copies(&self, copies: HashMap<String, CopyOf>) {
-        let _ = self.copies.set(copies);
-    }
-
-    /// Checks one file. `fs_path` is where it lives on disk (None for stdin).
+    /// Checks one file on its own, as a run of one (no other drafts to compare it with).
+    /// `fs_path` is where it lives on disk (None for stdin). A run of many files goes through
+    /// a [`Session`], which adds the batch comparison.
     pub fn check(
         &self,
         shown: &str,
         fs_path: Option<&Path>,
         bytes: Vec<u8>,
         format: Option<Format>,
+    ) -> FileResult {
+        self.check_in(&Run::default(), shown, fs_path, bytes, format, None)
+    }
+
+    /// Checks one file as part of `run`; `copy` is its place among the run's near-identical
+    /// drafts, if it has one.
+    pub(crate) fn check_in(
+        &self,
+        run: &Run,
+        shown: &str,
+        fs_path: Option<&Path>,
+        bytes: Vec<u8>,
+        format: Option<Format>,
+        copy: Option<&CopyOf>,
     ) -> FileResult {
         let Prepared {
             config,
@@ -335,10 +303,11 @@ impl Linter {
         let options = config.as_ref().map(|c| &c.options);
         let mut message = read.message;
         let inline = std::mem::take(&mut message.suppressions);
-        let mut result = check_message(&registry, &self.detector(&registry), message, ctx, options);
+        let detector = self.detector(&registry);
+        let mut result = check_message_in(run, &registry, &detector, message, ctx, options);
         result.path = shown.to_string();
         crate::suppress::apply_inline(&mut result.findings, &inline);
-        if let Some(copy) = self.copies.get().and_then(|c| c.get(shown)) {
+        if let Some(copy) = copy {
             result.findings.push(copy.finding());
         }
         if let Some(fm) = &read.front_matter {
@@ -367,13 +336,24 @@ impl Linter {
 pub fn check_message(
     registry: &Registry,
     detector: &LanguageDetector,
+    msg: Message,
+    ctx: Context,
+    options: Option<&RuleOptions>,
+) -> FileResult {
+    check_message_in(&Run::default(), registry, detector, msg, ctx, options)
+}
+
+fn check_message_in(
+    run: &Run,
+    registry: &Registry,
+    detector: &LanguageDetector,
     mut msg: Message,
     ctx: Context,
-    options: Option<&std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>>,
+    options: Option<&RuleOptions>,
 ) -> FileResult {
     let variants = std::mem::take(&mut msg.variants);
     let notes = std::mem::take(&mut msg.notes);
-    let mut result = check_rendering(registry, detector, msg, ctx, options);
+    let mut result = check_rendering(run, registry, detector, msg, ctx, options);
     let resolved = result.context.clone();
     for v in variants {
         let vctx = resolved.clone().unwrap_or_default();
@@ -386,7 +366,7 @@ pub fn check_message(
             .filter(|s| s.kind == SegmentKind::Greeting)
             .map(|s| v.to_source(s.range.clone()))
             .collect();
-        let r = check_rendering(registry, detector, v, vctx, options);
+        let r = check_rendering(run, registry, detector, v, vctx, options);
         for f in r.findings {
             let in_greeting = greetings
                 .iter()
@@ -409,17 +389,13 @@ pub fn check_message(
         }
     }
     for n in notes {
-        result.findings.push(Finding {
-            rule: "tactful/malformed-input".into(),
-            category: "tactful".into(),
-            severity: Severity::Warning,
-            message: n.message,
-            help: "tactful checked what it could read; fix or re-export the file to have all of it checked".into(),
-            span: n.span,
-            label: "could not be read as it should".into(),
-            related: Vec::new(),
-            suggestion: None,
-        });
+        result.findings.push(internal::finding(
+            "tactful/malformed-input",
+            n.message,
+            "tactful checked what it could read; fix or re-export the file to have all of it checked",
+            n.span,
+            "could not be read as it should",
+        ));
     }
     result
         .findings
@@ -428,11 +404,12 @@ pub fn check_message(
 }
 
 fn check_rendering(
+    run: &Run,
     registry: &Registry,
     detector: &LanguageDetector,
     mut msg: Message,
     mut ctx: Context,
-    options: Option<&std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>>,
+    options: Option<&RuleOptions>,
 ) -> FileResult {
     let mut errors = Vec::new();
     let mut findings = Vec::new();
@@ -469,20 +446,16 @@ fn check_rendering(
         }
     }
     if !registry.has_language(&ctx.lang) {
-        findings.push(Finding {
-            rule: "tactful/no-rule-pack".into(),
-            category: "tactful".into(),
-            severity: Severity::Info,
-            message: format!("no rule pack for language `{}`; only language-neutral rules ran", ctx.lang),
-            help: format!(
+        findings.push(internal::finding(
+            "tactful/no-rule-pack",
+            format!("no rule pack for language `{}`; only language-neutral rules ran", ctx.lang),
+            format!(
                 "tactful has rules for: {}. Set `lang:` in front matter or use --lang if detection is wrong",
                 registry.languages().join(", ")
             ),
-            span: msg.segments.first().map_or(0..0, |s| msg.to_source(s.range.start..s.range.start)),
-            label: "language detected here".into(),
-            related: Vec::new(),
-            suggestion: None,
-        });
+            msg.segments.first().map_or(0..0, |s| msg.to_source(s.range.start..s.range.start)),
+            "language detected here",
+        ));
     }
     let main_lang = ctx.lang.clone();
     for lang in langs
@@ -498,7 +471,7 @@ fn check_rendering(
             }
             None => continue,
         };
-        let pack = with_options(pack, options, &mut errors);
+        let pack = with_options(run, pack, options, &mut errors);
         let include = |s: &crate::message::Segment| -> bool {
             lang == "any" || s.lang.as_deref().unwrap_or(&main_lang) == lang
         };
@@ -516,21 +489,21 @@ fn check_rendering(
 
 /// A pack with the config's rule options applied (a copy only when options touch it).
 fn with_options(
+    run: &Run,
     pack: Arc<crate::rules::Pack>,
-    options: Option<&std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>>,
+    options: Option<&RuleOptions>,
     errors: &mut Vec<SourceError>,
 ) -> Arc<crate::rules::Pack> {
     let Some(options) = options else { return pack };
     if !pack.rules.iter().any(|r| options.contains_key(&r.id)) {
         return pack;
     }
-    static WARNED: OnceLock<()> = OnceLock::new();
     let mut rules = pack.rules.clone();
     for r in &mut rules {
         if let Some(opts) = options.get(&r.id) {
             for (k, v) in opts {
                 if let Err(e) = r.set_option(k, *v) {
-                    if WARNED.set(()).is_ok() {
+                    if run.first_warning(&e) {
                         errors.push(SourceError::whole(".tactful.yaml", e));
                     }
                 }
@@ -547,23 +520,19 @@ fn with_options(
 
 /// A front-matter key that looks like a typo of one of tactful's keys.
 fn unknown_key(k: &crate::input::frontmatter::UnknownKey) -> Finding {
-    Finding {
-        rule: "tactful/unknown-key".into(),
-        category: "tactful".into(),
-        severity: Severity::Warning,
-        message: format!(
+    internal::finding(
+        "tactful/unknown-key",
+        format!(
             "front matter key `{}` is not one tactful reads; did you mean `{}`?",
             k.key, k.suggestion
         ),
-        help: format!(
+        format!(
             "tactful reads these front matter keys: {}. Rename the key, or the setting it was meant for does not apply",
             crate::input::frontmatter::KEYS.join(", ")
         ),
-        span: k.span.clone(),
-        label: format!("did you mean `{}`?", k.suggestion),
-        related: Vec::new(),
-        suggestion: None,
-    }
+        k.span.clone(),
+        format!("did you mean `{}`?", k.suggestion),
+    )
 }
 
 /// Drops findings the front matter allows; reports `allow:` entries that silence nothing.
@@ -584,20 +553,56 @@ fn apply_allow(result: &mut FileResult, allow: &[crate::input::Allow]) {
     });
     for (a, used) in allow.iter().zip(used) {
         if !used {
-            result.findings.push(Finding {
-                rule: "tactful/unused-suppression".into(),
-                category: "tactful".into(),
-                severity: Severity::Warning,
-                message: format!("`allow: {}` silences nothing in this message", a.target),
-                help: "remove it, so that a future finding of this rule is not hidden".into(),
-                span: a.span.clone(),
-                label: "nothing to allow".into(),
-                related: Vec::new(),
-                suggestion: None,
-            });
+            result.findings.push(internal::finding(
+                "tactful/unused-suppression",
+                format!("`allow: {}` silences nothing in this message", a.target),
+                "remove it, so that a future finding of this rule is not hidden",
+                a.span.clone(),
+                "nothing to allow",
+            ));
         }
     }
     result
         .findings
         .sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSources;
+
+    fn options(rule: &str, key: &str) -> RuleOptions {
+        RuleOptions::from([(rule.to_string(), [(key.to_string(), 1.0)].into())])
+    }
+
+    /// A bad option is reported once per run, on the first file it affects, and again in the
+    /// next run (an editor's next check, after a reload): not once per process.
+    #[test]
+    fn option_warnings_are_per_run() {
+        let reg = Registry::new(&RuleSources::default()).expect("built-in rules");
+        let detector = LanguageDetector::with_stopwords(&reg.languages(), &reg.stopwords());
+        let bad = options("channel-limit/connection-note", "no-such-option");
+        let check = |run: &Run| {
+            let read = input::read(
+                "a.txt",
+                b"Hi Ana, how was the trip?".to_vec(),
+                Format::Plain,
+                reg.vocabulary(),
+            )
+            .expect("read");
+            let ctx = ContextLayer::resolve(&[&ContextLayer {
+                lang: Some("en".into()),
+                ..Default::default()
+            }]);
+            check_message_in(run, &reg, &detector, read.message, ctx, Some(&bad)).errors
+        };
+        for _ in 0..2 {
+            let run = Run::default();
+            let first = check(&run);
+            assert_eq!(first.len(), 1, "{first:?}");
+            assert!(first[0].message.contains("no-such-option"), "{first:?}");
+            assert!(check(&run).is_empty(), "once per run");
+        }
+    }
 }

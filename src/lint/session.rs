@@ -1,0 +1,364 @@
+//! A run: a set of inputs taken through the whole pipeline. Every draft is fingerprinted and
+//! near-identical ones are clustered ([`crate::batch`]) before any is reported, then each is
+//! checked (suppressions and severities applied by the [`Linter`]) and, when asked, fixed.
+//! `tactful check`, the language server and `tactful test` all go through here, so all three
+//! report a blast sent to many people the same way.
+//!
+//! What is per run lives here, not in the [`Linter`] (which caches config and compiled rules
+//! for as long as it lives): the clusters, and which warnings about options were given.
+
+use super::Linter;
+use crate::batch;
+use crate::error::SourceError;
+use crate::finding::{FileResult, Finding, Severity};
+use crate::input::Format;
+use crate::rules::Registry;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// One input of a run.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The name shown in output.
+    pub shown: String,
+    /// Where it lives on disk (None for standard input or an unsaved editor buffer); decides
+    /// which config applies.
+    pub path: Option<PathBuf>,
+    pub content: Content,
+}
+
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// Text in memory (standard input, an editor's buffer).
+    Bytes(Arc<[u8]>),
+    /// Read from `path` when needed: a run over a large tree keeps no file in memory.
+    File,
+    /// Could not be read or found, and why.
+    Unreadable(String),
+}
+
+impl Input {
+    pub fn bytes(shown: &str, path: Option<PathBuf>, bytes: impl Into<Arc<[u8]>>) -> Input {
+        Input {
+            shown: shown.to_string(),
+            path,
+            content: Content::Bytes(bytes.into()),
+        }
+    }
+
+    pub fn file(shown: &str, path: PathBuf) -> Input {
+        Input {
+            shown: shown.to_string(),
+            path: Some(path),
+            content: Content::File,
+        }
+    }
+
+    pub fn unreadable(shown: &str, why: impl Into<String>) -> Input {
+        Input {
+            shown: shown.to_string(),
+            path: None,
+            content: Content::Unreadable(why.into()),
+        }
+    }
+
+    fn read(&self) -> Result<Vec<u8>, SourceError> {
+        match (&self.content, &self.path) {
+            (Content::Bytes(b), _) => Ok(b.to_vec()),
+            (Content::File, Some(p)) => std::fs::read(p)
+                .map_err(|e| SourceError::whole(&self.shown, format!("cannot read file: {e}"))),
+            (Content::File, None) => Err(SourceError::whole(&self.shown, "no path to read")),
+            (Content::Unreadable(why), _) => Err(SourceError::whole(&self.shown, why.clone())),
+        }
+    }
+}
+
+/// What is remembered for the length of one run.
+#[derive(Debug, Default)]
+pub struct Run {
+    warned: Mutex<HashSet<String>>,
+}
+
+impl Run {
+    /// Whether `warning` is new in this run (a bad option is reported once, on the first file
+    /// it affects, not on every file).
+    pub(crate) fn first_warning(&self, warning: &str) -> bool {
+        match self.warned.lock() {
+            Ok(mut w) => w.insert(warning.to_string()),
+            Err(_) => false,
+        }
+    }
+}
+
+/// A file's text with its safe fixes applied, and the check of that text.
+pub struct Fixed {
+    pub text: String,
+    /// How many rewrites were applied.
+    pub applied: usize,
+    pub result: FileResult,
+}
+
+/// Fixing can make another safe fix possible (or reveal one an overlap held back); a few
+/// passes settle it, and the cap keeps two rules that undo each other from looping.
+const MAX_FIX_PASSES: usize = 4;
+
+/// A set of inputs on their way through the pipeline.
+pub struct Session<'l> {
+    linter: &'l Linter,
+    inputs: Vec<Input>,
+    /// Forces every input's format (`--template`); else each input's extension decides.
+    format: Option<Format>,
+    /// Input index → its place in a cluster of near-identical drafts.
+    copies: HashMap<usize, CopyOf>,
+    run: Run,
+}
+
+impl<'l> Session<'l> {
+    /// Starts a run: fingerprints every readable input and clusters the near-identical ones
+    /// (only fingerprints are kept, never the texts).
+    pub fn new(linter: &'l Linter, inputs: Vec<Input>, format: Option<Format>) -> Session<'l> {
+        let mut session = Session {
+            linter,
+            inputs,
+            format,
+            copies: HashMap::new(),
+            run: Run::default(),
+        };
+        session.copies = session.find_copies();
+        session
+    }
+
+    pub fn inputs(&self) -> &[Input] {
+        &self.inputs
+    }
+
+    /// Input `i`'s place among the run's near-identical drafts, if it has one.
+    pub fn copy_of(&self, i: usize) -> Option<&CopyOf> {
+        self.copies.get(&i)
+    }
+
+    fn find_copies(&self) -> HashMap<usize, CopyOf> {
+        let readable = self
+            .inputs
+            .iter()
+            .filter(|i| !matches!(i.content, Content::Unreadable(_)))
+            .count();
+        if readable < 2 {
+            return HashMap::new();
+        }
+        let prints: Vec<_> = self
+            .inputs
+            .par_iter()
+            .map(|input| {
+                let bytes = input.read().ok()?;
+                self.linter
+                    .fingerprint(&input.shown, input.path.as_deref(), bytes, self.format)
+            })
+            .collect();
+        let names: Vec<&str> = self.inputs.iter().map(|i| i.shown.as_str()).collect();
+        copies(prints, &names)
+    }
+
+    /// Checks input `i`: read, suppressions, severities, and its batch finding.
+    pub fn check(&self, i: usize) -> FileResult {
+        let Some(input) = self.inputs.get(i) else {
+            return FileResult::failed("", vec![SourceError::whole("", "no such input")]);
+        };
+        match input.read() {
+            Ok(bytes) => self.check_text(i, bytes),
+            Err(e) => FileResult::failed(&input.shown, vec![e]),
+        }
+    }
+
+    /// Checks every input, on every core; results in input order.
+    pub fn check_all(&self) -> Vec<FileResult> {
+        (0..self.inputs.len())
+            .into_par_iter()
+            .map(|i| self.check(i))
+            .collect()
+    }
+
+    /// Checks `bytes` as the text of input `i` (its name, its config, its place in the batch).
+    fn check_text(&self, i: usize, bytes: Vec<u8>) -> FileResult {
+        let input = &self.inputs[i];
+        self.linter.check_in(
+            &self.run,
+            &input.shown,
+            input.path.as_deref(),
+            bytes,
+            self.format,
+            self.copies.get(&i),
+        )
+    }
+
+    /// Applies the safe fixes of input `i`'s check (`first`), re-checking after each pass.
+    /// None when there is nothing safe to fix, or the file could not be checked.
+    pub fn fix(&self, i: usize, first: &FileResult) -> Option<Fixed> {
+        if !first.errors.is_empty() || i >= self.inputs.len() {
+            return None;
+        }
+        let mut text = first.source.to_string();
+        let mut applied = 0;
+        let mut result: Option<FileResult> = None;
+        for _ in 0..MAX_FIX_PASSES {
+            let findings = result.as_ref().map_or(&first.findings, |r| &r.findings);
+            let plan = crate::fix::plan(&text, findings);
+            if plan.is_empty() {
+                break;
+            }
+            let next = plan.apply(&text);
+            let checked = self.check_text(i, next.clone().into_bytes());
+            if !checked.errors.is_empty() {
+                // The rewrite broke something the reader needs (front matter, say): keep what
+                // we had.
+                break;
+            }
+            applied += plan.edits.len();
+            text = next;
+            result = Some(checked);
+        }
+        result.map(|result| Fixed {
+            text,
+            applied,
+            result,
+        })
+    }
+}
+
+/// The batch step on its own: clusters fingerprinted drafts (`None` for a draft the duplicate
+/// rule does not apply to) and says, for each draft in a cluster, which copy it is. `names`
+/// are the drafts' names as shown. `tactful test` uses it for a duplicate rule's examples.
+pub fn copies(
+    prints: Vec<Option<(batch::Fingerprint, DuplicateRule)>>,
+    names: &[&str],
+) -> HashMap<usize, CopyOf> {
+    let Some(threshold) = prints.iter().flatten().map(|(_, r)| r.similarity).next() else {
+        return HashMap::new();
+    };
+    let (fps, rules): (Vec<_>, Vec<_>) = prints
+        .into_iter()
+        .map(|p| match p {
+            Some((f, r)) => (Some(f), Some(r)),
+            None => (None, None),
+        })
+        .unzip();
+    let clusters = batch::cluster(&fps, threshold);
+    let mut out = HashMap::new();
+    for (id, c) in clusters {
+        let (Some(Some(fp)), Some(Some(rule))) = (fps.get(id), rules.get(id)) else {
+            continue;
+        };
+        let name = |k: usize| names.get(k).copied().unwrap_or_default().to_string();
+        out.insert(
+            id,
+            CopyOf {
+                rule: rule.clone(),
+                span: fp.span.clone(),
+                others: c.size - 1,
+                first: name(c.first),
+                is_first: id == c.first,
+            },
+        );
+    }
+    out
+}
+
+/// The language-neutral rule that compares drafts across a run (`metric: {kind: duplicate}`).
+#[derive(Debug, Clone)]
+pub struct DuplicateRule {
+    pub id: String,
+    pub category: String,
+    pub severity: Severity,
+    pub message: String,
+    pub help: String,
+    pub similarity: f64,
+    pub(super) when: crate::rules::When,
+}
+
+impl DuplicateRule {
+    /// The first duplicate rule of the `any` pack, with the config's options applied.
+    pub fn find(
+        registry: &Registry,
+        config: Option<&crate::config::Config>,
+    ) -> Option<DuplicateRule> {
+        let pack = match registry.pack("any")? {
+            Ok(p) => p.clone(),
+            Err(_) => return None,
+        };
+        let mut rule = pack
+            .rules
+            .iter()
+            .find(|r| r.kind.batch_similarity().is_some())?
+            .clone();
+        if let Some(opts) = config.and_then(|c| c.options.get(&rule.id)) {
+            for (k, v) in opts {
+                let _ = rule.set_option(k, *v);
+            }
+        }
+        DuplicateRule::of(&rule)
+    }
+
+    /// A rule that compares drafts across a run, as the batch step uses it; None for a rule of
+    /// another kind.
+    pub fn of(rule: &crate::rules::Rule) -> Option<DuplicateRule> {
+        Some(DuplicateRule {
+            id: rule.id.clone(),
+            category: rule.category.clone(),
+            severity: rule.severity,
+            message: rule.message.clone(),
+            help: rule.help.clone(),
+            similarity: rule.kind.batch_similarity()?,
+            when: rule.when.clone(),
+        })
+    }
+
+    /// Whether the rule applies to a message in this context.
+    pub fn applies(&self, ctx: &crate::context::Context) -> bool {
+        self.when.applies(ctx)
+    }
+}
+
+/// One file's place in a cluster of near-identical drafts.
+#[derive(Debug, Clone)]
+pub struct CopyOf {
+    pub rule: DuplicateRule,
+    /// Source range of the compared text in this file.
+    pub span: std::ops::Range<usize>,
+    /// How many other drafts of the run share the text.
+    pub others: usize,
+    /// The path of the first copy (this file's own path when it is the first).
+    pub first: String,
+    pub is_first: bool,
+}
+
+impl CopyOf {
+    /// What a front end compares to tell whether a draft's place in the batch changed: the
+    /// first copy's name and how many others share the text.
+    pub fn key(&self) -> (String, usize) {
+        (self.first.clone(), self.others)
+    }
+
+    pub(super) fn finding(&self) -> Finding {
+        let drafts = if self.others == 1 { "draft" } else { "drafts" };
+        Finding {
+            rule: self.rule.id.clone(),
+            category: self.rule.category.clone(),
+            severity: self.rule.severity,
+            message: format!(
+                "{} ({} other {drafts} in this run share this text)",
+                self.rule.message, self.others
+            ),
+            help: self.rule.help.clone(),
+            span: self.span.clone(),
+            label: if self.is_first {
+                format!("first copy; {} other {drafts} repeat it", self.others)
+            } else {
+                format!("same text as {} (the first copy)", self.first)
+            },
+            related: Vec::new(),
+            suggestion: None,
+        }
+    }
+}
