@@ -161,7 +161,7 @@ fn rule_page(meta: &RuleMeta, versions: &[&Rule], reg: &Registry) -> String {
         p,
         "## Turning it off\n\nFor a repository, in `.tactful.yaml`: `severity: {{{id}: off}}`. For one \
          message, in its front matter: `allow: [{id}]`. For one line of a template: \
-         `{{{{!-- tactful-disable {id} --}}}}`. `tactful explain {id}` prints this page in the terminal.",
+         `{{{{!-- tactful-disable {id} --}}}}`. `tactful explain {id}` prints the same sections in a terminal.",
         id = meta.id
     );
     p

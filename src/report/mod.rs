@@ -20,11 +20,17 @@ pub use short::ShortReporter;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
+    /// Compiler-style report: the source, the span, a label and the help.
     Human,
+    /// `path:line:column: severity[rule]: message`, one line per finding (Vim, Emacs).
     Short,
+    /// One JSON document: files, their context and diagnostics, a summary.
     Json,
+    /// One JSON diagnostic per line, each with its `path`.
     Jsonl,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
+    /// GitHub Actions workflow commands: annotations on a pull request.
     Github,
     /// One self-contained HTML page: totals, a sortable file list, highlighted text.
     Html,
