@@ -110,24 +110,75 @@ struct Walker<'a> {
 
 /// Extracts the visible text of `src`.
 pub fn visible_text(src: &str) -> Visible {
-    let mut w = Walker {
-        src,
-        out: Layer::default(),
-        pending: 0,
-        pending_at: 0,
-        space: None,
-        stack: Vec::new(),
-        skip: 0,
-        quote: 0,
-        pre: 0,
-        signature_owed: false,
-        signature_done: false,
-        suppressions: Vec::new(),
-    };
+    let mut w = Walker::new(src);
     w.run();
     Visible {
         layer: w.out,
         suppressions: w.suppressions,
+    }
+}
+
+/// The `href` value of an opening `<a …>` tag (raw HTML inside Markdown), as a range in `tag`.
+pub(super) fn anchor_href(tag: &str) -> Option<Range<usize>> {
+    let b = tag.as_bytes();
+    if b.len() < 3
+        || b[0] != b'<'
+        || !b[1].eq_ignore_ascii_case(&b'a')
+        || !b[2].is_ascii_whitespace()
+    {
+        return None;
+    }
+    let (_, attrs) = Walker::new(tag).attributes(2);
+    attrs
+        .into_iter()
+        .find(|(n, _, _)| n == "href")
+        .map(|(_, _, r)| r)
+}
+
+/// Whether `tag` is a closing `</a>` (raw HTML inside Markdown).
+pub(super) fn is_anchor_end(tag: &str) -> bool {
+    let b = tag.as_bytes();
+    b.len() >= 4
+        && b[..3].eq_ignore_ascii_case(b"</a")
+        && (b[3] == b'>' || b[3].is_ascii_whitespace())
+}
+
+/// What a link shows after its text, if anything: the address (entities decoded), where it is
+/// in `src` (white space trimmed), and whether it is there verbatim.
+pub(super) fn link_target(
+    src: &str,
+    href: Range<usize>,
+    link_text: &str,
+) -> Option<(String, Range<usize>, bool)> {
+    let raw = src.get(href.clone())?;
+    let lead = raw.len() - raw.trim_start().len();
+    let href = href.start + lead..href.start + raw.trim_end().len();
+    let raw = &src[href.clone()];
+    let url = if raw.contains('&') {
+        decode_entities(raw)
+    } else {
+        raw.to_string()
+    };
+    let exact = url == raw;
+    should_show_target(&url, link_text).then_some((url, href, exact))
+}
+
+impl<'a> Walker<'a> {
+    fn new(src: &'a str) -> Self {
+        Walker {
+            src,
+            out: Layer::default(),
+            pending: 0,
+            pending_at: 0,
+            space: None,
+            stack: Vec::new(),
+            skip: 0,
+            quote: 0,
+            pre: 0,
+            signature_owed: false,
+            signature_done: false,
+            suppressions: Vec::new(),
+        }
     }
 }
 
@@ -364,23 +415,11 @@ impl Walker<'_> {
 
     /// Closes a link: shows where it goes after its text.
     fn close_link(&mut self, href: Range<usize>, text_from: usize) {
-        let raw = &self.src[href.clone()];
-        let lead = raw.len() - raw.trim_start().len();
-        let href = href.start + lead..href.start + raw.trim_end().len();
-        let raw = &self.src[href.clone()];
-        let decoded;
-        let (url, exact) = if raw.contains('&') {
-            decoded = decode_entities(raw);
-            (decoded.as_str(), decoded == raw)
-        } else {
-            (raw, true)
-        };
         let link_text = self.out.text.get(text_from..).unwrap_or("");
-        if !should_show_target(url, link_text) {
-            return;
+        if let Some((url, href, exact)) = link_target(self.src, href, link_text) {
+            self.flush();
+            show_target(&mut self.out, &url, href, exact);
         }
-        self.flush();
-        show_target(&mut self.out, url, href, exact);
     }
 
     fn end_tag(&mut self, name: &str, at: usize) {

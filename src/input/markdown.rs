@@ -142,6 +142,9 @@ pub fn visible_text(src: &str) -> Visible {
     // Open links: where the destination is, where the link's text starts in the output, and
     // where the text ends in the source (the destination comes after it).
     let mut links: Vec<Option<Link>> = Vec::new();
+    // Inline HTML anchors (`<a href="…">text</a>` in a paragraph): the `href` value in the
+    // source and where the link's text starts in the output.
+    let mut anchors: Vec<(Range<usize>, usize)> = Vec::new();
     let mut events = Parser::new_ext(src, opts).into_offset_iter();
     while let Some((event, range)) = events.next() {
         if let Some(Some(link)) = links.last_mut() {
@@ -277,6 +280,21 @@ pub fn visible_text(src: &str) -> Visible {
                 }
             }
             Event::Rule => e.owe(2, range.start),
+            Event::InlineHtml(h) if hidden == 0 && html::anchor_href(&h).is_some() => {
+                if let Some(r) = html::anchor_href(&h) {
+                    let at = range.start;
+                    anchors.push((at + r.start..at + r.end, e.out.len()));
+                }
+            }
+            Event::InlineHtml(h) if html::is_anchor_end(&h) => {
+                if let Some((href, text_from)) = anchors.pop() {
+                    let link_text = e.out.text.get(text_from..).unwrap_or("");
+                    if let Some((url, at, exact)) = html::link_target(src, href, link_text) {
+                        e.before_text();
+                        html::show_target(&mut e.out, &url, at, exact);
+                    }
+                }
+            }
             Event::Html(h) | Event::InlineHtml(h) => {
                 note_comment(&h, range.start, &mut suppressions);
                 let lower = h.to_ascii_lowercase();
@@ -390,6 +408,22 @@ mod tests {
             md.rfind("calendly.com").unwrap()..md.rfind("calendly.com").unwrap() + 12
         );
         assert_eq!(source_of(md, &v, "savvycal.com/jo"), "savvycal.com/jo");
+    }
+
+    #[test]
+    fn inline_html_anchors_show_their_target() {
+        let md = "Pick <A class=b HREF='https://calendly.com/jo'>a *slot*</a> or <a href=\"#x\">none</a> <abbr>x</abbr><€ </a >.";
+        let v = visible_text(md);
+        assert_eq!(
+            v.layer.text,
+            "Pick a slot <https://calendly.com/jo> or none x<€ ."
+        );
+        assert_eq!(source_of(md, &v, "calendly.com/jo"), "calendly.com/jo");
+        let at = v.layer.text.find("calendly").unwrap();
+        assert_eq!(
+            v.layer.map.to_source(at..at + 8).start,
+            md.find("calendly").unwrap()
+        );
     }
 
     #[test]
