@@ -115,6 +115,14 @@ pub fn write_atomic_with(
     // Write through a symlink to the file it points at, so the link stays a link.
     let target: PathBuf = fs::canonicalize(path)?;
     let meta = fs::metadata(&target)?;
+    // Renaming over a read-only file would succeed (the folder is writable) and silently drop
+    // the protection; refuse, as ruff does.
+    if meta.permissions().readonly() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "the file is read-only (make it writable to apply fixes)",
+        ));
+    }
     let dir = target.parent().unwrap_or(Path::new("."));
     let name = target
         .file_name()
@@ -236,6 +244,20 @@ mod tests {
             fs::read_dir(d.path()).unwrap().count(),
             if cfg!(unix) { 2 } else { 1 }
         );
+    }
+
+    #[test]
+    fn a_read_only_file_is_refused_and_left_alone() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("m.txt");
+        fs::write(&p, "old").unwrap();
+        let mut perms = fs::metadata(&p).unwrap().permissions();
+        perms.set_readonly(true);
+        fs::set_permissions(&p, perms).unwrap();
+        let err = write_atomic(&p, b"new").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::PermissionDenied);
+        assert_eq!(fs::read_to_string(&p).unwrap(), "old");
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -15,9 +15,49 @@ pub use serde_saphyr::Spanned;
 pub fn parse<T: DeserializeOwned>(text: &str, path: &str) -> Result<T, SourceError> {
     serde_saphyr::from_str::<T>(text).map_err(|err| {
         let message = UserMessageFormatter.format_message(&err).into_owned();
-        let span = err.location().and_then(|loc| location_span(&loc, text));
+        let span = err
+            .location()
+            .and_then(|loc| location_span(&loc, text))
+            .or_else(|| Some(unlocated(text)));
         SourceError::new(path, text, span, message)
     })
+}
+
+/// Where to point when the parser gives no location (it ran out of input): at the first
+/// bracket left open, else at the last character of the text.
+fn unlocated(text: &str) -> Range<usize> {
+    let mut open: Vec<usize> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut prev = '\n';
+    let mut comment = false;
+    for (i, c) in text.char_indices() {
+        if comment {
+            comment = c != '\n';
+        } else if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+        } else {
+            match c {
+                '"' | '\'' => quote = Some(c),
+                '#' if prev.is_whitespace() => comment = true,
+                '{' | '[' => open.push(i),
+                '}' | ']' => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        prev = c;
+    }
+    if let Some(&at) = open.first() {
+        return at..at + 1;
+    }
+    let t = text.trim_end();
+    match t.char_indices().last() {
+        Some((i, c)) => i..i + c.len_utf8(),
+        None => 0..0,
+    }
 }
 
 /// The byte range of a located YAML value within `text`.
@@ -64,6 +104,16 @@ mod tests {
         let span = err.span.clone().expect("span");
         assert_eq!(&text[span.start..span.start + 4], "nmae");
         assert!(err.message.contains("nmae"), "{}", err.message);
+    }
+
+    #[test]
+    fn an_unclosed_bracket_is_pointed_at() {
+        let text = "a: [1, 2]\nb: {c: [3, 4], d: 5\n";
+        let err =
+            parse::<std::collections::BTreeMap<String, serde::de::IgnoredAny>>(text, "x.yaml")
+                .unwrap_err();
+        let span = err.span.clone().expect("span");
+        assert_eq!(span.start, text.find('{').unwrap(), "{}", err.message);
     }
 
     #[test]

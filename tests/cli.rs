@@ -144,7 +144,7 @@ fn stdin_is_named_by_stdin_filename() {
 fn a_broken_file_does_not_stop_the_others() {
     let d = tempdir();
     write(d.path(), "a.txt", b"A zebra demo?");
-    write(d.path(), "b.txt", b"bad \xff\xfe bytes");
+    write(d.path(), "b.txt", b"bad \x00\xfe bytes");
     write(d.path(), "c.txt", b"Another zebra demo?");
     let (code, doc) = check_json(&["a.txt", "b.txt", "missing.txt", "c.txt"], d.path(), None);
     assert_eq!(code, Some(2));

@@ -91,7 +91,7 @@ fn sarif_validates_against_the_official_schema() {
         "drafts/bad-front.txt",
         b"---\nstage: later\n---\nHi\n",
     );
-    write(d.path(), "drafts/latin1.txt", b"caf\xe9\n");
+    write(d.path(), "drafts/latin1.txt", b"caf\xe9\x00\n");
     let (code, doc) = sarif(&["drafts", "missing.txt"], d.path());
     assert_eq!(code, Some(2), "unreadable inputs make the run exit 2");
     assert_valid_sarif(&doc);

@@ -2,6 +2,7 @@
 
 mod check;
 mod docs;
+mod extras;
 mod rules;
 mod test;
 
@@ -26,7 +27,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Check message files, folders, or `-` for standard input.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule (id, category, language, severity, message).
     Rules(RulesArgs),
     /// Explain a category or a rule: what it catches, why, an example, what to write instead.
@@ -38,6 +39,29 @@ enum Command {
     /// Write the rule and category pages under docs/rules/ (for maintainers).
     #[command(hide = true)]
     Docs(DocsArgs),
+    /// Write a commented `.tactful.yaml` in the current folder (or at --path).
+    Init(InitArgs),
+    /// Print a shell completion script: `tactful completions bash > /etc/bash_completion.d/tactful`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `tactful man > tactful.1 && man ./tactful.1`.
+    Man,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    /// Where to write the config file.
+    #[arg(long, default_value = ".tactful.yaml")]
+    path: PathBuf,
+    /// Replace an existing file.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -101,9 +125,43 @@ pub struct CheckArgs {
     #[arg(long)]
     fix: bool,
     /// Print the safe rewrites as a unified diff instead of writing them (exit 1 when there are
-    /// any).
-    #[arg(long)]
+    /// any, or when findings at the failing level remain).
+    #[arg(long, conflicts_with = "fix")]
     diff: bool,
+    /// Report only these rules: rule ids or categories, comma-separated or repeated
+    /// (default: every rule).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    select: Vec<String>,
+    /// Report these rules too, on top of --select or the default.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    extend_select: Vec<String>,
+    /// Do not report these rules (ids or categories). The more specific of a --select and an
+    /// --ignore wins; at equal specificity --ignore does.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Skip paths matching this glob when walking folders, on top of the config's `exclude:`
+    /// (repeatable). `name` matches a file or folder of that name anywhere; `dir/*.txt`
+    /// matches from the working folder. Files named on the command line are always checked.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Do not read `.gitignore`, `.ignore` or git's exclude files when walking folders.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Exit 0 even when findings at the failing level remain (2 still means broken input).
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print how many findings each rule produced instead of each finding.
+    #[arg(long)]
+    statistics: bool,
+    /// Print the findings and nothing else: no summary line, no status line, no progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Write the report to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output_file: Option<PathBuf>,
+    /// Check this many files at once (default: one per core).
+    #[arg(short, long, value_name = "N")]
+    jobs: Option<std::num::NonZeroUsize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -187,6 +245,7 @@ impl SourceArgs {
             rule_paths: self.rules,
             config: self.config,
             no_config: self.no_config,
+            selection: Default::default(),
         }
     }
 }
@@ -225,25 +284,88 @@ pub fn main() -> ExitCode {
         eprintln!("error: internal error in tactful{at}: {what}\nPlease report this with the input that caused it.");
     }));
     let code = std::panic::catch_unwind(move || match cli.command {
-        Command::Check(a) => check::run(a),
+        Command::Check(a) => check::run(*a),
         Command::Rules(a) => rules::list(a),
         Command::Explain(a) => rules::explain(a),
         Command::Test(a) => test::run(a),
         Command::Docs(a) => docs::run(a),
         Command::Lsp(a) => crate::lsp::run(a.sources.lint_options(Default::default())),
+        Command::Init(a) => extras::init(&a.path, a.force),
+        Command::Completions(a) => extras::completions(a.shell),
+        Command::Man => extras::man(),
     })
     .unwrap_or(2);
     ExitCode::from(code)
 }
 
+/// Whether to colour output, as the CLI colour conventions say (the same order as Rust's
+/// `anstream`): `--color always|never` first; then `FORCE_COLOR` or `CLICOLOR_FORCE` (set, not
+/// `0`) force colour even into a pipe; `NO_COLOR` (set, not empty), `TERM=dumb` and
+/// `CLICOLOR=0` turn it off; otherwise colour only on a terminal.
+fn use_color(choice: ColorChoice, terminal: bool, env: impl Fn(&str) -> Option<String>) -> bool {
+    let set = |k: &str| env(k).filter(|v| !v.is_empty());
+    let on = |k: &str| set(k).is_some_and(|v| v != "0" && v != "false");
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if on("FORCE_COLOR") || on("CLICOLOR_FORCE") {
+                true
+            } else if set("NO_COLOR").is_some()
+                || env("TERM").as_deref() == Some("dumb")
+                || set("CLICOLOR").as_deref() == Some("0")
+            {
+                false
+            } else {
+                terminal
+            }
+        }
+    }
+}
+
+/// [`use_color`] with the process environment.
+fn color_for(choice: ColorChoice, terminal: bool) -> bool {
+    use_color(choice, terminal, |k| std::env::var(k).ok())
+}
+
 /// Prints rule-loading errors the way findings are printed and returns exit status 2.
 fn report_errors(errors: &[crate::error::SourceError]) -> u8 {
-    let color = std::io::IsTerminal::is_terminal(&std::io::stderr())
-        && std::env::var_os("NO_COLOR").is_none();
+    let color = color_for(
+        ColorChoice::Auto,
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    );
     let human = crate::report::HumanReporter::new(color);
     let mut err = std::io::stderr().lock();
     for e in errors {
         let _ = human.error(&mut err, e);
     }
     2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn color(choice: ColorChoice, terminal: bool, vars: &[(&str, &str)]) -> bool {
+        use_color(choice, terminal, |k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn colour_follows_the_conventions() {
+        assert!(color(ColorChoice::Auto, true, &[]));
+        assert!(!color(ColorChoice::Auto, false, &[]));
+        assert!(color(ColorChoice::Auto, false, &[("FORCE_COLOR", "1")]));
+        assert!(color(ColorChoice::Auto, false, &[("CLICOLOR_FORCE", "1")]));
+        assert!(!color(ColorChoice::Auto, false, &[("FORCE_COLOR", "0")]));
+        assert!(!color(ColorChoice::Auto, true, &[("NO_COLOR", "1")]));
+        assert!(color(ColorChoice::Auto, true, &[("NO_COLOR", "")]));
+        assert!(!color(ColorChoice::Auto, true, &[("TERM", "dumb")]));
+        assert!(!color(ColorChoice::Auto, true, &[("CLICOLOR", "0")]));
+        assert!(color(ColorChoice::Always, false, &[("NO_COLOR", "1")]));
+        assert!(!color(ColorChoice::Never, true, &[("FORCE_COLOR", "1")]));
+    }
 }

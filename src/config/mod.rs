@@ -5,8 +5,10 @@ use crate::context::{Channel, ContextLayer, Stage};
 use crate::error::SourceError;
 use crate::yaml::{self, Spanned};
 mod exclude;
+mod select;
 
 pub use exclude::{Exclude, DEFAULT_EXCLUDE};
+pub use select::Selection;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;

@@ -106,6 +106,23 @@ pub struct FrontMatter {
     pub unknown_keys: Vec<UnknownKey>,
 }
 
+impl FrontMatter {
+    /// Moves every span (read from decoded text) onto the file's raw bytes.
+    pub fn map_spans(&mut self, to_raw: impl Fn(Range<usize>) -> Range<usize>) {
+        self.range = to_raw(self.range.clone());
+        self.body_start = to_raw(self.body_start..self.body_start).start;
+        for a in &mut self.allow {
+            a.span = to_raw(a.span.clone());
+        }
+        if let Some(l) = &mut self.lang {
+            l.span = to_raw(l.span.clone());
+        }
+        for k in &mut self.unknown_keys {
+            k.span = to_raw(k.span.clone());
+        }
+    }
+}
+
 /// Top-level keys of a YAML mapping written in block style (`key: value` at column 0) that are
 /// not among [`KEYS`] but close to one.
 fn near_miss_keys(yaml_text: &str, offset: usize) -> Vec<UnknownKey> {

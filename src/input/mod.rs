@@ -3,6 +3,7 @@
 //! Every reader produces the same model, so rules never care whether the words came from a
 //! plain draft, an email, an HTML newsletter or a template.
 
+mod decode;
 mod email;
 pub mod frontmatter;
 pub mod html;
@@ -90,12 +91,22 @@ pub struct ReadMessage {
     pub context: ContextLayer,
 }
 
-/// Decodes `bytes` as UTF-8, or explains where it is not.
+/// Decodes `bytes` as UTF-8, or says where they are not: the error points at the first
+/// invalid byte.
 pub fn utf8(path: &str, bytes: Vec<u8>) -> Result<String, SourceError> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        SourceError::whole(path, format!("not valid UTF-8 at byte {at}"))
-            .with_help("save the file as UTF-8")
+        let len = e.utf8_error().error_len().unwrap_or(1);
+        let raw = e.into_bytes();
+        let text = lossless_text(&raw);
+        let end = (at + len).min(text.len());
+        SourceError::new(
+            path,
+            &text,
+            Some(at..end),
+            format!("not valid UTF-8 at byte {at}"),
+        )
+        .with_help("save the file as UTF-8")
     })
 }
 
@@ -127,8 +138,32 @@ pub fn read(
         Format::Markdown => Markup::Markdown,
         Format::Plain | Format::Template => Markup::Plain,
     };
-    let text = utf8(path, bytes)?;
-    plain::read(path, text, markup, template, vocab)
+    if let Some(at) = decode::binary_at(&bytes) {
+        let text = lossless_text(&bytes);
+        return Err(SourceError::new(
+            path,
+            &text,
+            Some(at..at + 1),
+            format!(
+                "not a text file: a NUL byte at byte {at} (and not UTF-16 with a byte-order mark)"
+            ),
+        )
+        .with_help("save the message as text (UTF-8, or UTF-16 with a byte-order mark)"));
+    }
+    match decode::classify(&bytes) {
+        decode::Text::Utf8 => plain::read(path, utf8(path, bytes)?, markup, template, vocab),
+        decode::Text::Invalid => Err(utf8(path, bytes).err().unwrap_or_else(|| {
+            SourceError::whole(path, "not valid text").with_help("save the file as UTF-8")
+        })),
+        decode::Text::Decoded(d) => plain::read_decoded(
+            path,
+            decode::ascii_text(&bytes),
+            Some((&d, &bytes)),
+            markup,
+            template,
+            vocab,
+        ),
+    }
 }
 
 /// Whether a template's content is HTML (it opens with a tag that email HTML uses).
@@ -372,6 +407,60 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_latin1_draft_is_checked_with_spans_on_its_bytes() {
+        let raw = b"---\nstage: follow-up\n---\nOl\xe1 Ana, \xe9 um prazer.\n".to_vec();
+        let r = read("m.txt", raw.clone(), Format::Plain, &vocab()).unwrap();
+        assert!(
+            r.message.prose.contains("Olá Ana, é um prazer."),
+            "{}",
+            r.message.prose
+        );
+        assert_eq!(r.message.source.len(), raw.len());
+        let fm = r.front_matter.expect("front matter");
+        assert_eq!(fm.context.stage, Some(Stage::FollowUp));
+        assert_eq!(fm.body_start, raw.iter().position(|&b| b == b'O').unwrap());
+        let at = r.message.prose.find("prazer").unwrap();
+        let src = r.message.to_source(at..at + 6);
+        assert_eq!(&raw[src], b"prazer");
+    }
+
+    #[test]
+    fn a_stray_byte_in_utf8_is_an_error_where_it_is() {
+        let raw = b"Hi Ana,\nthanks for the caf\xc3\xa9 \xff chat.\n".to_vec();
+        let e = read("m.txt", raw, Format::Plain, &vocab()).unwrap_err();
+        assert_eq!(e.span, Some(29..30));
+        assert_eq!(e.line_col(), Some((2, 21)));
+    }
+
+    #[test]
+    fn a_utf16_draft_with_a_bom_is_read() {
+        let mut raw = vec![0xFF, 0xFE];
+        for u in "---\nlang: en\n---\nHi Ana,\nbook a demo\n".encode_utf16() {
+            raw.extend(u.to_le_bytes());
+        }
+        let r = read("m.txt", raw.clone(), Format::Plain, &vocab()).unwrap();
+        assert!(
+            r.message.prose.contains("book a demo"),
+            "{:?}",
+            r.message.prose
+        );
+        let fm = r.front_matter.expect("front matter");
+        assert_eq!(fm.context.lang.as_deref(), Some("en"));
+        let at = r.message.prose.find("demo").unwrap();
+        let src = r.message.to_source(at..at + 4);
+        assert_eq!(src.len(), 8);
+        assert_eq!(raw[src.start], b'd');
+        check_invariants(&r.message, "utf-16");
+    }
+
+    #[test]
+    fn an_invalid_byte_in_a_config_is_pointed_at() {
+        let e = utf8("c.yaml", b"context:\n  stage: \xff\n".to_vec()).unwrap_err();
+        assert_eq!(e.span, Some(18..19));
+        assert_eq!(e.line_col(), Some((2, 10)));
     }
 
     #[test]

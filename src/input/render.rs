@@ -94,6 +94,18 @@ fn build(piece: &Piece, variant: usize) -> Built {
     }
 }
 
+/// Byte ranges of Markdown code in `text`: inline code spans and code blocks.
+fn markdown_code(text: &str) -> Vec<Range<usize>> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    Parser::new(text)
+        .into_offset_iter()
+        .filter_map(|(e, r)| match e {
+            Event::Code(_) | Event::Start(Tag::CodeBlock(_)) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Builds the message (and its other renderings, as `variants`) from the pieces of a file.
 /// `subject` is an email's Subject header; `bodies` are read in order, a blank line apart.
 pub fn assemble(
@@ -112,7 +124,20 @@ pub fn assemble(
         .max(1);
     let mut suppressions = Vec::new();
     for p in subject.iter().chain(bodies) {
+        // A comment shown as code in Markdown (`` `{{!-- tactful-disable x --}}` `` in a
+        // how-to) is an example for the reader, not a suppression.
+        let code = if p.markup == Markup::Markdown && !p.template.suppressions.is_empty() {
+            markdown_code(&p.base.text)
+        } else {
+            Vec::new()
+        };
         for s in &p.template.suppressions {
+            if code
+                .iter()
+                .any(|c| c.start <= s.comment.start && s.comment.end <= c.end)
+            {
+                continue;
+            }
             suppressions.push(InlineSuppression {
                 targets: s.targets.clone(),
                 comment: p.base.map.to_source(s.comment.clone()),

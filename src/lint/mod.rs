@@ -32,6 +32,8 @@ pub struct LintOptions {
     pub config: Option<PathBuf>,
     /// Ignore config files entirely.
     pub no_config: bool,
+    /// `--select`/`--ignore`: the rules reported (every rule by default).
+    pub selection: crate::config::Selection,
 }
 
 /// Per-rule options from the config (`options: {rule: {key: value}}`).
@@ -319,6 +321,7 @@ impl Linter {
         result
             .findings
             .retain_mut(|f| match settings.level(&f.rule, &f.category) {
+                _ if !self.options.selection.enabled(&f.rule, &f.category) => false,
                 Some(Level::Off) => false,
                 Some(Level::On(s)) => {
                     f.severity = s;

@@ -36,7 +36,9 @@ impl std::error::Error for Report {}
 
 impl Diagnostic for Report {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.code))
+        // An error about a file or a setting has no rule code: no heading rather than a
+        // made-up one.
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display + 'a>)
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
@@ -62,6 +64,35 @@ fn severity(s: Severity) -> miette::Severity {
     }
 }
 
+/// Lines longer than this are not quoted: miette cannot pad a column past 65,535 (Rust's
+/// formatting width limit) and such a snippet would not help a reader anyway.
+const MAX_QUOTED_LINE: usize = 20_000;
+
+/// The report with its location in the message instead of a snippet, when a label sits on a
+/// line too long to quote; None when the report can be drawn as it is.
+fn without_wide_snippet(r: &Report) -> Option<Report> {
+    let text: &str = r.source.inner();
+    let wide = r.labels.iter().any(|l| {
+        let at = l.offset().min(text.len());
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        end - start > MAX_QUOTED_LINE
+    });
+    if !wide {
+        return None;
+    }
+    let at = r.labels.first().map_or(0, |l| l.offset().min(text.len()));
+    let (line, col) = crate::text::position::line_col(text, at);
+    Some(Report {
+        code: r.code.clone(),
+        severity: r.severity,
+        message: format!("{}:{line}:{col}: {}", r.source.name(), r.message),
+        help: r.help.clone(),
+        labels: Vec::new(),
+        source: NamedSource::new(r.source.name(), Arc::from("")),
+    })
+}
+
 pub struct HumanReporter {
     handler: GraphicalReportHandler,
     color: bool,
@@ -84,8 +115,9 @@ impl HumanReporter {
 
     fn render(&self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
         let mut s = String::new();
+        let narrow = without_wide_snippet(report);
         self.handler
-            .render_report(&mut s, report)
+            .render_report(&mut s, narrow.as_ref().unwrap_or(report))
             .map_err(|_| io::Error::other("could not render report"))?;
         out.write_all(s.as_bytes())?;
         out.write_all(b"\n")
@@ -127,7 +159,7 @@ impl HumanReporter {
             })
             .unwrap_or_default();
         let report = Report {
-            code: "tactful::error".into(),
+            code: String::new(),
             severity: miette::Severity::Error,
             message: if e.span.is_some() {
                 e.message.clone()

@@ -72,6 +72,8 @@ fn yaml_files(root: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<SourceError>
                     found = true;
                 }
             }
+            // A missing root is reported once, below.
+            Err(_) if !root.exists() => {}
             Err(e) => errors.push(SourceError::whole(
                 &root.display().to_string(),
                 format!("cannot read rule folder: {e}"),

@@ -1,8 +1,43 @@
 //! What `check` reads: the paths named on the command line, folders walked for message files,
 //! and standard input.
 
+use crate::config::{ConfigResolver, Exclude};
 use crate::input::Format;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What a folder walk skips, besides hidden files.
+pub(super) struct Walking {
+    /// `--exclude` globs, relative to the working folder.
+    pub(super) exclude: Exclude,
+    /// Read `.gitignore` and friends (not with `--no-ignore`).
+    pub(super) gitignore: bool,
+    /// Where each walked path's config comes from (its `exclude:`); None with `--no-config`,
+    /// when the default exclusions apply.
+    pub(super) configs: Option<Arc<ConfigResolver>>,
+}
+
+impl Walking {
+    /// Whether the walk skips a path (a folder with everything under it).
+    fn skips(&self, path: &Path) -> bool {
+        if self.exclude.matches(path) {
+            return true;
+        }
+        let config = self
+            .configs
+            .as_ref()
+            .and_then(|c| c.for_file(Some(path)).ok().flatten());
+        match config {
+            Some(c) => c.exclude.matches(path),
+            None => default_exclude().matches(path),
+        }
+    }
+}
+
+fn default_exclude() -> &'static Exclude {
+    static DEFAULT: std::sync::OnceLock<Exclude> = std::sync::OnceLock::new();
+    DEFAULT.get_or_init(Exclude::default)
+}
 
 /// One thing to check.
 pub(super) enum Input {
@@ -14,7 +49,7 @@ pub(super) enum Input {
 
 /// The inputs named by `paths` (the current folder when none), in command-line order; a
 /// folder's files sorted by name.
-pub(super) fn collect_inputs(paths: &[String]) -> Vec<Input> {
+pub(super) fn collect_inputs(paths: &[String], walking: &Arc<Walking>) -> Vec<Input> {
     let mut out = Vec::new();
     let defaults = [".".to_string()];
     let paths = if paths.is_empty() {
@@ -31,7 +66,7 @@ pub(super) fn collect_inputs(paths: &[String]) -> Vec<Input> {
         if path.is_file() {
             out.push(Input::File(path));
         } else if path.is_dir() {
-            walk(p, &path, &mut out);
+            walk(p, &path, walking, &mut out);
         } else {
             // `exists()` is false for a looping or unreadable link too: say which it is.
             let why = match std::fs::metadata(&path) {
@@ -47,11 +82,15 @@ pub(super) fn collect_inputs(paths: &[String]) -> Vec<Input> {
     out
 }
 
-/// The message files under a folder (hidden and ignored paths skipped).
-fn walk(named: &str, path: &Path, out: &mut Vec<Input>) {
+/// The message files under a folder (hidden, ignored and excluded paths skipped).
+fn walk(named: &str, path: &Path, walking: &Arc<Walking>, out: &mut Vec<Input>) {
+    let filter = Arc::clone(walking);
     let walker = ignore::WalkBuilder::new(path)
-        .standard_filters(true)
+        .standard_filters(walking.gitignore)
+        .hidden(true)
         .require_git(false)
+        // The folder named on the command line is walked even if a pattern matches it.
+        .filter_entry(move |e| e.depth() == 0 || !filter.skips(e.path()))
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
     for entry in walker {

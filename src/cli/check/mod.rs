@@ -4,15 +4,16 @@
 mod fixing;
 mod inputs;
 mod output;
+mod progress;
 
-use super::{CheckArgs, ColorChoice, DenyLevel};
+use super::{CheckArgs, DenyLevel};
 use crate::context::ContextLayer;
 use crate::finding::Severity;
 use crate::input::Format;
 use crate::lint::{self, Linter, Session};
 use crate::report;
 use fixing::{Checked, FixMode};
-use inputs::{collect_inputs, shown, Input};
+use inputs::{collect_inputs, shown, Input, Walking};
 use output::Output;
 use rayon::prelude::*;
 use std::io::{IsTerminal, Read};
@@ -29,7 +30,11 @@ pub fn run(a: CheckArgs) -> u8 {
         template: a.template.then_some(true),
         recipient: a.recipient.clone(),
     };
-    let linter = Linter::new(a.sources.clone().lint_options(flags));
+    let selection =
+        crate::config::Selection::new(a.select.clone(), a.extend_select.clone(), a.ignore.clone());
+    let mut options = a.sources.clone().lint_options(flags);
+    options.selection = selection.clone();
+    let linter = Linter::new(options);
     if let Some(lang) = &a.lang {
         // Checked once against the rules of the command line, before any file is read.
         let sources = crate::rules::RuleSources {
@@ -43,15 +48,58 @@ pub fn run(a: CheckArgs) -> u8 {
             }
         }
     }
-    let color = match a.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    if let Some(n) = a.jobs {
+        // The global pool is built once per process; this is its first use.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.get())
+            .build_global();
+    }
+    if !selection.is_all() || !a.extend_select.is_empty() {
+        let sources = crate::rules::RuleSources {
+            extra: a.sources.rules.clone(),
+            no_builtin: false,
+        };
+        if let Ok(registry) = linter.registry(sources) {
+            let known = crate::config::KnownNames::new(&registry);
+            if let Err(m) = selection.check(&known) {
+                eprintln!("error: {m}");
+                return 2;
+            }
+        }
+    }
+    let exclude = match crate::config::Exclude::from_patterns(std::path::Path::new("."), &a.exclude)
+    {
+        Ok(e) => e,
+        Err(m) => {
+            eprintln!("error: invalid value for --exclude: {m}");
+            return 2;
         }
     };
+    let walking = std::sync::Arc::new(Walking {
+        exclude,
+        gitignore: !a.no_ignore,
+        configs: (!a.sources.no_config).then(|| {
+            std::sync::Arc::new(crate::config::ConfigResolver::new(
+                a.sources.config.as_deref(),
+            ))
+        }),
+    });
+    let to_file = a.output_file.is_some();
+    let color = super::color_for(a.color, !to_file && std::io::stdout().is_terminal());
     let forced_format = a.template.then_some(Format::Template);
-    let inputs = collect_inputs(&a.paths);
+    let inputs = collect_inputs(&a.paths, &walking);
+    if inputs.is_empty() {
+        let named = if a.paths.is_empty() {
+            ".".to_string()
+        } else {
+            a.paths.join(", ")
+        };
+        eprintln!(
+            "warning: no message files found in {named} (tactful reads .txt, .text, .eml, .md, \
+             .markdown, .html, .htm and template files such as .hbs, .liquid, .j2; hidden, \
+             .gitignored and excluded paths are skipped)"
+        );
+    }
     let mut stdin_bytes = None;
     if inputs.iter().any(|i| matches!(i, Input::Stdin)) {
         let mut buf = Vec::new();
@@ -98,24 +146,56 @@ pub fn run(a: CheckArgs) -> u8 {
     };
     let report_to_stderr =
         mode == FixMode::Write && inputs.iter().any(|i| matches!(i, Input::Stdin));
+    let report_file = match &a.output_file {
+        Some(p) => match std::fs::File::create(p) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", p.display());
+                return 2;
+            }
+        },
+        None => None,
+    };
     let mut output = Output::new(
         report::reporter(a.format, color),
-        mode,
-        deny,
-        report_to_stderr,
+        output::Options {
+            mode,
+            deny,
+            report_to_stderr,
+            quiet: a.quiet,
+            statistics: a.statistics,
+            exit_zero: a.exit_zero,
+            machine: !matches!(
+                a.format,
+                report::OutputFormat::Human | report::OutputFormat::Short
+            ),
+        },
+        report_file,
     );
-    // Chunks keep memory flat on huge trees while both cores work; output stays in order.
+    let progress = progress::Progress::new(inputs.len(), a.quiet);
+    // Chunks keep memory flat on huge trees while every core works; output stays in order.
     for (n, chunk) in inputs.chunks(256).enumerate() {
         let first = n * 256;
         let results: Vec<Checked> = (first..first + chunk.len())
             .into_par_iter()
-            .map(check_one)
+            .map(|i| {
+                let c = check_one(i);
+                progress.tick();
+                c
+            })
             .collect();
-        for (input, checked) in chunk.iter().zip(results) {
-            if let Err(code) = output.file(input, checked, stdin_bytes.as_deref()) {
-                return code;
+        let written = progress.suspend(|| {
+            for (input, checked) in chunk.iter().zip(results) {
+                output.file(input, checked, stdin_bytes.as_deref())?;
             }
+            output.flush();
+            Ok(())
+        });
+        if let Err(code) = written {
+            progress.done();
+            return code;
         }
     }
+    progress.done();
     output.finish(|| linter.rule_catalog())
 }
