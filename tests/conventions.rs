@@ -212,6 +212,27 @@ fn exit_zero_quiet_statistics_and_output_file() {
         .unwrap_or_else(|| panic!("{stats}"));
     assert_eq!(line.split_whitespace().next(), Some("2"), "{stats}");
     assert!(!stats.contains('╭'), "no per-finding report: {stats}");
+    let o = tactful(
+        &[
+            "check",
+            "--no-config",
+            "--statistics",
+            "--format",
+            "json",
+            "a.txt",
+            "b.txt",
+        ],
+        d.path(),
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    let demo = doc["statistics"]
+        .as_array()
+        .expect("statistics")
+        .iter()
+        .find(|r| r["rule"] == "early-pitch/demo-request")
+        .expect("demo-request counted");
+    assert_eq!(demo["count"], 2);
+    assert_eq!(doc["summary"]["files"], 2);
 
     let o = tactful(
         &[

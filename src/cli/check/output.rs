@@ -187,17 +187,30 @@ impl Output {
         };
         let mut rows: Vec<_> = stats.into_iter().collect();
         rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
-        let width = rows.iter().map(|(r, _)| r.len()).max().unwrap_or(0);
         let mut text = String::new();
-        for (rule, (n, sev, message)) in rows {
-            text.push_str(&format!(
-                "{n:>5}  {rule:<width$}  {:<7}  {message}\n",
-                sev.as_str()
-            ));
-        }
-        if !self.quiet {
-            text.push_str(&self.summary.line());
+        if self.machine {
+            // Machine formats get the counts as one JSON document.
+            let list: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|(rule, (n, sev, message))| {
+                    serde_json::json!({"rule": rule, "count": n, "severity": sev.as_str(), "message": message})
+                })
+                .collect();
+            let doc = serde_json::json!({"statistics": list, "summary": self.summary});
+            text.push_str(&doc.to_string());
             text.push('\n');
+        } else {
+            let width = rows.iter().map(|(r, _)| r.len()).max().unwrap_or(0);
+            for (rule, (n, sev, message)) in rows {
+                text.push_str(&format!(
+                    "{n:>5}  {rule:<width$}  {:<7}  {message}\n",
+                    sev.as_str()
+                ));
+            }
+            if !self.quiet {
+                text.push_str(&self.summary.line());
+                text.push('\n');
+            }
         }
         match &mut self.report_file {
             Some(f) => f.write_all(text.as_bytes()),
