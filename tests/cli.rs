@@ -1,36 +1,11 @@
 //! The command line as users and integrations see it: exit statuses, input kinds, every output
 //! format, the JSON contract, config and front matter, and clear errors on bad input.
 
+mod common;
+
+use common::{tactful, tempdir, write, TEST_RULES};
 use serde_json::Value;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-const TEST_RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/rules");
-
-fn tactful(args: &[&str], dir: &Path, stdin: Option<&[u8]>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tactful"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("RUST_BACKTRACE");
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn tactful");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input)
-            .expect("write stdin");
-    }
-    child.wait_with_output().expect("wait")
-}
+use std::path::Path;
 
 /// `check` with the test rules, JSON output, no config discovery.
 fn check_json(args: &[&str], dir: &Path, stdin: Option<&[u8]>) -> (Option<i32>, Value) {
@@ -40,19 +15,6 @@ fn check_json(args: &[&str], dir: &Path, stdin: Option<&[u8]>) -> (Option<i32>, 
     let doc = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
     (out.status.code(), doc)
-}
-
-fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir().expect("tempdir")
-}
-
-fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(&p, content).expect("write");
-    p
 }
 
 fn diags(doc: &Value, file: usize) -> Vec<Value> {

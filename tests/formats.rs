@@ -1,20 +1,15 @@
 //! Real message files: email, HTML, Markdown, templates, batches. Every test runs the real
 //! binary and reads the bytes under each reported span back from the file.
 
+mod common;
+
+use common::root;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
 fn tactful(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tactful"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run tactful")
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    common::tactful(args, dir, None)
 }
 
 fn json_of(out: &Output) -> Value {

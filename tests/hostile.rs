@@ -2,6 +2,9 @@
 //! clear diagnostic (or a best-effort check), exit status 0, 1 or 2 as the contract says, and
 //! output that is one valid JSON document — never a panic, a hang or half a document.
 
+mod common;
+
+use common::{tempdir, write};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -131,19 +134,6 @@ fn check(dir: &Path, extra: &[&str]) -> Run {
     let mut args = vec!["check", "--format", "json", "--no-config"];
     args.extend_from_slice(extra);
     tactful_in(dir, &args, None)
-}
-
-fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir().expect("tempdir")
-}
-
-fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(&p, content).expect("write");
-    p
 }
 
 fn files(doc: &Value) -> Vec<Value> {

@@ -2,8 +2,11 @@
 //! commands, `--fix` and `--diff` on real files. The tests use the rules in
 //! `tests/data/integrations/zz` (`--lang zz`), so they do not depend on the built-in packs.
 
+mod common;
+
+use common::write;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/integrations");
@@ -26,15 +29,6 @@ fn check(args: &[&str], dir: &Path) -> Output {
     let mut all = vec!["check", "--no-config", "--rules", RULES, "--lang", "zz"];
     all.extend_from_slice(args);
     tactful(&all, dir)
-}
-
-fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(&p, content).expect("write");
-    p
 }
 
 fn stdout(o: &Output) -> String {

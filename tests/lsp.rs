@@ -1,14 +1,15 @@
 //! `tactful lsp` driven through the real protocol, as an editor drives it: framed JSON-RPC on
 //! the binary's standard input and output.
 
+mod common;
+
+use common::TEST_RULES;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::Duration;
-
-const TEST_RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/rules");
 
 struct Client {
     child: Child,

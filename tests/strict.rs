@@ -1,59 +1,26 @@
 //! Settings are strict (issue 11): a wrong language, stage, channel or consent, or a mistyped
 //! rule id, is an error that says what is valid — never a silent switch-off.
 
-use std::io::Write;
+mod common;
+
+use common::{stderr, stdout, write};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 /// A first message that asks a stranger for a demo: an error with the English rules.
 const PITCH: &str = "Hi Sam,\n\nCould we book a quick demo next Tuesday?\n\nBest,\nLee\n";
 
 fn tactful(args: &[&str], dir: &Path, stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tactful"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("FORCE_COLOR")
+    let mut cmd = common::command(args, dir);
+    cmd.env_remove("FORCE_COLOR")
         .env_remove("CLICOLOR_FORCE")
-        .env("CI", "true")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn tactful");
-    if let Some(input) = stdin {
-        // A usage error exits before reading standard input: a broken pipe is expected then.
-        let _ = child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input.as_bytes());
-    }
-    child.wait_with_output().expect("wait")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+        .env("CI", "true");
+    common::run(cmd, stdin.map(str::as_bytes))
 }
 
 /// Everything the run printed, on either stream.
 fn all(o: &Output) -> String {
     stdout(o) + &stderr(o)
-}
-
-fn write(dir: &Path, name: &str, content: &str) {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(p, content).expect("write");
 }
 
 #[test]
