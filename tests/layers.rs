@@ -129,3 +129,20 @@ fn the_layers_are_in_the_order_the_issue_names() {
     assert_eq!(layer_of("report"), layer_of("lsp"));
     assert_eq!(layer_of("nonexistent"), None);
 }
+
+/// No file under `src/` grows past 700 lines: a bigger one is doing more than one job, and is
+/// split into a folder of files that each do one (as `input/template/` and `lsp/` are).
+#[test]
+fn no_source_file_is_over_700_lines() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let big: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let n = std::fs::read_to_string(f).ok()?.lines().count();
+            (n > 700).then(|| format!("{} ({n} lines)", f.display()))
+        })
+        .collect();
+    assert!(big.is_empty(), "split these: {big:?}");
+}
