@@ -197,7 +197,7 @@ fn card(out: &mut String, r: &FileResult, idx: &LineIndex, id: usize, f: &Findin
         "<li class=\"card {sev}\" id=\"d{id}\" data-f=\"{id}\"><div class=\"head\">\
          <span class=\"badge {sev}\">{sev}</span> <a class=\"rule\" href=\"{}\">{}</a> \
          <span class=\"at\">{line}:{col}</span></div><div class=\"msg\">{}</div>",
-        escape(&crate::rules::catalog::docs_url(&f.category)),
+        escape(&crate::rules::catalog::rule_docs_url(&f.rule, &f.category)),
         escape(&f.rule),
         escape(&f.message),
     );
