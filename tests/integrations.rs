@@ -817,4 +817,44 @@ mod action {
             .condition
             .is_some_and(|c| c.contains("steps.upload.outputs.can == 'true'")));
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_action_checks_a_repository_with_its_exclude_input_honoured() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let bad = b"I've added you to our newsletter.\n";
+        write(d.path(), "templates/welcome.txt", bad);
+        write(d.path(), "README.md", bad); // the README quotes a bad message on purpose
+        write(d.path(), "docs/examples/bad.txt", bad);
+        let rules = format!("--no-config --rules {RULES} --lang zz");
+        let annotated = |log: &str, file: &str| log.contains(&format!("::error file={file},"));
+
+        let (_, status, log) = run_steps(
+            &[
+                ("args", &rules),
+                ("format", "github"),
+                ("fail-on-findings", "false"),
+            ],
+            d.path(),
+        );
+        assert_eq!(status, Some(0));
+        assert!(annotated(&log, "README.md"), "checked by default: {log}");
+
+        let (outputs, status, log) = run_steps(
+            &[
+                ("args", &rules),
+                ("format", "github"),
+                ("exclude", "README.md\ndocs/examples"),
+            ],
+            d.path(),
+        );
+        assert!(annotated(&log, "templates/welcome.txt"), "{log}");
+        assert!(!annotated(&log, "README.md"), "{log}");
+        assert!(!annotated(&log, "docs/examples/bad.txt"), "{log}");
+        assert_eq!(
+            outputs.get("check.outputs.exit-code").map(String::as_str),
+            Some("1")
+        );
+        assert_eq!(status, Some(1));
+    }
 }
