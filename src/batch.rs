@@ -1,16 +1,29 @@
 //! Batches: finding the same blast sent to many people among the drafts of one run.
 //!
-//! Each draft's body is reduced to a fingerprint: its words with names, companies and numbers
-//! masked, cut into overlapping three-word shingles, hashed. Two sketches of that set are kept
-//! (never the text): a MinHash signature, banded for locality-sensitive hashing so that likely
-//! matches are found through hash buckets rather than by comparing all pairs, and a bottom-k
-//! sketch that measures the Jaccard similarity of a candidate pair (exactly for drafts of up to
-//! [`BOTTOM_K`] shingles, closely above that). Drafts are clustered in input order: a draft
-//! joins the first earlier draft it matches, so the first copy of a blast is its earliest file.
+//! Mail merge fills a template's fields (a name, a company, an industry) and sends the rest
+//! unchanged, so two copies of one blast differ in a few short runs of words. Each draft's body
+//! is reduced to a fingerprint: its words (up to [`MAX_ALIGNED_WORDS`]), a MinHash signature of
+//! its word set (names, companies and numbers masked), banded for locality-sensitive hashing so
+//! that likely matches are found through hash buckets rather than by comparing all pairs, and a
+//! bottom-k sketch of its three-word shingles. A draft is compared with at most
+//! [`MAX_COMPARISONS`] earlier representatives, the ones sharing the most bands. Two drafts are
+//! copies when
+//! - their words align: walking both, every place they differ is a short run of at most
+//!   [`MAX_SLOT_WORDS`] words on each side (a template slot) after which the text agrees again,
+//!   and the shared skeleton is at least `similarity` of the aligned units (each slot counting
+//!   as one unit, however many words fill it); or
+//! - their shingle sets are at least `similarity` alike (Jaccard, from the sketches): copies
+//!   with a sentence added or dropped.
+//!
+//! Each comparison is linear in the drafts' length, so a run is O(n log n) in the number of
+//! drafts (the sort of candidates). Drafts are clustered in input order: a draft joins the first
+//! earlier draft it matches, so the first copy of a blast is its earliest file, and the
+//! cluster's slots (the values its drafts put in each) are listed for the finding.
 
 use crate::message::{Message, SegmentKind};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
+use std::sync::Arc;
 use unicode_segmentation::UnicodeSegmentation;
 
 const SHINGLE: usize = 3;
@@ -21,6 +34,14 @@ const BANDS: usize = HASHES / ROWS;
 pub const BOTTOM_K: usize = 256;
 /// Below this many words a draft is too short to call a blast ("Thanks!").
 const MIN_WORDS: usize = 12;
+/// Drafts longer than this are compared by their shingles only (their words are not kept).
+pub const MAX_ALIGNED_WORDS: usize = 2_000;
+/// The longest run of words one side of a template slot may have ("Northwind Traders Ltd").
+pub const MAX_SLOT_WORDS: usize = 5;
+/// Words that must agree after a slot for the alignment to resume there.
+const ANCHOR: usize = 2;
+/// How many likely representatives a draft is compared with, at most.
+const MAX_COMPARISONS: usize = 16;
 
 /// What is kept of one draft.
 #[derive(Debug, Clone)]
@@ -28,6 +49,10 @@ pub struct Fingerprint {
     minhash: [u32; HASHES],
     /// The smallest shingle hashes, sorted.
     bottom: Vec<u64>,
+    /// The body's words as written, when there are at most [`MAX_ALIGNED_WORDS`] of them.
+    words: Option<Vec<Box<str>>>,
+    /// Their lower-cased hashes, for the alignment.
+    keys: Vec<u64>,
     /// Source range of the compared text (the body), for the finding.
     pub span: Range<usize>,
 }
@@ -48,10 +73,11 @@ fn hash_str(s: &str) -> u64 {
     mix(h)
 }
 
-/// The body's words with what differs between copies of a blast masked: capitalised words
-/// that do not start a sentence (names, companies) and numbers.
-fn tokens(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// The body's words: as written, and masked where copies of a blast differ — capitalised
+/// words that do not start a sentence (names, companies) and numbers.
+fn tokens(text: &str) -> (Vec<&str>, Vec<String>) {
+    let mut words = Vec::new();
+    let mut masked = Vec::new();
     for sentence in text.unicode_sentences() {
         for (i, w) in sentence.unicode_words().enumerate() {
             let first = w.chars().next().unwrap_or(' ');
@@ -62,10 +88,24 @@ fn tokens(text: &str) -> Vec<String> {
             } else {
                 w.to_lowercase()
             };
-            out.push(t);
+            words.push(w);
+            masked.push(t);
         }
     }
-    out
+    (words, masked)
+}
+
+fn minhash_of(items: &[u64]) -> [u32; HASHES] {
+    let mut minhash = [u32::MAX; HASHES];
+    for &s in items {
+        for (i, m) in minhash.iter_mut().enumerate() {
+            let h = (mix(s ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> 32) as u32;
+            if h < *m {
+                *m = h;
+            }
+        }
+    }
+    minhash
 }
 
 /// The fingerprint of a message's body, or `None` when the body is too short to tell.
@@ -81,29 +121,33 @@ pub fn fingerprint(msg: &Message) -> Option<Fingerprint> {
         .map(|s| msg.segment_text(s))
         .collect::<Vec<_>>()
         .join("\n");
-    let words = tokens(&text);
-    if words.len() < MIN_WORDS {
+    let (words, masked) = tokens(&text);
+    if masked.len() < MIN_WORDS {
         return None;
     }
-    let mut shingles: Vec<u64> = words
+    let mut shingles: Vec<u64> = masked
         .windows(SHINGLE)
         .map(|w| hash_str(&w.join(" ")))
         .collect();
     shingles.sort_unstable();
     shingles.dedup();
-    let mut minhash = [u32::MAX; HASHES];
-    for &s in &shingles {
-        for (i, m) in minhash.iter_mut().enumerate() {
-            let h = (mix(s ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> 32) as u32;
-            if h < *m {
-                *m = h;
-            }
-        }
-    }
+    // Candidates come from the word set: a filled-in field changes one word of it, but every
+    // shingle that word is in.
+    let mut unigrams: Vec<u64> = masked.iter().map(|w| hash_str(w)).collect();
+    unigrams.sort_unstable();
+    unigrams.dedup();
+    let minhash = minhash_of(&unigrams);
     shingles.truncate(BOTTOM_K);
+    let aligned = words.len() <= MAX_ALIGNED_WORDS;
     Some(Fingerprint {
         minhash,
         bottom: shingles,
+        keys: if aligned {
+            words.iter().map(|w| hash_str(&w.to_lowercase())).collect()
+        } else {
+            Vec::new()
+        },
+        words: aligned.then(|| words.iter().map(|w| Box::from(*w)).collect()),
         span: msg.to_source(first.range.start..last.range.end),
     })
 }
@@ -133,6 +177,86 @@ pub fn similarity(a: &Fingerprint, b: &Fingerprint) -> f64 {
     both as f64 / taken as f64
 }
 
+/// A place where two aligned drafts differ: word ranges in each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    pub a: Range<usize>,
+    pub b: Range<usize>,
+}
+
+/// Aligns two word sequences as fillings of one template: walks both while they agree, and
+/// where they differ looks for the nearest place, at most [`MAX_SLOT_WORDS`] words on in each,
+/// where [`ANCHOR`] words agree again. Returns the slots, or `None` when the texts part for
+/// longer than that (they are not the same template) or the skeleton's share of the aligned
+/// units (words that agree, plus one per slot) falls below `min_share`. Linear in the length:
+/// each slot is looked for in a (`MAX_SLOT_WORDS` + 1)² window.
+pub fn align(a: &[u64], b: &[u64], min_share: f64) -> Option<Vec<Slot>> {
+    let (mut i, mut j) = (0, 0);
+    let mut slots = Vec::new();
+    let mut same = 0usize;
+    // Both texts agree again from (x, y): on the next ANCHOR words, or on all that is left.
+    let agree_at = |x: usize, y: usize| -> bool {
+        if x + ANCHOR <= a.len() && y + ANCHOR <= b.len() {
+            a[x..x + ANCHOR] == b[y..y + ANCHOR]
+        } else {
+            a[x..] == b[y..]
+        }
+    };
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            i += 1;
+            j += 1;
+            same += 1;
+            continue;
+        }
+        // The smallest detour (di + dj) after which both agree again.
+        let mut resume = None;
+        'search: for d in 1..=2 * MAX_SLOT_WORDS {
+            for di in d.saturating_sub(MAX_SLOT_WORDS)..=d.min(MAX_SLOT_WORDS) {
+                let dj = d - di;
+                let (x, y) = (i + di, j + dj);
+                if x <= a.len() && y <= b.len() && agree_at(x, y) {
+                    resume = Some((x, y));
+                    break 'search;
+                }
+            }
+        }
+        let (x, y) = resume?;
+        split_slot(a, b, i..x, j..y, &mut slots);
+        i = x;
+        j = y;
+    }
+    let share = same as f64 / (same + slots.len()).max(1) as f64;
+    (share >= min_share && same >= MIN_WORDS.min(a.len().min(b.len()))).then_some(slots)
+}
+
+/// Two fields one word apart ("logistics in Leeds" / "retail in Porto") are found as one
+/// differing run, since the alignment resumes only where [`ANCHOR`] words agree: a word both
+/// sides share inside the run splits it into two slots.
+fn split_slot(a: &[u64], b: &[u64], ar: Range<usize>, br: Range<usize>, out: &mut Vec<Slot>) {
+    for d in 1..(ar.len() + br.len()).saturating_sub(1) {
+        for p in ar.start..ar.end {
+            let dp = p - ar.start;
+            if dp > d {
+                break;
+            }
+            let q = br.start + (d - dp);
+            if q >= br.end || a[p] != b[q] {
+                continue;
+            }
+            let after = (p + 1 < ar.end) || (q + 1 < br.end);
+            if after {
+                out.push(Slot {
+                    a: ar.start..p,
+                    b: br.start..q,
+                });
+                return split_slot(a, b, p + 1..ar.end, q + 1..br.end, out);
+            }
+        }
+    }
+    out.push(Slot { a: ar, b: br });
+}
+
 /// A draft's place in a cluster of near-identical drafts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Copy {
@@ -140,17 +264,87 @@ pub struct Copy {
     pub first: usize,
     /// How many drafts share the text, this one included.
     pub size: usize,
+    /// The template slots the cluster's drafts fill differently, each with the values they
+    /// put there (the first draft's first), in text order; empty for plain copies.
+    pub slots: Arc<Vec<Vec<String>>>,
+}
+
+impl Copy {
+    /// "Anna/Dev/…, Northwind/Tailspin/…": up to four slots, three values each.
+    pub fn slots_text(&self) -> Option<String> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        // A field used twice (the company in the first and the last sentence) is one slot.
+        let mut distinct: Vec<&Vec<String>> = Vec::new();
+        for values in self.slots.iter() {
+            if !distinct.contains(&values) {
+                distinct.push(values);
+            }
+        }
+        let shown: Vec<String> = distinct
+            .iter()
+            .take(4)
+            .map(|values| {
+                let mut v: Vec<&str> = values
+                    .iter()
+                    .take(3)
+                    .map(|s| {
+                        if s.is_empty() {
+                            "(nothing)"
+                        } else {
+                            s.as_str()
+                        }
+                    })
+                    .collect();
+                if values.len() > 3 {
+                    v.push("…");
+                }
+                v.join("/")
+            })
+            .collect();
+        let more = if distinct.len() > 4 { ", …" } else { "" };
+        Some(format!("{}{more}", shown.join(", ")))
+    }
+}
+
+/// Values seen in each slot of one cluster, keyed by the first draft's word position.
+#[derive(Default)]
+struct SlotValues {
+    by_position: BTreeMap<(usize, usize), Vec<String>>,
+}
+
+impl SlotValues {
+    /// Adds a value for the slot at the first draft's words `at`; a slot overlapping one
+    /// already known (one copy's value shares a word with the first draft's) is the same slot.
+    fn add(&mut self, at: (usize, usize), value: String) {
+        let known = self
+            .by_position
+            .range(..(at.1.max(at.0 + 1), 0))
+            .next_back()
+            .map(|(k, _)| *k)
+            .filter(|k| k.0 < at.1.max(at.0 + 1) && at.0 < k.1.max(k.0 + 1));
+        let values = self.by_position.entry(known.unwrap_or(at)).or_default();
+        if !values.contains(&value) && values.len() < 8 {
+            values.push(value);
+        }
+    }
+}
+
+fn words_of(fp: &Fingerprint, r: &Range<usize>) -> String {
+    fp.words
+        .as_ref()
+        .map(|w| w[r.clone()].join(" "))
+        .unwrap_or_default()
 }
 
 /// Clusters fingerprints (in input order; `None` for drafts not compared). Returns, for every
-/// draft in a cluster of two or more, its cluster's first draft and size.
-/// How many likely representatives a draft is compared with, at most.
-const MAX_COMPARISONS: usize = 16;
-
+/// draft in a cluster of two or more, its cluster's first draft, size and slots.
 pub fn cluster(prints: &[Option<Fingerprint>], threshold: f64) -> HashMap<usize, Copy> {
     let mut buckets: HashMap<(usize, u64), Vec<usize>> = HashMap::new();
     let mut rep_of: HashMap<usize, usize> = HashMap::new();
     let mut size: HashMap<usize, usize> = HashMap::new();
+    let mut slots: HashMap<usize, SlotValues> = HashMap::new();
     for (id, fp) in prints.iter().enumerate() {
         let Some(fp) = fp else { continue };
         let keys: Vec<(usize, u64)> = (0..BANDS)
@@ -173,20 +367,47 @@ pub fn cluster(prints: &[Option<Fingerprint>], threshold: f64) -> HashMap<usize,
         }
         let mut candidates: Vec<(usize, usize)> = shared.into_iter().collect();
         candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut best: Option<(usize, f64)> = None;
+        // The best match: the most similar; a slot alignment counts as its skeleton's share.
+        let mut best: Option<(usize, f64, Option<Vec<Slot>>)> = None;
         for &(rep, _) in candidates.iter().take(MAX_COMPARISONS) {
             let Some(Some(r)) = prints.get(rep) else {
                 continue;
             };
-            let s = similarity(fp, r);
-            if s >= threshold && best.is_none_or(|(b, bs)| s > bs || (s == bs && rep < b)) {
-                best = Some((rep, s));
+            let jaccard = similarity(fp, r);
+            let (score, aligned) = if r.words.is_some() && fp.words.is_some() {
+                match align(&r.keys, &fp.keys, threshold) {
+                    Some(s) => {
+                        let same = r.keys.len() - s.iter().map(|x| x.a.len()).sum::<usize>();
+                        (
+                            (same as f64 / (same + s.len()).max(1) as f64).max(jaccard),
+                            Some(s),
+                        )
+                    }
+                    None => (jaccard, None),
+                }
+            } else {
+                (jaccard, None)
+            };
+            if score >= threshold
+                && best
+                    .as_ref()
+                    .is_none_or(|(b, bs, _)| score > *bs || (score == *bs && rep < *b))
+            {
+                best = Some((rep, score, aligned));
             }
         }
         match best {
-            Some((rep, _)) => {
+            Some((rep, _, aligned)) => {
                 rep_of.insert(id, rep);
                 *size.entry(rep).or_insert(1) += 1;
+                if let (Some(found), Some(Some(r))) = (aligned, prints.get(rep)) {
+                    let values = slots.entry(rep).or_default();
+                    for s in found {
+                        let at = (s.a.start, s.a.end);
+                        values.add(at, words_of(r, &s.a));
+                        values.add(at, words_of(fp, &s.b));
+                    }
+                }
             }
             None => {
                 for k in keys {
@@ -195,6 +416,16 @@ pub fn cluster(prints: &[Option<Fingerprint>], threshold: f64) -> HashMap<usize,
             }
         }
     }
+    let mut slot_lists: HashMap<usize, Arc<Vec<Vec<String>>>> = HashMap::new();
+    for (&rep, &n) in &size {
+        let list: Vec<Vec<String>> = slots
+            .remove(&rep)
+            .map(|v| v.by_position.into_values().collect())
+            .unwrap_or_default();
+        let list = Arc::new(list);
+        slot_lists.insert(rep, list.clone());
+        let _ = n;
+    }
     let mut out = HashMap::new();
     for (&rep, &n) in &size {
         out.insert(
@@ -202,6 +433,7 @@ pub fn cluster(prints: &[Option<Fingerprint>], threshold: f64) -> HashMap<usize,
             Copy {
                 first: rep,
                 size: n,
+                slots: slot_lists.get(&rep).cloned().unwrap_or_default(),
             },
         );
     }
@@ -211,6 +443,7 @@ pub fn cluster(prints: &[Option<Fingerprint>], threshold: f64) -> HashMap<usize,
             Copy {
                 first: rep,
                 size: size[&rep],
+                slots: slot_lists.get(&rep).cloned().unwrap_or_default(),
             },
         );
     }
@@ -267,10 +500,67 @@ mod tests {
         }
         prints.push(fingerprint(&msg("Hi Dana,\n\nI loved the piece you wrote on hiring for judgement rather than scripts, and I wondered how you trained the first cohort of agents.")));
         let c = cluster(&prints, 0.8);
-        assert_eq!(c.get(&0), Some(&Copy { first: 0, size: 4 }));
-        assert_eq!(c.get(&6), Some(&Copy { first: 0, size: 4 }));
-        assert_eq!(c.get(&1), None);
-        assert_eq!(c.get(&8), None);
+        let at = |i: usize| c.get(&i).map(|x| (x.first, x.size));
+        assert_eq!(at(0), Some((0, 4)));
+        assert_eq!(at(6), Some((0, 4)));
+        assert_eq!(at(1), None);
+        assert_eq!(at(8), None);
+        // The company is the one slot, named with the values the copies put there.
+        assert_eq!(
+            c.get(&6).and_then(Copy::slots_text).as_deref(),
+            Some("Acme/Globex/Initech/…")
+        );
+    }
+
+    fn keys(text: &str) -> Vec<u64> {
+        text.split_whitespace()
+            .map(|w| hash_str(&w.to_lowercase()))
+            .collect()
+    }
+
+    #[test]
+    fn alignment_finds_the_slots_of_a_template() {
+        let a = keys("I saw that Northwind Traders is hiring in Leeds and thought of you Anna because we help logistics teams onboard faster");
+        let b = keys("I saw that Tailspin is hiring in Porto and thought of you Dev because we help retail teams onboard faster");
+        let slots = align(&a, &b, 0.8).expect("one template");
+        let spans: Vec<(Range<usize>, Range<usize>)> =
+            slots.iter().map(|s| (s.a.clone(), s.b.clone())).collect();
+        assert_eq!(
+            spans,
+            [
+                (3..5, 3..4),
+                (8..9, 7..8),
+                (13..14, 12..13),
+                (17..18, 16..17)
+            ]
+        );
+        // Identical texts align with no slot.
+        assert_eq!(align(&a, &a, 0.8), Some(Vec::new()));
+    }
+
+    #[test]
+    fn texts_that_part_for_longer_than_a_slot_do_not_align() {
+        let a = keys("thank you for the talk on cold storage audits last week it changed how we log our fridge temperatures every morning");
+        let b = keys("thank you for the thread on hiring a first support lead we are about to do the same at our bakery co op soon");
+        assert_eq!(align(&a, &b, 0.8), None);
+        // Too many slots for the skeleton: every other word differs.
+        let c = keys("one a two b three c four d five e six f seven g eight h nine i ten j");
+        let d = keys("one k two l three m four n five o six p seven q eight r nine s ten t");
+        assert_eq!(align(&c, &d, 0.8), None);
+    }
+
+    #[test]
+    fn a_long_text_with_many_slots_aligns_slot_by_slot() {
+        // A long text against itself with one word changed every 20 words: linear work.
+        let words: Vec<String> = (0..20_000).map(|i| format!("w{}", i % 997)).collect();
+        let a: Vec<u64> = words.iter().map(|w| hash_str(w)).collect();
+        let mut b = a.clone();
+        for i in (10..b.len()).step_by(20) {
+            b[i] = hash_str("changed");
+        }
+        let slots = align(&a, &b, 0.8).expect("aligned");
+        assert_eq!(slots.len(), 1000);
+        assert!(slots.iter().all(|s| s.a.len() == 1 && s.b.len() == 1));
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub fn run(
                 recipient: def.recipient.clone(),
             };
             let mut outcome = ExampleOutcome {
-                rule: rule.id.clone(),
+                rule: rule.id.to_string(),
                 lang: rule.lang.clone(),
                 origin: rule.origin.clone(),
                 bad,

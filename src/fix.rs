@@ -59,8 +59,8 @@ pub fn plan(source: &str, findings: &[Finding]) -> Plan {
                 && source.is_char_boundary(s.span.end);
             valid.then(|| Edit {
                 span: s.span.clone(),
-                replacement: s.replacement.clone(),
-                rule: f.rule.clone(),
+                replacement: s.replacement.to_string(),
+                rule: f.rule.to_string(),
             })
         })
         // A rewrite that changes nothing is not a fix.
@@ -157,9 +157,9 @@ mod tests {
             category: "x".into(),
             severity: Severity::Error,
             message: "m".into(),
-            help: String::new(),
+            help: "".into(),
             span: span.clone(),
-            label: String::new(),
+            label: "".into(),
             related: Vec::new(),
             suggestion: Some(Suggestion {
                 span,

@@ -154,6 +154,7 @@ pub fn rules(data: &[u8]) -> Result<(), String> {
             source: Arc::from(read.message.source.as_str()),
             findings,
             errors: Vec::new(),
+            capped: Vec::new(),
         };
         check_result(&bytes, &result)?;
         check_reporters(&result)?;
@@ -193,17 +194,17 @@ pub fn reporters(data: &[u8]) -> Result<(), String> {
             .collect();
         let suggestion = (bytes.next() % 2 == 1).then(|| Suggestion {
             span: s.clone(),
-            replacement: bytes.string(12),
+            replacement: bytes.string(12).into(),
             safe: bytes.next() % 2 == 0,
         });
         findings.push(Finding {
-            rule: format!("fuzz/{}", bytes.string(6)),
+            rule: format!("fuzz/{}", bytes.string(6)).into(),
             category: "fuzz".into(),
             severity,
-            message: bytes.string(16),
-            help: bytes.string(16),
+            message: bytes.string(16).into(),
+            help: bytes.string(16).into(),
             span: s,
-            label: bytes.string(8),
+            label: bytes.string(8).into(),
             related,
             suggestion,
         });
@@ -225,6 +226,7 @@ pub fn reporters(data: &[u8]) -> Result<(), String> {
         source: Arc::from(source.as_str()),
         findings,
         errors,
+        capped: Vec::new(),
     };
     check_result(source.as_bytes(), &result)?;
     check_reporters(&result)

@@ -8,6 +8,7 @@
 //! file through it; [`cli`] and [`lsp`] are the front ends.
 
 pub mod batch;
+pub mod cap;
 pub mod cli;
 pub mod config;
 pub mod context;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 /// Lowest first. A new top-level module must be added here.
 const LAYERS: &[(&str, &[&str])] = &[
     ("text", &["text", "error", "yaml"]),
-    ("message", &["message", "context", "lang", "finding"]),
+    ("message", &["message", "context", "lang", "finding", "cap"]),
     ("input", &["input"]),
     ("rules", &["rules", "config"]),
     ("engine", &["engine", "suppress", "batch"]),

@@ -444,3 +444,34 @@ fn near_identical_open_documents_are_reported_as_a_blast() {
     }
     c.shutdown();
 }
+
+#[test]
+fn the_editor_gets_the_first_findings_of_a_rule_and_a_count_of_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = Client::start(&["--no-config", "--max-per-rule", "2"], dir.path());
+    c.initialize(dir.path(), false);
+    let asks = "Can I book a quick demo for your team? ".repeat(7);
+    let text = format!("---\nlang: en\n---\nHi Ana,\n\n{asks}\n\nBest,\nSam\n");
+    let uri = uri_of(&dir.path().join("draft.txt"));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "plaintext", "version": 1, "text": text}}),
+    );
+    let diags = c.diagnostics(&uri);
+    let demo: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["code"] == "early-pitch/demo-request")
+        .collect();
+    assert_eq!(demo.len(), 2, "{diags:#?}");
+    let capped: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["code"] == "tactful/capped")
+        .collect();
+    assert_eq!(capped.len(), 1, "{diags:#?}");
+    let message = capped[0]["message"].as_str().unwrap_or("");
+    assert!(
+        message.starts_with("5 more findings of early-pitch/demo-request in this file"),
+        "{message}"
+    );
+    c.shutdown();
+}

@@ -82,7 +82,7 @@ fn every_language_pack_covers_the_core_categories_in_depth() {
     for (p, i) in reg.all_rules().expect("rules load") {
         let r = &p.rules[i];
         *counts
-            .entry((r.lang.clone(), r.category.clone()))
+            .entry((r.lang.clone(), r.category.to_string()))
             .or_default() += 1;
     }
     let mut missing = Vec::new();

@@ -236,6 +236,10 @@ pub struct SourceArgs {
     /// Do not read any config file.
     #[arg(long, conflicts_with = "config")]
     no_config: bool,
+    /// List at most N findings of one rule per file, then one finding that says how many more
+    /// there are (0: list all). Default: `max-per-rule` in the config, else 50.
+    #[arg(long, value_name = "N")]
+    max_per_rule: Option<usize>,
 }
 
 impl SourceArgs {
@@ -246,6 +250,7 @@ impl SourceArgs {
             config: self.config,
             no_config: self.no_config,
             selection: Default::default(),
+            max_per_rule: self.max_per_rule,
         }
     }
 }

@@ -66,6 +66,8 @@ struct ConfigDef {
     extend_exclude: Vec<Spanned<String>>,
     #[serde(default)]
     overrides: Vec<OverrideDef>,
+    /// Findings of one rule listed per file (0: all); `--max-per-rule` overrides it.
+    max_per_rule: Option<usize>,
 }
 
 /// A rule id or category named in the config (a `severity:` or `options:` key), kept with its
@@ -98,6 +100,8 @@ pub struct Config {
     severity: BTreeMap<String, Level>,
     pub options: BTreeMap<String, BTreeMap<String, f64>>,
     pub rule_paths: Vec<PathBuf>,
+    /// `max-per-rule:` (see [`crate::cap`]).
+    pub max_per_rule: Option<usize>,
     templates: GlobSet,
     overrides: Vec<Override>,
     /// Paths a folder walk skips (`exclude:`, `extend-exclude:`).
@@ -309,6 +313,7 @@ impl Config {
             severity: l.severity(&def.severity)?,
             options,
             rule_paths,
+            max_per_rule: def.max_per_rule,
             templates: l.globs(&def.templates)?,
             overrides,
             exclude,

@@ -3,7 +3,7 @@
 //! with rewrites fitted to where they go.
 
 use crate::context::Context;
-use crate::finding::{Finding, Related, Suggestion};
+use crate::finding::{Finding, Related, Suggestion, Text};
 use crate::message::{Message, Segment, SegmentKind};
 use crate::rules::kinds::scan::{sentences, Hit, Scan, View};
 use crate::rules::Pack;
@@ -35,7 +35,15 @@ pub fn run_pack(
         })
         .collect();
     let mut hits = Vec::new();
+    // Hits become findings rule by rule, so a file dense with findings never holds both
+    // forms of all of them at once.
+    let placeholders = PlaceholderIndex::new(msg);
+    let mut findings = Vec::new();
     for (ri, rule) in pack.rules.iter().enumerate() {
+        findings.extend(
+            hits.drain(..)
+                .map(|h| to_finding(pack, msg, ctx, &placeholders, h)),
+        );
         if (rule.kind.gated() && !views.iter().any(|v| v.candidates.any_of_rule(ri)))
             || !rule.when.applies(ctx)
         {
@@ -55,9 +63,11 @@ pub fn run_pack(
         };
         rule.kind.run(&scan, &mut hits);
     }
-    hits.into_iter()
-        .map(|h| to_finding(pack, msg, ctx, h))
-        .collect()
+    findings.extend(
+        hits.into_iter()
+            .map(|h| to_finding(pack, msg, ctx, &placeholders, h)),
+    );
+    findings
 }
 
 /// The sentence (trailing white space trimmed) around a prose range, within its segment.
@@ -84,13 +94,18 @@ fn sentence_around(msg: &Message, r: &Range<usize>) -> Range<usize> {
         .into_iter()
         .find(|s| s.start <= r.start && r.start < s.end)
         .unwrap_or_else(|| r.clone());
-    let end = sentence.start + msg.prose[sentence.clone()].trim_end().len();
+    trimmed_sentence(&msg.prose, &sentence, r)
+}
+
+/// A sentence without its trailing white space, still covering the hit `r` inside it.
+fn trimmed_sentence(prose: &str, sentence: &Range<usize>, r: &Range<usize>) -> Range<usize> {
+    let end = sentence.start + prose[sentence.clone()].trim_end().len();
     sentence.start..end.max(r.end.min(sentence.end))
 }
 
 /// A rewrite that opens with a capital keeps the case of the place it goes: in mid-sentence
 /// ("Also, I've added you…") its first letter is lowered.
-fn fit_case(replacement: String, source: &str, at: usize) -> String {
+fn fit_case(replacement: Text, source: &str, at: usize) -> Text {
     let before = source[..at.min(source.len())].trim_end_matches([' ', '\t']);
     let mid_sentence = before
         .chars()
@@ -99,22 +114,28 @@ fn fit_case(replacement: String, source: &str, at: usize) -> String {
     let mut chars = replacement.chars();
     match chars.next() {
         Some(first) if mid_sentence && first.is_uppercase() => {
-            first.to_lowercase().chain(chars).collect()
+            first.to_lowercase().chain(chars).collect::<String>().into()
         }
         _ => replacement,
     }
 }
 
 /// Fills `${recipient}` in a suggestion; no suggestion when the recipient is not known.
-fn with_recipient(replacement: String, ctx: &Context) -> Option<String> {
+fn with_recipient(replacement: Text, ctx: &Context) -> Option<Text> {
     if !replacement.contains("${recipient}") {
         return Some(replacement);
     }
     let name = ctx.recipient.as_deref()?;
-    Some(replacement.replace("${recipient}", name))
+    Some(replacement.replace("${recipient}", name).into())
 }
 
-fn to_finding(pack: &Pack, msg: &Message, ctx: &Context, h: Hit) -> Finding {
+fn to_finding(
+    pack: &Pack,
+    msg: &Message,
+    ctx: &Context,
+    placeholders: &PlaceholderIndex,
+    h: Hit,
+) -> Finding {
     let rule = &pack.rules[h.rule];
     let span = msg.to_source(h.primary.clone());
     let suggestion = h
@@ -126,7 +147,13 @@ fn to_finding(pack: &Pack, msg: &Message, ctx: &Context, h: Hit) -> Finding {
             let at = if rule.fix_safe {
                 span.clone()
             } else {
-                msg.to_source(sentence_around(msg, &h.primary))
+                let sentence = match &h.sentence {
+                    Some(s) if s.start <= h.primary.start && h.primary.start < s.end => {
+                        trimmed_sentence(&msg.prose, s, &h.primary)
+                    }
+                    _ => sentence_around(msg, &h.primary),
+                };
+                msg.to_source(sentence)
             };
             (fit_case(replacement, &msg.source, at.start), at)
         })
@@ -141,11 +168,7 @@ fn to_finding(pack: &Pack, msg: &Message, ctx: &Context, h: Hit) -> Finding {
         severity: h.severity.unwrap_or(rule.severity),
         message: rule.message.clone(),
         help: rule.help.clone(),
-        label: decoded_label(
-            msg,
-            &h.primary,
-            h.label.unwrap_or_else(|| rule.message.clone()),
-        ),
+        label: decoded_label(msg, placeholders, &h.primary, h.label, &rule.message),
         related: h
             .related
             .into_iter()
@@ -159,24 +182,80 @@ fn to_finding(pack: &Pack, msg: &Message, ctx: &Context, h: Hit) -> Finding {
     }
 }
 
+/// The prose ranges of a message's placeholders, for asking "does this range touch one?" in
+/// O(log n): a template with 20,000 tags asked it of every finding by scanning them all.
+pub(crate) struct PlaceholderIndex {
+    /// Placeholder ranges sorted by start.
+    ranges: Vec<Range<usize>>,
+    /// `max_end[i]`: the largest end among `ranges[..=i]` (tags may nest or overlap).
+    max_end: Vec<usize>,
+}
+
+impl PlaceholderIndex {
+    pub(crate) fn new(msg: &Message) -> Self {
+        let mut ranges: Vec<Range<usize>> =
+            msg.placeholders.iter().map(|p| p.prose.clone()).collect();
+        ranges.sort_by_key(|r| r.start);
+        let mut max_end = Vec::with_capacity(ranges.len());
+        let mut m = 0;
+        for r in &ranges {
+            m = m.max(r.end);
+            max_end.push(m);
+        }
+        PlaceholderIndex { ranges, max_end }
+    }
+
+    /// Whether some placeholder overlaps `r` (`p.start < r.end && r.start < p.end`).
+    pub(crate) fn overlaps(&self, r: &Range<usize>) -> bool {
+        let before_end = self.ranges.partition_point(|p| p.start < r.end);
+        before_end > 0 && self.max_end[before_end - 1] > r.start
+    }
+}
+
 /// Where the span's bytes are not the words themselves (quoted-printable or base64 email, an
-/// HTML entity), the label quotes the decoded words.
-fn decoded_label(msg: &Message, primary: &Range<usize>, label: String) -> String {
-    let on_placeholder = msg
-        .placeholders
-        .iter()
-        .any(|p| p.prose.start < primary.end && primary.start < p.prose.end);
-    if msg.map.is_exact(primary.clone()) || on_placeholder {
-        return label;
+/// HTML entity), the label quotes the decoded words. Without a label of its own, a finding's
+/// label is the rule's message, shared rather than copied.
+fn decoded_label(
+    msg: &Message,
+    placeholders: &PlaceholderIndex,
+    primary: &Range<usize>,
+    label: Option<String>,
+    message: &Text,
+) -> Text {
+    let plain = |label: Option<String>| label.map_or_else(|| message.clone(), Text::from);
+    if msg.map.is_exact(primary.clone()) || placeholders.overlaps(primary) {
+        return plain(label);
     }
     let Some(words) = msg.prose.get(primary.clone()) else {
-        return label;
+        return plain(label);
     };
-    let words: String = words.split_whitespace().collect::<Vec<_>>().join(" ");
-    if words.is_empty() {
-        return label;
+    // The first 80 characters of the words, white space collapsed; only the quoted part is
+    // walked (a finding spanning a huge paragraph costs no more than a short one).
+    let mut short = String::new();
+    let mut taken = 0;
+    let mut more = false;
+    for w in words.split_whitespace() {
+        if taken >= 80 {
+            more = true;
+            break;
+        }
+        if !short.is_empty() {
+            short.push(' ');
+            taken += 1;
+        }
+        for c in w.chars() {
+            if taken == 80 {
+                more = true;
+                break;
+            }
+            short.push(c);
+            taken += 1;
+        }
     }
-    let short: String = words.chars().take(80).collect();
-    let ellipsis = if short.len() < words.len() { "…" } else { "" };
-    format!("{label}: “{short}{ellipsis}”")
+    if short.is_empty() {
+        return plain(label);
+    }
+    let ellipsis = if more { "…" } else { "" };
+    let label = label.as_deref().unwrap_or(message.as_str());
+    format!("{label}: “{short}{ellipsis}”").into()
 }

@@ -3,7 +3,7 @@
 //! config's rule-id check read too): a finding's severity and category always agree with
 //! what those describe.
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, Text};
 use crate::rules::catalog::internal_rules;
 use std::ops::Range;
 
@@ -20,13 +20,13 @@ pub fn finding(
         .find(|r| r.id == id)
         .map_or(Severity::Warning, |r| r.severity);
     Finding {
-        rule: id.to_string(),
+        rule: id.into(),
         category: "tactful".into(),
         severity,
-        message: message.into(),
-        help: help.into(),
+        message: Text::from(message.into()),
+        help: Text::from(help.into()),
         span,
-        label: label.into(),
+        label: Text::from(label.into()),
         related: Vec::new(),
         suggestion: None,
     }

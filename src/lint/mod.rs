@@ -14,7 +14,7 @@ use crate::config::{ConfigResolver, Level};
 use crate::context::{Context, ContextLayer};
 use crate::engine::run_pack;
 use crate::error::SourceError;
-use crate::finding::{FileResult, Finding};
+use crate::finding::{FileResult, Finding, Text};
 use crate::input::{self, Format};
 use crate::lang::LanguageDetector;
 use crate::message::{Message, SegmentKind};
@@ -34,6 +34,8 @@ pub struct LintOptions {
     pub no_config: bool,
     /// `--select`/`--ignore`: the rules reported (every rule by default).
     pub selection: crate::config::Selection,
+    /// `--max-per-rule`: findings of one rule listed per file (0: all); see [`crate::cap`].
+    pub max_per_rule: Option<usize>,
 }
 
 /// Per-rule options from the config (`options: {rule: {key: value}}`).
@@ -271,6 +273,22 @@ impl Linter {
     /// Checks one file on its own, as a run of one (no other drafts to compare it with).
     /// `fs_path` is where it lives on disk (None for stdin). A run of many files goes through
     /// a [`Session`], which adds the batch comparison.
+    /// How many findings of one rule to list for a file: `--max-per-rule`, else the file's
+    /// config, else [`crate::cap::DEFAULT_MAX_PER_RULE`]; 0 lists them all.
+    pub fn max_per_rule(&self, fs_path: Option<&Path>) -> usize {
+        if let Some(n) = self.options.max_per_rule {
+            return n;
+        }
+        let config = if self.options.no_config {
+            None
+        } else {
+            self.configs.for_file(fs_path).ok().flatten()
+        };
+        config
+            .and_then(|c| c.max_per_rule)
+            .unwrap_or(crate::cap::DEFAULT_MAX_PER_RULE)
+    }
+
     pub fn check(
         &self,
         shown: &str,
@@ -358,6 +376,18 @@ fn check_message_in(
     let notes = std::mem::take(&mut msg.notes);
     let mut result = check_rendering(run, registry, detector, msg, ctx, options);
     let resolved = result.context.clone();
+    // What the first rendering found, as sets: merging by scanning the list per finding was
+    // quadratic in a template dense with findings.
+    let mut seen: std::collections::HashSet<(Text, usize, usize)> = Default::default();
+    let mut tactful_rules: std::collections::HashSet<Text> = Default::default();
+    if !variants.is_empty() {
+        for g in &result.findings {
+            seen.insert((g.rule.clone(), g.span.start, g.span.end));
+            if g.category == "tactful" {
+                tactful_rules.insert(g.rule.clone());
+            }
+        }
+    }
     for v in variants {
         let vctx = resolved.clone().unwrap_or_default();
         // The other renderings of a template are what recipients with missing data get: their
@@ -377,11 +407,11 @@ fn check_message_in(
             if f.category == "mass-message" && in_greeting {
                 continue;
             }
-            let seen = result
-                .findings
-                .iter()
-                .any(|g| g.rule == f.rule && (g.span == f.span || g.category == "tactful"));
-            if !seen {
+            let key = (f.rule.clone(), f.span.start, f.span.end);
+            if !tactful_rules.contains(&f.rule) && seen.insert(key) {
+                if f.category == "tactful" {
+                    tactful_rules.insert(f.rule.clone());
+                }
                 result.findings.push(f);
             }
         }
@@ -487,6 +517,7 @@ fn check_rendering(
         source: Arc::from(msg.source.as_str()),
         findings,
         errors,
+        capped: Vec::new(),
     }
 }
 
@@ -498,12 +529,16 @@ fn with_options(
     errors: &mut Vec<SourceError>,
 ) -> Arc<crate::rules::Pack> {
     let Some(options) = options else { return pack };
-    if !pack.rules.iter().any(|r| options.contains_key(&r.id)) {
+    if !pack
+        .rules
+        .iter()
+        .any(|r| options.contains_key(r.id.as_str()))
+    {
         return pack;
     }
     let mut rules = pack.rules.clone();
     for r in &mut rules {
-        if let Some(opts) = options.get(&r.id) {
+        if let Some(opts) = options.get(r.id.as_str()) {
             for (k, v) in opts {
                 if let Err(e) = r.set_option(k, *v) {
                     if run.first_warning(&e) {

@@ -10,7 +10,7 @@
 use super::Linter;
 use crate::batch;
 use crate::error::SourceError;
-use crate::finding::{FileResult, Finding, Severity};
+use crate::finding::{FileResult, Finding, Severity, Text};
 use crate::input::Format;
 use crate::rules::Registry;
 use rayon::prelude::*;
@@ -259,6 +259,7 @@ pub fn copies(
                 others: c.size - 1,
                 first: name(c.first),
                 is_first: id == c.first,
+                differs: c.slots_text(),
             },
         );
     }
@@ -268,11 +269,11 @@ pub fn copies(
 /// The language-neutral rule that compares drafts across a run (`metric: {kind: duplicate}`).
 #[derive(Debug, Clone)]
 pub struct DuplicateRule {
-    pub id: String,
-    pub category: String,
+    pub id: Text,
+    pub category: Text,
     pub severity: Severity,
-    pub message: String,
-    pub help: String,
+    pub message: Text,
+    pub help: Text,
     pub similarity: f64,
     pub(super) when: crate::rules::When,
 }
@@ -292,7 +293,7 @@ impl DuplicateRule {
             .iter()
             .find(|r| r.kind.batch_similarity().is_some())?
             .clone();
-        if let Some(opts) = config.and_then(|c| c.options.get(&rule.id)) {
+        if let Some(opts) = config.and_then(|c| c.options.get(rule.id.as_str())) {
             for (k, v) in opts {
                 let _ = rule.set_option(k, *v);
             }
@@ -331,6 +332,9 @@ pub struct CopyOf {
     /// The path of the first copy (this file's own path when it is the first).
     pub first: String,
     pub is_first: bool,
+    /// The template slots the copies fill differently ("Anna/Dev/…, Northwind/Tailspin/…"),
+    /// when they are fillings of one template rather than plain copies.
+    pub differs: Option<String>,
 }
 
 impl CopyOf {
@@ -342,21 +346,35 @@ impl CopyOf {
 
     pub(super) fn finding(&self) -> Finding {
         let drafts = if self.others == 1 { "draft" } else { "drafts" };
+        let (differs, help) = match &self.differs {
+            Some(d) => (
+                format!("; they differ only in: {d}"),
+                format!(
+                    "{} These drafts are one template with its fields filled in ({d}): keep one \
+                     template, and write the part each recipient reads yourself.",
+                    self.rule.help
+                )
+                .into(),
+            ),
+            None => (String::new(), self.rule.help.clone()),
+        };
         Finding {
             rule: self.rule.id.clone(),
             category: self.rule.category.clone(),
             severity: self.rule.severity,
             message: format!(
-                "{} ({} other {drafts} in this run share this text)",
+                "{} ({} other {drafts} in this run share this text{differs})",
                 self.rule.message, self.others
-            ),
-            help: self.rule.help.clone(),
+            )
+            .into(),
+            help,
             span: self.span.clone(),
             label: if self.is_first {
                 format!("first copy; {} other {drafts} repeat it", self.others)
             } else {
                 format!("same text as {} (the first copy)", self.first)
-            },
+            }
+            .into(),
             related: Vec::new(),
             suggestion: None,
         }

@@ -45,7 +45,7 @@ pub(super) fn code_actions(doc: &Doc, p: &CodeActionParams) -> Vec<CodeActionOrC
                 diagnostics: Some(vec![diagnostic(uri, &idx, f)]),
                 edit: Some(edit(vec![TextEdit::new(
                     range(&idx, &s.span),
-                    s.replacement.clone(),
+                    s.replacement.to_string(),
                 )])),
                 is_preferred: Some(s.safe),
                 ..Default::default()

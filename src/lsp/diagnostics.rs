@@ -37,7 +37,7 @@ fn severity(s: Severity) -> DiagnosticSeverity {
 }
 
 pub(super) fn diagnostic(uri: &Uri, idx: &LineIndex16, f: &Finding) -> Diagnostic {
-    let mut message = f.message.clone();
+    let mut message = f.message.to_string();
     if !f.label.is_empty() && f.label != f.message {
         message.push_str(&format!(": {}", f.label));
     }
@@ -58,7 +58,7 @@ pub(super) fn diagnostic(uri: &Uri, idx: &LineIndex16, f: &Finding) -> Diagnosti
     Diagnostic {
         range: range(idx, &f.span),
         severity: Some(severity(f.severity)),
-        code: Some(NumberOrString::String(f.rule.clone())),
+        code: Some(NumberOrString::String(f.rule.to_string())),
         code_description: Uri::from_str(&rule_docs_url(&f.rule, &f.category))
             .ok()
             .map(|href| CodeDescription { href }),

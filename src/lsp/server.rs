@@ -272,7 +272,11 @@ impl<'c> Server<'c> {
                 doc.stamp = stamp.clone();
             }
             doc.copy = copy;
-            let diagnostics = diagnostics(&u, &doc.text, &result);
+            // The editor lists what the cap lets through (and the summary of the rest); code
+            // actions keep every finding.
+            let mut shown = result.clone();
+            crate::cap::apply_to(&mut shown, self.linter.max_per_rule(doc.path.as_deref()));
+            let diagnostics = diagnostics(&u, &doc.text, &shown);
             let version = doc.version;
             doc.result = Some(result);
             self.publish(u, diagnostics, version);

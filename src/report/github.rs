@@ -53,7 +53,7 @@ impl Reporter for GithubReporter {
         for f in &r.findings {
             let (l, c) = idx.line_col(f.span.start);
             let (el, ec) = idx.line_col(f.span.end);
-            let mut msg = f.message.clone();
+            let mut msg = f.message.to_string();
             if !f.label.is_empty() && f.label != f.message {
                 msg.push_str(&format!(": {}", f.label));
             }

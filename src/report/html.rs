@@ -451,7 +451,7 @@ impl Reporter for HtmlReporter {
         let mut counts = [0usize; 3];
         for f in &r.findings {
             counts[sev_index(f.severity)] += 1;
-            self.by_category.entry(f.category.clone()).or_default()[sev_index(f.severity)] += 1;
+            self.by_category.entry(f.category.to_string()).or_default()[sev_index(f.severity)] += 1;
         }
         let ctx = r
             .context

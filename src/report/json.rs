@@ -37,6 +37,23 @@ pub fn diagnostic_json(source: &str, idx: &LineIndex, f: &Finding) -> Value {
     })
 }
 
+/// A `tactful/capped` finding says in words how many findings it stands for; this adds the
+/// numbers for programs: `"capped": {"rule": …, "shown": …, "hidden": …}`.
+fn add_capped(v: &mut Value, r: &FileResult, f: &Finding) {
+    if f.rule != crate::cap::CAPPED_RULE {
+        return;
+    }
+    if let Some(c) = r.capped.iter().find(|c| c.span == f.span) {
+        v["capped"] = json!({"rule": c.rule, "shown": c.shown, "hidden": c.hidden});
+    }
+}
+
+fn diagnostic_of(r: &FileResult, idx: &LineIndex, f: &Finding) -> Value {
+    let mut v = diagnostic_json(&r.source, idx, f);
+    add_capped(&mut v, r, f);
+    v
+}
+
 fn error_text(r: &FileResult) -> String {
     r.errors
         .iter()
@@ -53,7 +70,7 @@ pub fn file_json(r: &FileResult) -> Value {
     let mut v = json!({
         "path": r.path,
         "context": r.context,
-        "diagnostics": r.findings.iter().map(|f| diagnostic_json(&r.source, &idx, f)).collect::<Vec<_>>(),
+        "diagnostics": r.findings.iter().map(|f| diagnostic_of(r, &idx, f)).collect::<Vec<_>>(),
     });
     if !r.errors.is_empty() {
         v["error"] = json!(error_text(r));
@@ -77,7 +94,7 @@ fn write_file_json(out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
         if i > 0 {
             out.write_all(b",")?;
         }
-        serde_json::to_writer(&mut *out, &diagnostic_json(&r.source, &idx, f))?;
+        serde_json::to_writer(&mut *out, &diagnostic_of(r, &idx, f))?;
     }
     out.write_all(b"]")?;
     if !r.errors.is_empty() {
@@ -108,10 +125,13 @@ impl Reporter for JsonReporter {
             out.write_all(b"{\"version\": 1,\n \"files\": [")?;
         }
         out.write_all(b"],\n \"summary\": ")?;
-        serde_json::to_writer(
-            &mut *out,
-            &json!({"files": s.files, "errors": s.errors, "warnings": s.warnings, "infos": s.infos}),
-        )?;
+        let mut summary =
+            json!({"files": s.files, "errors": s.errors, "warnings": s.warnings, "infos": s.infos});
+        if s.hidden > 0 {
+            // Totals count every finding; `hidden` says how many of them are not listed.
+            summary["hidden"] = json!(s.hidden);
+        }
+        serde_json::to_writer(&mut *out, &summary)?;
         out.write_all(b"}\n")
     }
 }
@@ -126,7 +146,7 @@ impl Reporter for JsonlReporter {
         }
         let idx = LineIndex::new(&r.source);
         for f in &r.findings {
-            let mut v = diagnostic_json(&r.source, &idx, f);
+            let mut v = diagnostic_of(r, &idx, f);
             v["path"] = json!(r.path);
             serde_json::to_writer(&mut *out, &v)?;
             out.write_all(b"\n")?;

@@ -46,6 +46,9 @@ pub struct Summary {
     /// Files that could not be checked.
     #[serde(skip)]
     pub failed: usize,
+    /// Findings counted above but not listed: the per-file cap replaced them with a
+    /// `tactful/capped` finding (see [`crate::cap`]).
+    pub hidden: usize,
 }
 
 impl Summary {
@@ -65,6 +68,12 @@ impl Summary {
         }
         if self.failed > 0 {
             parts.push(format!("{} not checked", plural(self.failed, "file")));
+        }
+        if self.hidden > 0 {
+            parts.push(format!(
+                "{} not listed (--max-per-rule)",
+                plural(self.hidden, "finding")
+            ));
         }
         format!("{} in {files}", parts.join(", "))
     }

@@ -113,7 +113,7 @@ pub fn fingerprint(rule: &str, matched: &str, occurrence: usize) -> String {
 const FINGERPRINT_KEY: &str = "tactfulFindingHash/v1";
 
 fn result(r: &FileResult, idx: &LineIndex, f: &Finding, fingerprint: String) -> Value {
-    let mut text = f.message.clone();
+    let mut text = f.message.to_string();
     if !f.label.is_empty() && f.label != f.message {
         text.push_str(&format!(": {}", f.label));
     }
@@ -140,6 +140,12 @@ fn result(r: &FileResult, idx: &LineIndex, f: &Finding, fingerprint: String) -> 
     });
     if !related.is_empty() {
         v["relatedLocations"] = json!(related);
+    }
+    if f.rule == crate::cap::CAPPED_RULE {
+        if let Some(c) = r.capped.iter().find(|c| c.span == f.span) {
+            v["properties"]["capped"] =
+                json!({"rule": c.rule, "shown": c.shown, "hidden": c.hidden});
+        }
     }
     if let Some(s) = &f.suggestion {
         v["fixes"] = json!([{
@@ -284,7 +290,7 @@ impl Reporter for SarifReporter {
             let print = fingerprint(&f.rule, matched, *n);
             *n += 1;
             self.results
-                .push((f.rule.clone(), result(r, &idx, f, print)));
+                .push((f.rule.to_string(), result(r, &idx, f, print)));
         }
         Ok(())
     }

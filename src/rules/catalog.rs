@@ -111,6 +111,15 @@ pub fn internal_rules() -> Vec<RuleMeta> {
             "no rule pack for the message's language",
             "Set `lang:` in front matter or use --lang if language detection is wrong.",
         ),
+        described(
+            meta(
+                "tactful/capped",
+                Severity::Warning,
+                "more findings of one rule than a file lists",
+                "Fix the findings listed first, or run with `--max-per-rule 0` (or set `max-per-rule: 0` in .tactful.yaml) to list them all.",
+            ),
+            "After the first findings of a rule in a file (50 unless `--max-per-rule` or the config's `max-per-rule:` says otherwise), the rest are replaced by this one finding, placed where the first hidden one was, saying how many more there are. Its level is the highest among those it stands for. Totals, the exit status and `--fix` still count every finding.",
+        ),
         meta(
             "tactful/unused-suppression",
             Severity::Warning,
@@ -223,7 +232,7 @@ mod tests {
             .all_rules()
             .expect("packs compile")
             .iter()
-            .map(|(p, i)| p.rules[*i].id.clone())
+            .map(|(p, i)| p.rules[*i].id.to_string())
             .collect();
         compiled.sort();
         compiled.dedup();

@@ -420,14 +420,14 @@ fn compile_rule(
         return None;
     }
     Some(Rule {
-        id: r.id.value.clone(),
-        category: category.to_string(),
+        id: r.id.value.as_str().into(),
+        category: category.into(),
         lang: lang.to_string(),
         severity: r.severity,
-        message: r.message.trim().to_string(),
+        message: r.message.trim().into(),
         description: r.description.as_ref().map(|d| d.trim().to_string()),
-        help: r.help.trim().to_string(),
-        suggest: r.suggest.clone(),
+        help: r.help.trim().into(),
+        suggest: r.suggest.as_deref().map(crate::finding::Text::from),
         fix_safe: r.fix == Some(FixKind::Safe),
         segments,
         when: When(r.when.clone()),

@@ -19,6 +19,7 @@ pub use registry::{builtin_definitions, Registry, RuleSources};
 pub use schema::{CategoryDef, Scope, Severity};
 
 use crate::context::Context;
+use crate::finding::Text;
 use crate::message::SegmentKind;
 use schema::{ConsentCondition, Examples, WhenDef};
 
@@ -78,14 +79,15 @@ impl When {
 /// A compiled rule. Pattern indices point into its [`Pack`]'s pattern table.
 #[derive(Debug, Clone)]
 pub struct Rule {
-    pub id: String,
-    pub category: String,
+    // Shared with every finding of the rule (see `finding::Text`).
+    pub id: Text,
+    pub category: Text,
     pub lang: String,
     pub severity: Severity,
-    pub message: String,
+    pub message: Text,
     pub description: Option<String>,
-    pub help: String,
-    pub suggest: Option<String>,
+    pub help: Text,
+    pub suggest: Option<Text>,
     pub fix_safe: bool,
     pub segments: Vec<SegmentKind>,
     pub when: When,

@@ -186,7 +186,13 @@ pub fn run(a: CheckArgs) -> u8 {
             .collect();
         let written = progress.suspend(|| {
             for (input, checked) in chunk.iter().zip(results) {
-                output.file(input, checked, stdin_bytes.as_deref())?;
+                let fs_path = match input {
+                    Input::File(p) => Some(p.as_path()),
+                    Input::Stdin => stdin_path.as_deref(),
+                    Input::Missing(..) => None,
+                };
+                let max_per_rule = linter.max_per_rule(fs_path);
+                output.file(input, checked, stdin_bytes.as_deref(), max_per_rule)?;
             }
             output.flush();
             Ok(())

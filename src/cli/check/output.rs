@@ -83,6 +83,7 @@ impl Output {
         input: &Input,
         checked: Checked,
         stdin_bytes: Option<&[u8]>,
+        max_per_rule: usize,
     ) -> Result<(), u8> {
         let r = match (self.mode, checked.fixed) {
             (FixMode::Off, _) | (_, None) => {
@@ -126,32 +127,20 @@ impl Output {
                 Input::Missing(..) => checked.result,
             },
         };
-        self.report(&r)
+        self.report(r, max_per_rule)
     }
 
-    fn report(&mut self, r: &FileResult) -> Result<(), u8> {
-        self.summary.add(r);
+    fn report(&mut self, mut r: FileResult, max_per_rule: usize) -> Result<(), u8> {
+        self.summary.add(&r);
         self.broken |= !r.errors.is_empty();
-        // A broken config or rule file breaks every file under it: a reader needs it once.
-        // (Machine formats keep one entry per file, each with its error.)
-        let mut deduped;
-        let r = if self.machine || r.errors.is_empty() {
-            r
-        } else {
-            deduped = r.clone();
-            let path = r.path.clone();
-            let seen = &mut self.seen_errors;
-            deduped
-                .errors
-                .retain(|e| e.path == path || seen.insert(e.to_string()));
-            &deduped
-        };
         self.failing |= r.findings.iter().any(|f| f.severity >= self.deny);
         if let Some(stats) = &mut self.statistics {
             for f in &r.findings {
-                let e = stats
-                    .entry(f.rule.clone())
-                    .or_insert((0, f.severity, f.message.clone()));
+                let e = stats.entry(f.rule.to_string()).or_insert((
+                    0,
+                    f.severity,
+                    f.message.to_string(),
+                ));
                 e.0 += 1;
                 e.1 = e.1.max(f.severity);
             }
@@ -161,6 +150,23 @@ impl Output {
                 .try_for_each(|e| writeln!(self.err, "error: {e}"));
             return errors.map_err(|e| self.write_failed(&e));
         }
+        // Totals, statistics and the exit status above count every finding; the report lists
+        // the first few of each rule and says how many more there are (see `crate::cap`).
+        self.summary.hidden += crate::cap::apply_to(&mut r, max_per_rule);
+        // A broken config or rule file breaks every file under it: a reader needs it once.
+        // (Machine formats keep one entry per file, each with its error.)
+        let mut deduped;
+        let r = if self.machine || r.errors.is_empty() {
+            &r
+        } else {
+            deduped = r.clone();
+            let path = r.path.clone();
+            let seen = &mut self.seen_errors;
+            deduped
+                .errors
+                .retain(|e| e.path == path || seen.insert(e.to_string()));
+            &deduped
+        };
         let written = if self.mode == FixMode::Diff {
             r.errors
                 .iter()

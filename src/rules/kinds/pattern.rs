@@ -7,6 +7,7 @@
 
 use super::scan::{Hit, Scan, View};
 use super::{only_reads, Compile, Kind};
+use crate::finding::Text;
 use crate::message::Message;
 use crate::rules::load::Compiler;
 use crate::rules::pattern::Pattern;
@@ -111,7 +112,7 @@ impl Kind for PatternKind {
             return;
         }
         let excs = if rule.unless.is_empty() {
-            Vec::new()
+            Default::default()
         } else if rule.unless_scope == Scope::Message {
             scan.exceptions(views)
         } else {
@@ -122,24 +123,25 @@ impl Kind for PatternKind {
         found.sort_by_key(|f| (f.range.start, std::cmp::Reverse(f.range.end)));
         let mut last_end = 0;
         // One finding per rule and sentence: two phrasings of the same mistake in one sentence
-        // are one mistake to the reader.
-        let mut sentences_hit: Vec<Range<usize>> = Vec::new();
+        // are one mistake to the reader. (A set, not a list: a file with a finding in every
+        // sentence made this quadratic.)
+        let mut sentences_hit: std::collections::HashSet<(usize, usize)> = Default::default();
         for f in found {
             let v = views[f.view];
             if f.range.start < last_end || scan.excused(v, &f.range, &excs) {
                 continue;
             }
             let sentence = v.sentence_of(f.range.start);
-            if sentences_hit.contains(&sentence) {
+            if !sentences_hit.insert((sentence.start, sentence.end)) {
                 continue;
             }
-            sentences_hit.push(sentence);
             last_end = f.range.end;
             let suggestion = rule.suggest.as_ref().and_then(|s| {
                 expand_suggestion(s, rule, f.pattern, v, f.folded_start, &scan.msg.prose)
             });
             hits.push(Hit {
                 suggestion,
+                sentence: Some(sentence),
                 ..Hit::new(ri, f.range)
             });
         }
@@ -151,15 +153,15 @@ impl Kind for PatternKind {
 /// patterns may not capture what the rewrite needs); a group that did not take part is empty.
 /// `${recipient}` is left for the context to fill.
 fn expand_suggestion(
-    template: &str,
+    template: &Text,
     rule: &Rule,
     pattern: usize,
     v: &View,
     folded_start: usize,
     prose: &str,
-) -> Option<String> {
+) -> Option<Text> {
     if !template.contains('$') {
-        return Some(template.to_string());
+        return Some(template.clone()); // shared with the rule, not copied
     }
     let caps = rule.patterns[pattern].captures_at(&v.folded.text, folded_start)?;
     let names: Vec<&str> = rule.patterns[pattern]
@@ -167,7 +169,7 @@ fn expand_suggestion(
         .map(|r| r.capture_names().flatten().collect())
         .unwrap_or_default();
     let mut out = String::new();
-    let mut rest = template;
+    let mut rest: &str = template;
     while let Some(i) = rest.find('$') {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
@@ -210,5 +212,5 @@ fn expand_suggestion(
         }
     }
     out.push_str(rest);
-    Some(out)
+    Some(out.into())
 }

@@ -73,23 +73,37 @@ impl Kind for PlaceholderKind {
         let (rule, msg, views) = (scan.rule, scan.msg, scan.views);
         // Each segment's exceptions, found once (not once per placeholder: that was
         // quadratic in a template with thousands of tags).
-        let excs: Vec<std::cell::OnceCell<Vec<Range<usize>>>> =
+        let excs: Vec<std::cell::OnceCell<super::scan::Exceptions>> =
             views.iter().map(|_| Default::default()).collect();
+        // Segments and views are in text order and do not overlap: a placeholder's own is
+        // found by binary search (scanning them for each of 20,000 tags was quadratic).
+        let rule_segs: Vec<&Range<usize>> = msg
+            .segments
+            .iter()
+            .filter(|s| rule.segments.contains(&s.kind))
+            .map(|s| &s.range)
+            .collect();
+        let view_ranges: Vec<&Range<usize>> = views.iter().map(|v| &v.seg.range).collect();
+        let in_order = |rs: &[&Range<usize>]| rs.windows(2).all(|w| w[0].end <= w[1].start);
+        let ordered = in_order(&rule_segs) && in_order(&view_ranges);
+        let holding = |ranges: &[&Range<usize>], p: &Range<usize>| -> Option<usize> {
+            let holds = |j: &usize| ranges[*j].start <= p.start && p.end <= ranges[*j].end;
+            if !ordered {
+                return (0..ranges.len()).find(holds); // not in order: scan
+            }
+            let i = ranges.partition_point(|r| r.end < p.end);
+            // Empty or touching ranges: look at the neighbours too.
+            (i.saturating_sub(1)..(i + 2).min(ranges.len())).find(holds)
+        };
         for p in &msg.placeholders {
             if self.without_fallback && p.has_fallback || self.marker.is_some_and(|m| m != p.marker)
             {
                 continue;
             }
-            let in_segment = msg.segments.iter().any(|s| {
-                rule.segments.contains(&s.kind)
-                    && s.range.start <= p.prose.start
-                    && p.prose.end <= s.range.end
-            });
+            let in_segment = holding(&rule_segs, &p.prose).is_some();
             // `unless` works as for patterns: "write your name where it says [name]" mentions
             // a placeholder rather than leaving one.
-            let view = views
-                .iter()
-                .position(|v| v.seg.range.start <= p.prose.start && p.prose.end <= v.seg.range.end);
+            let view = holding(&view_ranges, &p.prose);
             let mentioned = match view {
                 Some(vi) if !rule.unless.is_empty() => {
                     let v = views[vi];

@@ -3,6 +3,7 @@
 //! engine prepares the views and turns hits into findings; the kinds only look.
 
 use crate::context::Context;
+use crate::finding::Text;
 use crate::message::{Message, Segment};
 use crate::rules::pack::{Candidates, Pack};
 use crate::rules::{Rule, Scope, Severity};
@@ -102,7 +103,11 @@ pub struct Hit {
     pub related: Vec<(Range<usize>, String)>,
     /// A severity other than the rule's (a length's softer warning).
     pub severity: Option<Severity>,
-    pub suggestion: Option<String>,
+    /// Shared with the rule when the rewrite is its `suggest` as written.
+    pub suggestion: Option<Text>,
+    /// The sentence holding the hit, when the rule already found it (a shown rewrite replaces
+    /// it; finding it again per hit in a window cost O(window) per finding).
+    pub sentence: Option<Range<usize>>,
 }
 
 impl Hit {
@@ -114,6 +119,7 @@ impl Hit {
             related: Vec::new(),
             severity: None,
             suggestion: None,
+            sentence: None,
         }
     }
 }
@@ -132,18 +138,18 @@ pub struct Scan<'a, 'm> {
 
 impl Scan<'_, '_> {
     /// Prose ranges of the rule's `unless` matches in the given views.
-    pub fn exceptions(&self, views: &[&View]) -> Vec<Range<usize>> {
+    pub fn exceptions(&self, views: &[&View]) -> Exceptions {
         let mut out = Vec::new();
         for v in views {
             for &u in &self.rule.unless {
                 out.extend(v.find(self.pack, self.rule, u));
             }
         }
-        out
+        Exceptions::new(out)
     }
 
     /// Whether a hit in view `v` is excused by an exception in the rule's `unless-scope`.
-    pub fn excused(&self, v: &View, hit: &Range<usize>, excs: &[Range<usize>]) -> bool {
+    pub fn excused(&self, v: &View, hit: &Range<usize>, excs: &Exceptions) -> bool {
         if excs.is_empty() {
             return false;
         }
@@ -152,7 +158,41 @@ impl Scan<'_, '_> {
             Scope::Paragraph => v.seg.range.clone(),
             Scope::Message => return true,
         };
-        excs.iter()
-            .any(|e| e.start < scope.end && scope.start < e.end)
+        excs.overlaps(&scope)
+    }
+}
+
+/// Exception ranges, searchable in O(log n): every hit asks whether one lies in its sentence,
+/// and scanning all of them made a file dense with both quadratic.
+#[derive(Default)]
+pub struct Exceptions {
+    /// Sorted by start.
+    ranges: Vec<Range<usize>>,
+    /// `max_end[i]`: the largest end among `ranges[..=i]`.
+    max_end: Vec<usize>,
+}
+
+impl Exceptions {
+    pub fn new(mut ranges: Vec<Range<usize>>) -> Self {
+        ranges.sort_by_key(|r| r.start);
+        let mut m = 0;
+        let max_end = ranges
+            .iter()
+            .map(|r| {
+                m = m.max(r.end);
+                m
+            })
+            .collect();
+        Exceptions { ranges, max_end }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
+    /// Whether an exception overlaps `scope` (`e.start < scope.end && scope.start < e.end`).
+    pub fn overlaps(&self, scope: &Range<usize>) -> bool {
+        let before_end = self.ranges.partition_point(|e| e.start < scope.end);
+        before_end > 0 && self.max_end[before_end - 1] > scope.start
     }
 }

@@ -190,6 +190,7 @@ impl Kind for SignalsKind {
                     .map(|(si, r)| ((*r).clone(), signals[*si].label.clone()))
                     .collect(),
                 suggestion: rule.suggest.clone(),
+                sentence: (self.scope == Scope::Sentence).then(|| unit.clone()),
                 ..Hit::new(ri, primary.clone())
             });
         }
