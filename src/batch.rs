@@ -459,6 +459,7 @@ mod tests {
         let vocab = Vocabulary {
             greetings: vec!["hi".into(), "hello".into()],
             signoffs: vec!["best".into()],
+            ..Default::default()
         };
         Message {
             source: text.into(),

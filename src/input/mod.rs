@@ -207,7 +207,7 @@ fn read_email(
     let subject = mail
         .subject
         .as_ref()
-        .map(|l| Piece::new(l, Markup::Plain, template));
+        .map(|l| Piece::new(l, Markup::Plain, template, vocab));
     let bodies: Vec<Piece> = mail
         .bodies
         .iter()
@@ -216,6 +216,7 @@ fn read_email(
                 &b.layer,
                 if b.html { Markup::Html } else { Markup::Plain },
                 template,
+                vocab,
             )
         })
         .collect();
@@ -247,11 +248,18 @@ fn read_email(
 mod tests {
     use super::*;
 
+    /// A few greetings and sign-offs; markers and field names from the built-in packs.
     fn vocab() -> Vocabulary {
-        Vocabulary {
+        static V: std::sync::OnceLock<Vocabulary> = std::sync::OnceLock::new();
+        V.get_or_init(|| Vocabulary {
             greetings: vec!["hi".into(), "hello".into()],
             signoffs: vec!["best".into(), "thanks".into()],
-        }
+            ..crate::rules::Registry::new(&Default::default())
+                .expect("built-in packs")
+                .vocabulary()
+                .clone()
+        })
+        .clone()
     }
 
     /// Every range a reader hands out stays inside its text and on character boundaries.

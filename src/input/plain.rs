@@ -57,7 +57,7 @@ pub fn read_decoded(
             Layer::identity(&text[body_start..], body_start)
         }
     };
-    let piece = Piece::new(&base, markup, template);
+    let piece = Piece::new(&base, markup, template, vocab);
     let mut message = assemble(
         text.clone(),
         None,

@@ -28,9 +28,9 @@ pub struct Piece<'a> {
 }
 
 impl<'a> Piece<'a> {
-    pub fn new(base: &'a Layer, markup: Markup, merge_tags: bool) -> Piece<'a> {
+    pub fn new(base: &'a Layer, markup: Markup, merge_tags: bool, vocab: &Vocabulary) -> Piece<'a> {
         Piece {
-            template: template::parse(&base.text, merge_tags),
+            template: template::parse_with_fields(&base.text, merge_tags, &vocab.fields),
             base,
             markup,
         }

@@ -9,7 +9,7 @@
 mod segment;
 mod source_map;
 
-pub use segment::{segment_body, segment_lines, SegmentKind, Vocabulary};
+pub use segment::{segment_body, segment_lines, MarkerWords, Markers, SegmentKind, Vocabulary};
 pub use source_map::SourceMap;
 
 use std::ops::Range;

@@ -41,11 +41,153 @@ impl SegmentKind {
     }
 }
 
-/// Words that open greeting and sign-off lines, gathered from every language pack.
+/// What segmentation knows about languages, gathered from every language pack: the words that
+/// open greeting and sign-off lines, the markers mail clients write, and template field names.
 #[derive(Debug, Default, Clone)]
 pub struct Vocabulary {
     pub greetings: Vec<String>,
     pub signoffs: Vec<String>,
+    pub markers: Markers,
+    /// Words people write as hand-made merge fields (`[First Name]`, `%Empresa%`), normalised
+    /// (lower case, no spaces or underscores).
+    pub fields: Vec<String>,
+}
+
+/// The words (regex fragments) mail clients and phones write around a message, in every
+/// language a pack covers (`markers:` in `pack.yaml`). The shapes around them (dashes, colons,
+/// dates, quoted lines) are the same everywhere and live here.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct MarkerWords {
+    /// Before the colon of a subject line ("Asunto: …"). `Re` is understood everywhere.
+    pub subject: Vec<String>,
+    /// Inside a dashed separator ("-----Original Message-----").
+    pub separators: Vec<String>,
+    /// A forward header ending in a colon ("Begin forwarded message:").
+    pub forward_headers: Vec<String>,
+    /// The first word of a dated attribution ("On", "Le", "W dniu").
+    pub attribution_openers: Vec<String>,
+    /// The verb that ends an attribution ("wrote", "a écrit", "napisał(a)").
+    pub wrote: Vec<String>,
+    /// Whole attribution lines of other shapes (before the closing colon).
+    pub attribution_lines: Vec<String>,
+    /// The first field of an Outlook header block ("From:", "Von:").
+    pub header_from: Vec<String>,
+    /// The fields after it ("Sent:", "To:", "Betreff:").
+    pub header_fields: Vec<String>,
+    /// A phone's or mail app's signature ("Sent from my iPhone").
+    pub device_signatures: Vec<String>,
+    /// Labels of contact lines in a signature ("Tel:", "M.").
+    pub contact_labels: Vec<String>,
+}
+
+/// The markers, compiled once per vocabulary on first use.
+#[derive(Debug, Default, Clone)]
+pub struct Markers {
+    pub words: MarkerWords,
+    /// Shared by clones: a vocabulary copied before its first use compiles once.
+    compiled: std::sync::Arc<OnceLock<Compiled>>,
+}
+
+#[derive(Debug, Clone)]
+struct Compiled {
+    subject: Regex,
+    quote_header: Regex,
+    attribution: Regex,
+    bare_wrote: Regex,
+    outlook_from: Regex,
+    outlook_next: Regex,
+    device_signature: Regex,
+    contact: Regex,
+}
+
+/// An alternation of fragments; one that never matches when there are none.
+fn alt(words: &[String]) -> String {
+    if words.is_empty() {
+        r"[^\s\S]".into()
+    } else {
+        words.join("|")
+    }
+}
+
+impl Markers {
+    pub fn new(words: MarkerWords) -> Markers {
+        Markers {
+            words,
+            compiled: Default::default(),
+        }
+    }
+
+    fn get(&self) -> &Compiled {
+        // Vocabularies made in passing (tests, the fuzz harness) share one compiled copy of the
+        // language-neutral shapes.
+        static NEUTRAL: OnceLock<Compiled> = OnceLock::new();
+        if self.words == MarkerWords::default() {
+            return NEUTRAL.get_or_init(|| {
+                Compiled::new(&MarkerWords::default()).expect("language-neutral markers compile")
+            });
+        }
+        self.compiled.get_or_init(|| {
+            let w = &self.words;
+            // Fragments are checked one by one when packs load; should their union still not
+            // compile, the language-neutral shapes alone are used.
+            Compiled::new(w).unwrap_or_else(|_| {
+                Compiled::new(&MarkerWords::default()).expect("language-neutral markers compile")
+            })
+        })
+    }
+
+    /// Whether one fragment compiles (for errors pointing at a pack's YAML).
+    pub fn check_fragment(fragment: &str) -> Result<(), String> {
+        Regex::new(&format!("(?i)(?:{fragment})"))
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl Compiled {
+    fn new(w: &MarkerWords) -> Result<Compiled, regex::Error> {
+        let re = |s: String| Regex::new(&s);
+        Ok(Compiled {
+            subject: re(format!(r"(?i)^\s*(?:re|{})\s*:\s*", alt(&w.subject)))?,
+            // The separators mail clients put above a quoted or forwarded message: dashes
+            // around words (Outlook, Gmail, Thunderbird), a forward header (Apple Mail), a rule.
+            quote_header: re(format!(
+                r"(?i)^\s*\*{{0,2}}(?:-{{2,}}\s*(?:{})\s*-*|(?:{})\s*:|_{{10,}})\s*\*{{0,2}}\s*$",
+                alt(&w.separators),
+                alt(&w.forward_headers)
+            ))?,
+            // "On Mon, 3 Mar 2025, Ana <a@b.c> wrote:", matched against one line or two or
+            // three joined (clients wrap long attributions).
+            attribution: re(format!(
+                r"(?i)^\s*(?:(?:{})\s.{{4,250}}?(?:{})(?:\s.{{0,200}})?\s*:|(?:{})\s*:)\s*$",
+                alt(&w.attribution_openers),
+                alt(&w.wrote),
+                alt(&w.attribution_lines)
+            ))?,
+            // A bare "Ana Lopez wrote:": an attribution only when quoted lines follow it.
+            bare_wrote: re(format!(
+                r"(?i)^\s*.{{1,120}}\s(?:{})\s*:\s*$",
+                alt(&w.wrote)
+            ))?,
+            outlook_from: re(format!(
+                r"(?i)^\s*\*{{0,2}}(?:{})\s*:\*{{0,2}}\s",
+                alt(&w.header_from)
+            ))?,
+            outlook_next: re(format!(
+                r"(?i)^\s*\*{{0,2}}(?:{})\s*:\*{{0,2}}",
+                alt(&w.header_fields)
+            ))?,
+            device_signature: re(format!(
+                r"(?i)^\s*(?:{}).{{0,60}}$",
+                alt(&w.device_signatures)
+            ))?,
+            // An address, a web site, a phone number, `|`-separated titles, a labelled line.
+            contact: re(format!(
+                r"(?i)[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?://|www\.)\S+|linkedin\.com/\S+|(?:\+|\b)\d[\d ()./-]{{6,}}\d|\s\|\s|^(?:{})\s*[.:]",
+                alt(&w.contact_labels)
+            ))?,
+        })
+    }
 }
 
 struct Line {
@@ -73,97 +215,9 @@ fn memchr_nl(b: &[u8]) -> Option<usize> {
     b.iter().position(|&c| c == b'\n')
 }
 
-fn subject_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?i)^\s*(?:subject|subj|re|betreff|asunto|oggetto|onderwerp|temat|objet|assunto|נושא)\s*:\s*")
-            .expect("static regex")
-    })
-}
-
-/// Lines after which everything is quoted or forwarded text: the separators mail clients put
-/// above a quoted or forwarded message, in the languages tactful reads.
-fn quote_header_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(concat!(
-            r"(?i)^\s*\*{0,2}(?:",
-            // -----Original Message----- / ---------- Forwarded message --------- (Outlook, Gmail, Thunderbird)
-            r"-{2,}\s*(?:original message|original e-?mail|forwarded message|forwarded e-?mail|mensaje original|mensaje reenviado|messaggio originale|messaggio inoltrato|oorspronkelijk bericht|doorgestuurd bericht|ursprüngliche nachricht|original-nachricht|weitergeleitete nachricht|message d'origine|message original|message transféré|mensagem original|mensagem encaminhada|wiadomość oryginalna|oryginalna wiadomość|wiadomość przekazana|przekazana wiadomość|הודעה מקורית|הודעה שהועברה|הודעה מועברת)\s*-*",
-            // Apple Mail's forward header
-            r"|(?:begin forwarded message|anfang der weitergeleiteten nachricht|début du message (?:réexpédié|transféré)|inizio messaggio inoltrato|comienzo del mensaje reenviado|begin doorgestuurd bericht|início da mensagem (?:reencaminhada|encaminhada)|początek przekazywanej wiadomości)\s*:",
-            r"|_{10,}",
-            r")\s*\*{0,2}\s*$"
-        ))
-        .expect("static regex")
-    })
-}
-
-/// An attribution line above a quoted reply ("On Mon, 3 Mar 2025, Ana <a@b.c> wrote:"), in
-/// the forms of Gmail, Apple Mail, Outlook and Thunderbird in the languages tactful reads.
-/// Matched against one line, or two or three joined (clients wrap long attributions).
-fn attribution_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(concat!(
-            r"(?i)^\s*(?:",
-            // The date first: On / Le / El / Am / Il (giorno) / Op / Em / W dniu / Den
-            r"(?:on|le|el|am|il|il giorno|op|em|w dniu|den|dne)\s.{4,250}?",
-            r"(?:wrote|a écrit|escribió|escribio|schrieb|ha scritto|schreef|escreveu|napisał(?:\(a\)|a)?|skrev|napsal)",
-            r"(?:\s.{0,200})?\s*:",
-            // Hebrew Gmail: "בתאריך …, מאת …:" and "… כתב/ה:"
-            r"|.{0,200}(?:כתב|כתבה|כתב/ה)\s*:",
-            r"|בתאריך\s.{4,250}מאת\s.{1,200}:",
-            r")\s*$"
-        ))
-        .expect("static regex")
-    })
-}
-
-/// A bare "Ana Lopez wrote:" (old Thunderbird, many webmails): an attribution only when
-/// quoted lines follow it.
-fn bare_wrote_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?i)^\s*.{1,120}\s(?:wrote|a écrit|escribió|schrieb|ha scritto|schreef|escreveu|napisał(?:\(a\)|a)?|skrev)\s*:\s*$")
-            .expect("static regex")
-    })
-}
-
-/// The first line of an Outlook-style header block ("From: … / Sent: … / To: …").
-fn outlook_from_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?i)^\s*\*{0,2}(?:from|von|de|da|van|od|מאת)\s*:\*{0,2}\s")
-            .expect("static regex")
-    })
-}
-
-fn outlook_next_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?i)^\s*\*{0,2}(?:sent|date|to|cc|subject|gesendet|an|datum|betreff|enviado(?: el)?|fecha|para|asunto|inviato|data|a|oggetto|verzonden|aan|onderwerp|envoyé|à|objet|wysłano|do|temat|enviada em|assunto|נשלח|אל|נושא)\s*:\*{0,2}")
-            .expect("static regex")
-    })
-}
-
-/// The signature a phone or mail app adds ("Sent from my iPhone").
-fn device_signature_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?i)^\s*(?:sent from|sent with|sent via|get outlook for|enviado desde|enviado do|enviado de|enviado con|von meinem|gesendet von|gesendet mit|envoyé de|envoyé depuis|envoyé avec|inviato da|inviato con|verzonden (?:vanaf|met|via)|wysłane z|נשלח מ).{0,60}$")
-            .expect("static regex")
-    })
-}
-
 /// A line of contact details (an address, a phone number, a web site, `|`-separated titles).
-fn contact_line(t: &str) -> bool {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?://|www\.)\S+|linkedin\.com/\S+|(?:\+|\b)\d[\d ()./-]{6,}\d|\s\|\s|^(?:tel|phone|mobile|mob|cell|m|t|e|w)\s*[.:]")
-            .expect("static regex")
-    });
-    t.chars().count() <= 100 && re.is_match(t)
+fn contact_line(t: &str, m: &Compiled) -> bool {
+    t.chars().count() <= 100 && m.contact.is_match(t)
 }
 
 fn starts_with_word(line: &str, words: &[String]) -> Option<usize> {
@@ -204,6 +258,7 @@ pub fn segment_body(text: &str, from: usize, vocab: &Vocabulary) -> Vec<Segment>
 
 fn segment(text: &str, from: usize, vocab: &Vocabulary, subject_line: bool) -> Vec<Segment> {
     let lines = lines_of(text, from);
+    let m = vocab.markers.get();
     let line_text = |l: &Line| &text[l.start..l.end];
     let blank = |l: &Line| text[l.start..l.end].trim().is_empty();
     let mut segs = Vec::new();
@@ -214,7 +269,7 @@ fn segment(text: &str, from: usize, vocab: &Vocabulary, subject_line: bool) -> V
         i += 1;
     }
     if let Some(l) = lines.get(i).filter(|_| subject_line) {
-        if let Some(m) = subject_re().find(line_text(l)) {
+        if let Some(m) = m.subject.find(line_text(l)) {
             let s = l.start + m.end();
             let e = trim_end(text, s, l.end);
             if e > s {
@@ -232,17 +287,17 @@ fn segment(text: &str, from: usize, vocab: &Vocabulary, subject_line: bool) -> V
         if t.trim().is_empty() {
             continue;
         }
-        let outlook = outlook_from_re().is_match(t)
+        let outlook = m.outlook_from.is_match(t)
             && lines[j + 1..]
                 .iter()
                 .take(3)
-                .any(|n| outlook_next_re().is_match(line_text(n)));
-        if quote_header_re().is_match(t) || outlook || attribution(text, &lines, j) {
+                .any(|n| m.outlook_next.is_match(line_text(n)));
+        if m.quote_header.is_match(t) || outlook || attribution(text, &lines, j, m) {
             quote_from = j;
             break;
         }
         if sig_from == lines.len()
-            && (t == "-- " || t == "--" || t == "—" || device_signature_re().is_match(t))
+            && (t == "-- " || t == "--" || t == "—" || m.device_signature.is_match(t))
         {
             sig_from = j;
         }
@@ -352,7 +407,7 @@ fn segment(text: &str, from: usize, vocab: &Vocabulary, subject_line: bool) -> V
 
 /// Whether line `j` starts a reply attribution, alone or wrapped over the next one or two
 /// lines, or is a bare "Ana wrote:" with quoted lines after it.
-fn attribution(text: &str, lines: &[Line], j: usize) -> bool {
+fn attribution(text: &str, lines: &[Line], j: usize, m: &Compiled) -> bool {
     let t = |k: usize| lines.get(k).map_or("", |l| &text[l.start..l.end]);
     if t(j).len() > 300 || t(j).trim_start().starts_with('>') {
         return false;
@@ -367,14 +422,14 @@ fn attribution(text: &str, lines: &[Line], j: usize) -> bool {
             joined.push(' ');
             joined.push_str(next);
         }
-        if attribution_re().is_match(&joined) {
+        if m.attribution.is_match(&joined) {
             // A real attribution carries a date, a time or an address; "On Monday I wrote:"
             // in the sender's own words does not, unless quoted lines follow it.
             let dated = joined.contains(|c: char| c.is_ascii_digit() || c == '@' || c == '<');
             return dated || quoted_next(text, lines, k);
         }
     }
-    bare_wrote_re().is_match(t(j)) && quoted_next(text, lines, j)
+    m.bare_wrote.is_match(t(j)) && quoted_next(text, lines, j)
 }
 
 /// Whether the first non-blank line after line `j` is quoted (`>`).
@@ -415,7 +470,10 @@ fn contact_block(
     }
     let own_words_before = ls[..first].iter().any(|l| !t(l).is_empty());
     let short = block.iter().all(|l| t(l).chars().count() <= 80);
-    let contacts = block.iter().filter(|l| contact_line(t(l))).count();
+    let contacts = block
+        .iter()
+        .filter(|l| contact_line(t(l), vocab.markers.get()))
+        .count();
     // "Jo Smith", "Ana López-Vidal": every word capitalised, no sentence punctuation.
     let name_first = {
         let f = t(&block[0]);
@@ -478,11 +536,18 @@ fn seg(kind: SegmentKind, s: usize, e: usize) -> Segment {
 mod tests {
     use super::*;
 
+    /// Greetings and sign-offs for the tests, and the markers of every built-in pack.
     fn vocab() -> Vocabulary {
-        Vocabulary {
-            greetings: vec!["hi".into(), "dear".into(), "hello".into()],
-            signoffs: vec!["best".into(), "thanks".into(), "best regards".into()],
-        }
+        static V: std::sync::OnceLock<Vocabulary> = std::sync::OnceLock::new();
+        V.get_or_init(|| {
+            let reg = crate::rules::Registry::new(&Default::default()).expect("built-in packs");
+            Vocabulary {
+                greetings: vec!["hi".into(), "dear".into(), "hello".into()],
+                signoffs: vec!["best".into(), "thanks".into(), "best regards".into()],
+                ..reg.vocabulary().clone()
+            }
+        })
+        .clone()
     }
 
     fn kinds(text: &str) -> Vec<(SegmentKind, &str)> {

@@ -6,7 +6,7 @@ use super::load::{load_definition_text, load_evidence_text, Definition, Definiti
 use super::pack::Pack;
 use super::schema::{CategoriesDef, CategoryDef, FileShape, PackDef};
 use crate::error::SourceError;
-use crate::message::Vocabulary;
+use crate::message::{MarkerWords, Markers, Vocabulary};
 use crate::yaml;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -88,6 +88,49 @@ fn yaml_files(root: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<SourceError>
     }
 }
 
+/// The pattern variables of a language; for `any` (rules that read every language) each
+/// variable is the alternation of every pack's value, so `{field-talk}` there matches the
+/// phrase in whichever language the message is in.
+fn vars_of(pack_defs: &BTreeMap<String, PackDef>, lang: &str) -> BTreeMap<String, String> {
+    if lang != "any" {
+        return pack_defs
+            .get(lang)
+            .map(|d| d.vars.clone())
+            .unwrap_or_default();
+    }
+    let mut all: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for d in pack_defs.values() {
+        for (k, v) in &d.vars {
+            all.entry(k.clone()).or_default().push(format!("(?:{v})"));
+        }
+    }
+    all.into_iter().map(|(k, vs)| (k, vs.join("|"))).collect()
+}
+
+/// A pack's markers must each compile: a bad one is an error at its place in the YAML.
+fn check_markers(def: &PackDef, path: &str, text: &str, errors: &mut Vec<SourceError>) {
+    for (key, list) in def.markers.lists() {
+        for w in list {
+            if let Err(e) = Markers::check_fragment(&w.value) {
+                errors.push(SourceError::new(
+                    path,
+                    text,
+                    yaml::spanned_range(w, text),
+                    format!("invalid `markers.{key}` pattern: {e}"),
+                ));
+            }
+        }
+    }
+}
+
+/// A field name as templates compare them: its letters and digits, lower case.
+fn normalize_field(f: &str) -> String {
+    f.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// The built-in rule definitions (`rules/<category>.yaml`), parsed once per process on first
 /// use: a run that never builds a pack or describes a rule does not pay for them.
 pub fn builtin_definitions() -> &'static Result<Definitions, Vec<SourceError>> {
@@ -140,6 +183,7 @@ impl Registry {
             for f in builtin::FILES.iter().filter(|f| f.is_pack()) {
                 match yaml::parse::<PackDef>(f.text, &f.path()) {
                     Ok(p) => {
+                        check_markers(&p, &f.path(), f.text, &mut errors);
                         pack_defs.insert(p.lang.clone(), p);
                     }
                     Err(e) => errors.push(e),
@@ -175,6 +219,7 @@ impl Registry {
             if p.file_name().is_some_and(|n| n == "pack.yaml") {
                 match yaml::parse::<PackDef>(text, shown) {
                     Ok(def) => {
+                        check_markers(&def, shown, text, &mut errors);
                         pack_defs.insert(def.lang.clone(), def);
                     }
                     Err(e) => errors.push(e),
@@ -183,7 +228,6 @@ impl Registry {
         }
         // Definition files (with `category:`) first: a language file may give evidence for
         // a rule a user's file defines.
-        let empty = BTreeMap::new();
         let mut user_files = Vec::new();
         let mut user_defs = Definitions::new();
         let mut evidence = Vec::new();
@@ -192,7 +236,7 @@ impl Registry {
                 continue;
             }
             let lang = lang_of_path(p);
-            let vars = pack_defs.get(&lang).map_or(&empty, |d| &d.vars);
+            let vars = &vars_of(&pack_defs, &lang);
             let shape = match yaml::parse::<FileShape>(text, shown) {
                 Ok(s) => s,
                 Err(e) => {
@@ -233,7 +277,7 @@ impl Registry {
                     .cloned()
             };
             for (lang, shown, text) in evidence {
-                let vars = pack_defs.get(&lang).map_or(&empty, |d| &d.vars);
+                let vars = &vars_of(&pack_defs, &lang);
                 match load_evidence_text(shown, text, &lang, vars, true, &lookup) {
                     Ok(f) => user_files.push(f),
                     Err(mut e) => errors.append(&mut e),
@@ -255,7 +299,30 @@ impl Registry {
         }
         langs.extend(user_files.iter().map(|f| f.lang.clone()));
         let mut vocab = Vocabulary::default();
+        let mut markers = MarkerWords::default();
         for d in pack_defs.values() {
+            let m = &d.markers;
+            for (into, from) in [
+                (&mut markers.subject, &m.subject),
+                (&mut markers.separators, &m.separators),
+                (&mut markers.forward_headers, &m.forward_headers),
+                (&mut markers.attribution_openers, &m.attribution_openers),
+                (&mut markers.wrote, &m.wrote),
+                (&mut markers.attribution_lines, &m.attribution_lines),
+                (&mut markers.header_from, &m.header_from),
+                (&mut markers.header_fields, &m.header_fields),
+                (&mut markers.device_signatures, &m.device_signatures),
+                (&mut markers.contact_labels, &m.contact_labels),
+            ] {
+                for w in from {
+                    if !into.contains(&w.value) {
+                        into.push(w.value.clone());
+                    }
+                }
+            }
+            vocab
+                .fields
+                .extend(d.fields.iter().map(|f| normalize_field(f)));
             vocab
                 .greetings
                 .extend(d.greetings.iter().map(|g| crate::text::fold::fold_str(g)));
@@ -271,6 +338,23 @@ impl Registry {
             .signoffs
             .sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         vocab.signoffs.dedup();
+        // Longest first: an alternation tries its branches in order.
+        for list in [
+            &mut markers.subject,
+            &mut markers.separators,
+            &mut markers.forward_headers,
+            &mut markers.attribution_openers,
+            &mut markers.wrote,
+            &mut markers.header_from,
+            &mut markers.header_fields,
+            &mut markers.device_signatures,
+            &mut markers.contact_labels,
+        ] {
+            list.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        }
+        vocab.markers = Markers::new(markers);
+        vocab.fields.sort();
+        vocab.fields.dedup();
         Ok(Registry {
             categories,
             pack_defs,
@@ -331,6 +415,7 @@ impl Registry {
     pub fn stopwords(&self) -> BTreeMap<String, Vec<String>> {
         self.pack_defs
             .iter()
+            .filter(|(l, _)| *l != "any")
             .map(|(l, d)| {
                 (
                     l.clone(),
@@ -364,8 +449,7 @@ impl Registry {
 
     fn build_pack(&self, lang: &str) -> PackResult {
         let def = self.pack_defs.get(lang);
-        let empty = BTreeMap::new();
-        let vars = def.map_or(&empty, |d| &d.vars);
+        let vars = &vars_of(&self.pack_defs, lang);
         let mut rules = Vec::new();
         let mut errors = Vec::new();
         if !self.no_builtin {

@@ -278,6 +278,56 @@ pub struct PackDef {
     pub stopwords: Vec<String>,
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
+    /// What mail clients write in this language around a message (regex fragments).
+    #[serde(default)]
+    pub markers: MarkersDef,
+    /// Words people write as hand-made merge fields (`[Nombre]`, `%Empresa%`).
+    #[serde(default)]
+    pub fields: Vec<String>,
+}
+
+/// `markers:` of a pack; `docs/rules.md` explains each key.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MarkersDef {
+    #[serde(default)]
+    pub subject: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub separators: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub forward_headers: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub attribution_openers: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub wrote: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub attribution_lines: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub header_from: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub header_fields: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub device_signatures: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub contact_labels: Vec<Spanned<String>>,
+}
+
+impl MarkersDef {
+    /// Every list with its key, for checking and gathering.
+    pub fn lists(&self) -> [(&'static str, &Vec<Spanned<String>>); 10] {
+        [
+            ("subject", &self.subject),
+            ("separators", &self.separators),
+            ("forward-headers", &self.forward_headers),
+            ("attribution-openers", &self.attribution_openers),
+            ("wrote", &self.wrote),
+            ("attribution-lines", &self.attribution_lines),
+            ("header-from", &self.header_from),
+            ("header-fields", &self.header_fields),
+            ("device-signatures", &self.device_signatures),
+            ("contact-labels", &self.contact_labels),
+        ]
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]

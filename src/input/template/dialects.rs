@@ -6,75 +6,9 @@ use super::scan::{literal, simple_var, split_pipes, var_of, Finder};
 use super::tree::*;
 use std::ops::Range;
 
-/// Field names people write in brackets or percent signs by hand (`[First Name]`, `%Company%`).
-pub(super) const FIELDS: &[&str] = &[
-    "name",
-    "firstname",
-    "lastname",
-    "fullname",
-    "fname",
-    "lname",
-    "surname",
-    "company",
-    "companyname",
-    "organization",
-    "organisation",
-    "title",
-    "jobtitle",
-    "position",
-    "role",
-    "city",
-    "country",
-    "industry",
-    "website",
-    "email",
-    "phone",
-    "recipient",
-    "prospect",
-    "contact",
-    "date",
-    "product",
-    "school",
-    "event",
-    "topic",
-    "department",
-    "team",
-    "nombre",
-    "apellido",
-    "empresa",
-    "cargo",
-    "ciudad",
-    "nome",
-    "cognome",
-    "azienda",
-    "ruolo",
-    "naam",
-    "voornaam",
-    "achternaam",
-    "bedrijf",
-    "functie",
-    "imię",
-    "imie",
-    "nazwisko",
-    "firma",
-    "stanowisko",
-    "vorname",
-    "nachname",
-    "unternehmen",
-    "prénom",
-    "prenom",
-    "nom",
-    "entreprise",
-    "société",
-    "societe",
-    "poste",
-    "שם",
-    "חברה",
-    "תפקיד",
-];
-
-/// Whether bracketed or percent-delimited words look like a merge field.
-pub(super) fn looks_like_field(content: &str) -> bool {
+/// Whether bracketed or percent-delimited words look like a merge field. `fields` are the
+/// language packs' field names (`fields:` in pack.yaml), normalised.
+pub(super) fn looks_like_field(content: &str, fields: &[String]) -> bool {
     let words: Vec<&str> = content.split_whitespace().collect();
     if words.is_empty() || words.len() > 4 || content.len() > 40 {
         return false;
@@ -89,7 +23,7 @@ pub(super) fn looks_like_field(content: &str) -> bool {
         return false;
     }
     let n = normalize(content);
-    if FIELDS.contains(&n.as_str()) {
+    if fields.contains(&n) {
         return true;
     }
     let lower = content.to_lowercase();

@@ -19,7 +19,9 @@ mod tree;
 
 use super::layer;
 
-pub use parse::parse;
+#[cfg(test)]
+use parse::parse;
+pub use parse::parse_with_fields;
 pub use render::stand_in;
 pub use tree::{Rendered, RenderedPlaceholder, Suppression, Template};
 

@@ -7,9 +7,10 @@ use super::tree::*;
 use std::ops::Range;
 
 /// Parses `text`. `merge_tags` enables forms that clash with ordinary prose (`@firstname`),
-/// for files known to be templates.
-pub fn parse(text: &str, merge_tags: bool) -> Template {
-    let mut fx = Finder::new(text);
+/// for files known to be templates. `fields` are the language packs' hand-made field names
+/// (`[First Name]`, `%Empresa%`), normalised.
+pub fn parse_with_fields(text: &str, merge_tags: bool, fields: &[String]) -> Template {
+    let mut fx = Finder::new(text, fields);
     let mut t = Template {
         variants: 1,
         ..Default::default()
@@ -291,4 +292,18 @@ pub(super) fn standalone_line(text: &str, tag: &Range<usize>, last: usize) -> Op
         return None;
     }
     Some(start..tag.end + line_rest)
+}
+
+/// [`parse_with_fields`] with the built-in packs' field names, for the tests.
+#[cfg(test)]
+pub fn parse(text: &str, merge_tags: bool) -> Template {
+    static FIELDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let fields = FIELDS.get_or_init(|| {
+        crate::rules::Registry::new(&Default::default())
+            .expect("built-in packs")
+            .vocabulary()
+            .fields
+            .clone()
+    });
+    parse_with_fields(text, merge_tags, fields)
 }

@@ -9,15 +9,18 @@ use std::ops::Range;
 /// the file each time.
 pub(super) struct Finder<'a> {
     text: &'a str,
+    /// Hand-made field names, from the language packs.
+    pub(super) fields: &'a [String],
     index: std::collections::HashMap<&'static str, Vec<usize>>,
     /// `{% end… %}` tags by their word: (start, end).
     end_tags: Option<std::collections::HashMap<String, Vec<(usize, usize)>>>,
 }
 
 impl<'a> Finder<'a> {
-    pub(super) fn new(text: &'a str) -> Finder<'a> {
+    pub(super) fn new(text: &'a str, fields: &'a [String]) -> Finder<'a> {
         Finder {
             text,
+            fields,
             index: std::collections::HashMap::new(),
             end_tags: None,
         }
@@ -187,7 +190,7 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
             && inner
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
-        if ident && looks_like_field(&inner.replace('_', " ")) {
+        if ident && looks_like_field(&inner.replace('_', " "), fx.fields) {
             return Some(found(
                 close + 1,
                 Token::Var(simple_var(i..close + 1, inner.to_string())),
@@ -215,7 +218,7 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
             && name
                 .chars()
                 .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.'));
-        if !(ident || looks_like_field(name)) {
+        if !(ident || looks_like_field(name, fx.fields)) {
             return None;
         }
         let mut v = simple_var(i..close + 2, name.to_string());
@@ -232,7 +235,7 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
         if matches!(next, Some('(') | Some('[') | Some(':')) || prev == b'!' || prev == b'[' {
             return None; // a Markdown link or image
         }
-        if looks_like_field(inner) {
+        if looks_like_field(inner, fx.fields) {
             return Some(found(
                 close + 1,
                 Token::Var(simple_var(i..close + 1, inner.to_string())),
@@ -256,7 +259,7 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
             && inner.len() >= 2;
         let snake = inner.chars().all(|c| c.is_alphanumeric() || c == '_') && inner.contains('_');
-        if upper_ident || snake || looks_like_field(inner) {
+        if upper_ident || snake || looks_like_field(inner, fx.fields) {
             return Some(found(
                 close + 1,
                 Token::Var(simple_var(i..close + 1, inner.to_string())),
@@ -277,7 +280,11 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
         let after = &rest[1 + len..];
         let emailish =
             after.starts_with('.') && after[1..].starts_with(|c: char| c.is_alphanumeric());
-        if before_ok && !emailish && !name.is_empty() && looks_like_field(&name.replace('_', " ")) {
+        if before_ok
+            && !emailish
+            && !name.is_empty()
+            && looks_like_field(&name.replace('_', " "), fx.fields)
+        {
             return Some(found(
                 i + 1 + len,
                 Token::Var(simple_var(i..i + 1 + len, name.to_string())),
