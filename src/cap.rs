@@ -99,6 +99,7 @@ fn summary(first: &Finding, max: usize, hidden: usize) -> Finding {
         label: format!("{hidden} more {findings} of {} from here on", first.rule).into(),
         related: Vec::new(),
         suggestion: None,
+        confidence: None,
     }
 }
 

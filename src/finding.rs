@@ -171,6 +171,8 @@ pub struct Finding {
     pub label: Text,
     pub related: Vec<Related>,
     pub suggestion: Option<Suggestion>,
+    /// How sure the learned layer is (0–1); `None` for pattern findings.
+    pub confidence: Option<f32>,
 }
 
 /// The outcome of checking one file.

@@ -166,6 +166,7 @@ mod tests {
                 replacement: replacement.into(),
                 safe,
             }),
+            confidence: None,
         }
     }
 

@@ -207,6 +207,7 @@ pub fn reporters(data: &[u8]) -> Result<(), String> {
             label: bytes.string(8).into(),
             related,
             suggestion,
+            confidence: None,
         });
     }
     let errors = if bytes.next() % 4 == 0 {

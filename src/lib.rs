@@ -22,6 +22,7 @@ pub mod fix;
 pub mod fuzz;
 pub mod input;
 pub mod lang;
+pub mod learned;
 pub mod lint;
 pub mod lsp;
 pub mod message;

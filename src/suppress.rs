@@ -90,6 +90,7 @@ pub fn apply_inline(findings: &mut Vec<Finding>, suppressions: &[InlineSuppressi
             label: "nothing to silence".into(),
             related: Vec::new(),
             suggestion: None,
+            confidence: None,
         });
     }
     findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
@@ -110,6 +111,7 @@ mod tests {
             label: "".into(),
             related: Vec::new(),
             suggestion: None,
+            confidence: None,
         }
     }
 

@@ -240,6 +240,9 @@ pub struct SourceArgs {
     /// there are (0: list all). Default: `max-per-rule` in the config, else 50.
     #[arg(long, value_name = "N")]
     max_per_rule: Option<usize>,
+    /// Turn off the learned sentence layer: pattern rules only.
+    #[arg(long)]
+    no_learned: bool,
 }
 
 impl SourceArgs {
@@ -251,6 +254,7 @@ impl SourceArgs {
             no_config: self.no_config,
             selection: Default::default(),
             max_per_rule: self.max_per_rule,
+            no_learned: self.no_learned,
         }
     }
 }

@@ -179,6 +179,7 @@ fn to_finding(
             .collect(),
         span,
         suggestion,
+        confidence: None,
     }
 }
 

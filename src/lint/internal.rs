@@ -29,6 +29,7 @@ pub fn finding(
         label: Text::from(label.into()),
         related: Vec::new(),
         suggestion: None,
+        confidence: None,
     }
 }
 

@@ -36,6 +36,8 @@ pub struct LintOptions {
     pub selection: crate::config::Selection,
     /// `--max-per-rule`: findings of one rule listed per file (0: all); see [`crate::cap`].
     pub max_per_rule: Option<usize>,
+    /// Leave out the learned sentence layer (`--no-learned`).
+    pub no_learned: bool,
 }
 
 /// Per-rule options from the config (`options: {rule: {key: value}}`).
@@ -324,7 +326,38 @@ impl Linter {
         let mut message = read.message;
         let inline = std::mem::take(&mut message.suppressions);
         let detector = self.detector(&registry);
+        // The learned layer scores the message before the patterns take it; its candidates give
+        // way to overlapping pattern findings afterwards.
+        let mut learned_errors = Vec::new();
+        let learned = (!self.options.no_learned).then(|| {
+            let found =
+                crate::learned::layer::candidates(&message, &ctx, options, &mut learned_errors);
+            let text = if found.is_empty() {
+                String::new()
+            } else {
+                message.text_of(&[
+                    SegmentKind::Subject,
+                    SegmentKind::Greeting,
+                    SegmentKind::Body,
+                ])
+            };
+            (found, text)
+        });
         let mut result = check_message_in(run, &registry, &detector, message, ctx, options);
+        if let Some((found, text)) = learned.filter(|(f, _)| !f.is_empty()) {
+            let lang = result
+                .context
+                .as_ref()
+                .map_or("en", |c| c.lang.as_str())
+                .to_string();
+            let extra =
+                crate::learned::layer::findings(found, &registry, &lang, &text, &result.findings);
+            result.findings.extend(extra);
+            result
+                .findings
+                .sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
+        }
+        result.errors.extend(learned_errors);
         result.path = shown.to_string();
         crate::suppress::apply_inline(&mut result.findings, &inline);
         if let Some(copy) = copy {

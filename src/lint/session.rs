@@ -377,6 +377,7 @@ impl CopyOf {
             .into(),
             related: Vec::new(),
             suggestion: None,
+            confidence: None,
         }
     }
 }

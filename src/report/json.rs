@@ -14,7 +14,7 @@ fn pos(idx: &LineIndex, offset: usize) -> Value {
 
 pub fn diagnostic_json(source: &str, idx: &LineIndex, f: &Finding) -> Value {
     let text = source.get(f.span.clone()).unwrap_or("");
-    json!({
+    let mut v = json!({
         "rule": f.rule,
         "category": f.category,
         "severity": f.severity.as_str(),
@@ -34,7 +34,12 @@ pub fn diagnostic_json(source: &str, idx: &LineIndex, f: &Finding) -> Value {
             "replacement": s.replacement,
             "safe": s.safe,
         })),
-    })
+    });
+    // Only the learned layer's findings carry a confidence (PRODUCT.md).
+    if let Some(c) = f.confidence {
+        v["confidence"] = json!(super::confidence(c));
+    }
+    v
 }
 
 /// A `tactful/capped` finding says in words how many findings it stands for; this adds the

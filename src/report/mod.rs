@@ -114,3 +114,8 @@ pub fn reporter(format: OutputFormat, color: bool) -> Box<dyn Reporter> {
         OutputFormat::Html => Box::new(HtmlReporter::default()),
     }
 }
+
+/// A learned finding's confidence as printed: three decimals, so output is stable.
+pub fn confidence(c: f32) -> f64 {
+    (f64::from(c) * 1000.0).round() / 1000.0
+}

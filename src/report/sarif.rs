@@ -147,6 +147,9 @@ fn result(r: &FileResult, idx: &LineIndex, f: &Finding, fingerprint: String) -> 
                 json!({"rule": c.rule, "shown": c.shown, "hidden": c.hidden});
         }
     }
+    if let Some(c) = f.confidence {
+        v["properties"]["confidence"] = json!(super::confidence(c));
+    }
     if let Some(s) = &f.suggestion {
         v["fixes"] = json!([{
             "description": {"text": format!("Replace with \"{}\"{}", s.replacement,

@@ -441,6 +441,13 @@ impl Registry {
         self.pack_defs.get(lang).map(|d| d.name.as_str())
     }
 
+    /// A pack's pattern variable with the variables inside it expanded; `None` when the pack or
+    /// the variable does not exist.
+    pub fn pack_var(&self, lang: &str, name: &str) -> Option<String> {
+        let vars = &self.pack_defs.get(lang)?.vars;
+        super::literals::expand_vars(vars.get(name)?, vars).ok()
+    }
+
     /// The compiled pack for a language (`any` for the language-neutral rules).
     pub fn pack(&self, lang: &str) -> Option<&PackResult> {
         let cell = self.packs.get(lang)?;

@@ -1,0 +1,105 @@
+"""Training text: the real `train` split (read in place from ../shared, never copied), the rule
+examples in ../rules, and the team's own sentences in examples.tsv. Never the `dev` split."""
+import csv
+import glob
+import os
+import re
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+REAL = os.environ.get("TACTFUL_REAL", os.path.join(REPO, "..", "shared", "corpora", "real"))
+if not os.path.isdir(REAL):
+    REAL = "/work/shared/corpora/real"
+CATEGORIES = ["early-pitch", "assumed-closeness", "signup-without-consent", "ask-before-give",
+              "hollow-referral"]
+
+_SPLIT = re.compile(r"(?<=[.!?…])\s+|\n+")
+PUNCT = set(" \t\r\n!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»„‚…–—¿¡·•")
+
+
+def sentences(text):
+    """The same cut as src/learned: lines, then after . ! ? … followed by white space."""
+    out = []
+    for s in _SPLIT.split(text):
+        s = s.strip()
+        if len(s) >= 2:
+            out.append(s)
+    return out
+
+
+def read_split(split):
+    """Messages of a split: dicts with id, source, lang, stage, consent, labels, evidence, text."""
+    base = os.path.join(REAL, split)
+    rows = []
+    with open(os.path.join(base, "manifest.tsv"), encoding="utf-8") as f:
+        for r in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+            with open(os.path.join(base, r["file"]), encoding="utf-8") as m:
+                r["text"] = m.read()
+            r["labels"] = [x for x in r["labels"].split(",") if x]
+            r["evidence_list"] = [e.strip() for e in r["evidence"].split(" | ") if e.strip()]
+            rows.append(r)
+    return rows
+
+
+def strip_subject(text):
+    if text.startswith("Subject:"):
+        parts = text.split("\n\n", 1)
+        return parts[1] if len(parts) > 1 else ""
+    return text
+
+
+def rule_examples():
+    """(category, is_bad, text, has_context) for every example in the repo's rule files."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(REPO, "rules", "**", "*.yaml"), recursive=True)):
+        try:
+            doc = yaml.safe_load(open(path, encoding="utf-8"))
+        except Exception:  # a rule file this reader cannot follow: skip it, the rest still trains
+            continue
+        top = doc.get("category") if isinstance(doc, dict) else None
+        _walk(doc, top, out)
+    return out
+
+
+def _walk(node, cat, out):
+    if isinstance(node, dict):
+        rid = node.get("id")
+        if isinstance(rid, str) and "/" in rid:
+            cat = rid.split("/")[0]
+        ex = node.get("examples")
+        if isinstance(ex, dict) and cat:
+            for kind in ("bad", "good"):
+                for e in ex.get(kind) or []:
+                    if isinstance(e, str):
+                        out.append((cat, kind == "bad", e, False))
+                    elif isinstance(e, dict) and isinstance(e.get("text"), str):
+                        ctx = any(k in e for k in ("stage", "consent", "channel"))
+                        out.append((cat, kind == "bad", e["text"], ctx))
+        for v in node.values():
+            if isinstance(v, (dict, list)):
+                _walk(v, cat, out)
+    elif isinstance(node, list):
+        for v in node:
+            _walk(v, cat, out)
+
+
+def own_examples():
+    """(category, label, lang, sentence) from examples.tsv, written by the team."""
+    out = []
+    with open(os.path.join(HERE, "examples.tsv"), encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            cat, lab, lang, text = line.split("\t", 3)
+            out.append((cat, int(lab), lang, text))
+    return out
+
+
+def all_training_text():
+    texts = [m["text"] for m in read_split("train")]
+    texts += [e[2] for e in rule_examples()]
+    texts += [e[3] for e in own_examples()]
+    return texts

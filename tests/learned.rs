@@ -1,0 +1,332 @@
+//! The learned sentence layer: Rust scores pinned to the training script's, and the layer's
+//! behaviour through the real binary (context gates, `--no-learned`, thresholds from the config,
+//! pattern findings taking precedence, `confidence` in JSON and SARIF).
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/model/out/golden.json");
+
+#[test]
+fn rust_scores_match_the_training_script() {
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(GOLDEN).expect("golden.json"))
+        .expect("golden JSON");
+    let cats: Vec<&str> = doc["categories"]
+        .as_array()
+        .expect("categories")
+        .iter()
+        .map(|c| c.as_str().expect("category"))
+        .collect();
+    assert_eq!(cats, tactful::learned::CATEGORIES);
+    let sentences = doc["sentences"].as_array().expect("sentences");
+    assert!(sentences.len() >= 10);
+    for s in sentences {
+        let text = s["text"].as_str().expect("text");
+        assert_eq!(
+            tactful::learned::piece_count(text),
+            s["pieces"].as_u64().expect("pieces") as usize,
+            "tokenisation of {text:?}"
+        );
+        let got = tactful::learned::score(text);
+        for (i, cat) in cats.iter().enumerate() {
+            let close = |what: &str, rust: f32, tol: f64| {
+                let py = s[what][i].as_f64().expect("number");
+                assert!(
+                    (f64::from(rust) - py).abs() <= tol,
+                    "{what} of {cat} for {text:?}: Rust {rust}, Python {py}"
+                );
+            };
+            close("embed_logit", got.embed_logit[i], 2e-3);
+            close("ngram_logit", got.ngram_logit[i], 2e-3);
+            close("prob", got.prob[i], 5e-4);
+        }
+    }
+}
+
+fn tactful(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tactful"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run tactful")
+}
+
+/// Writes `body` as a short email and checks it as JSON; returns the exit code and the file's
+/// diagnostics.
+fn check_json(dir: &Path, body: &str, args: &[&str]) -> (Option<i32>, Vec<Value>) {
+    std::fs::write(
+        dir.join("draft.txt"),
+        format!("Hi Sara,\n\n{body}\n\nBest,\nJon\n"),
+    )
+    .expect("write draft");
+    let mut all = vec!["check", "--format", "json", "--lang", "en"];
+    all.extend_from_slice(args);
+    all.push("draft.txt");
+    let out = tactful(dir, &all);
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    let diags = doc["files"][0]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    (out.status.code(), diags)
+}
+
+fn rules(diags: &[Value]) -> Vec<String> {
+    diags
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// A config that sets the learned threshold of `category` just under this sentence's score, so
+/// the tests do not depend on where training put the default threshold.
+fn config_just_under(dir: &Path, category: &str, sentence: &str) {
+    let p = tactful::learned::score(sentence)
+        .of(category)
+        .expect("a learned category");
+    assert!(p > 0.2, "premise: {sentence:?} scores {p} for {category}");
+    std::fs::write(
+        dir.join(".tactful.yaml"),
+        format!(
+            "options:\n  {category}/learned: {{threshold: {:.3}}}\n",
+            p - 0.05
+        ),
+    )
+    .expect("write config");
+}
+
+const VOUCH: &str =
+    "I don't really know Marta or her work, but she seems great and you should hire her.";
+
+#[test]
+fn learned_findings_carry_a_confidence_and_pattern_findings_do_not() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = tactful::learned::score(VOUCH)
+        .of("hollow-referral")
+        .expect("category");
+    let t = tactful::learned::default_threshold("hollow-referral").expect("threshold");
+    assert!(
+        p >= t,
+        "premise: the sentence scores {p}, under the threshold {t}"
+    );
+    let (_, diags) = check_json(
+        dir.path(),
+        &format!("{VOUCH} Would you book a quick demo?"),
+        &["--no-config"],
+    );
+    let learned: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["rule"] == "hollow-referral/learned")
+        .collect();
+    assert_eq!(learned.len(), 1, "{diags:#?}");
+    let d = learned[0];
+    assert_eq!(d["text"], VOUCH, "the span is the sentence");
+    assert_eq!(d["category"], "hollow-referral");
+    assert_eq!(d["severity"], "warning");
+    let c = d["confidence"].as_f64().expect("confidence");
+    assert!(
+        (0.0..=1.0).contains(&c) && (c - f64::from(p)).abs() < 1e-3,
+        "{c} vs {p}"
+    );
+    assert!(
+        !d["help"].as_str().unwrap_or("").is_empty(),
+        "the category's help"
+    );
+    let patterns: Vec<&Value> = diags
+        .iter()
+        .filter(|d| !rules(&[(*d).clone()])[0].ends_with("/learned"))
+        .collect();
+    assert!(!patterns.is_empty(), "{diags:#?}");
+    assert!(
+        patterns.iter().all(|d| d.get("confidence").is_none()),
+        "{patterns:#?}"
+    );
+}
+
+#[test]
+fn no_learned_turns_the_layer_off() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, on) = check_json(dir.path(), VOUCH, &["--no-config"]);
+    assert!(
+        rules(&on).contains(&"hollow-referral/learned".to_string()),
+        "{on:#?}"
+    );
+    let (_, off) = check_json(dir.path(), VOUCH, &["--no-config", "--no-learned"]);
+    assert!(
+        rules(&off).iter().all(|r| !r.ends_with("/learned")),
+        "{off:#?}"
+    );
+}
+
+#[test]
+fn thresholds_come_from_the_config() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join(".tactful.yaml"),
+        "options:\n  hollow-referral/learned: {threshold: 1.0}\n",
+    )
+    .expect("write config");
+    let (_, diags) = check_json(dir.path(), VOUCH, &[]);
+    assert!(
+        !rules(&diags).contains(&"hollow-referral/learned".to_string()),
+        "{diags:#?}"
+    );
+
+    std::fs::write(
+        dir.path().join(".tactful.yaml"),
+        "options:\n  hollow-referral/learned: {threshold: 1.5}\n",
+    )
+    .expect("write config");
+    let out = tactful(dir.path(), &["check", "draft.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        err.contains("threshold") && err.contains("between 0 and 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn learned_findings_respect_the_stage() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = "Hey girl, are we still on for coffee on Friday?";
+    config_just_under(dir.path(), "assumed-closeness", s);
+    let (_, first) = check_json(dir.path(), s, &[]);
+    assert!(
+        rules(&first).contains(&"assumed-closeness/learned".to_string()),
+        "{first:#?}"
+    );
+    for stage in ["follow-up", "established"] {
+        let (_, later) = check_json(dir.path(), s, &["--stage", stage]);
+        assert!(
+            rules(&later).iter().all(|r| !r.ends_with("/learned")),
+            "{stage}: {later:#?}"
+        );
+    }
+}
+
+#[test]
+fn learned_findings_respect_list_consent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = "Our product digest lands in your inbox every other Monday.";
+    config_just_under(dir.path(), "signup-without-consent", s);
+    let (_, without) = check_json(dir.path(), s, &[]);
+    assert!(
+        rules(&without).contains(&"signup-without-consent/learned".to_string()),
+        "{without:#?}"
+    );
+    let (_, with) = check_json(dir.path(), s, &["--consent", "list"]);
+    assert!(
+        rules(&with).iter().all(|r| !r.ends_with("/learned")),
+        "{with:#?}"
+    );
+}
+
+#[test]
+fn a_pattern_finding_on_the_sentence_wins() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = "Could we book a quick demo of our platform next Tuesday?";
+    let p = tactful::learned::score(s)
+        .of("early-pitch")
+        .expect("category");
+    let t = tactful::learned::default_threshold("early-pitch").expect("threshold");
+    assert!(
+        p >= t,
+        "premise: the layer alone would report it ({p} < {t})"
+    );
+    let (_, diags) = check_json(dir.path(), s, &["--no-config"]);
+    let r = rules(&diags);
+    assert!(
+        r.contains(&"early-pitch/demo-request".to_string()),
+        "{diags:#?}"
+    );
+    assert!(!r.iter().any(|x| x.ends_with("/learned")), "{diags:#?}");
+}
+
+#[test]
+fn sarif_carries_the_confidence_and_stays_schema_valid() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("draft.txt"),
+        format!("Hi Sara,\n\n{VOUCH}\n"),
+    )
+    .expect("write");
+    let out = tactful(
+        dir.path(),
+        &[
+            "check",
+            "--no-config",
+            "--lang",
+            "en",
+            "--format",
+            "sarif",
+            "draft.txt",
+        ],
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    let results = doc["runs"][0]["results"].as_array().expect("results");
+    let learned: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "hollow-referral/learned")
+        .collect();
+    assert_eq!(learned.len(), 1, "{results:#?}");
+    let c = learned[0]["properties"]["confidence"]
+        .as_f64()
+        .expect("confidence");
+    assert!((0.0..=1.0).contains(&c));
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/sarif/sarif-schema-2.1.0.json"
+        ))
+        .expect("schema"),
+    )
+    .expect("schema JSON");
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.set_default_draft(boon::Draft::V7);
+    compiler.enable_format_assertions();
+    compiler
+        .add_resource("sarif-schema-2.1.0.json", schema)
+        .expect("add schema");
+    let idx = compiler
+        .compile("sarif-schema-2.1.0.json", &mut schemas)
+        .expect("compile schema");
+    if let Err(e) = schemas.validate(&doc, idx) {
+        panic!("SARIF does not validate: {e:#}");
+    }
+}
+
+#[test]
+fn short_format_shows_learned_findings_like_any_other() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("draft.txt"),
+        format!("Hi Sara,\n\n{VOUCH}\n"),
+    )
+    .expect("write");
+    let out = tactful(
+        dir.path(),
+        &[
+            "check",
+            "--no-config",
+            "--lang",
+            "en",
+            "--format",
+            "short",
+            "draft.txt",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("draft.txt:3:1: warning[hollow-referral/learned]: "),
+        "{text}"
+    );
+}
