@@ -12,6 +12,7 @@ use crate::context::{Context, Stage};
 use crate::error::SourceError;
 use crate::finding::Finding;
 use crate::message::{Message, SegmentKind};
+use crate::rules::catalog::RuleMeta;
 use crate::rules::{Registry, Severity};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -44,6 +45,35 @@ fn message_of(category: &str) -> &'static str {
         "hollow-referral" => "vouches for someone the sender does not seem to know",
         _ => "reads like a known outreach mistake",
     }
+}
+
+/// The layer's rules as integrations describe them (SARIF descriptors, `tactful rules`, names
+/// the config may use).
+pub fn catalog(registry: &Registry) -> Vec<RuleMeta> {
+    CATEGORIES
+        .iter()
+        .map(|c| {
+            let def = registry.category(c);
+            RuleMeta {
+                id: rule_id(c),
+                category: c.to_string(),
+                severity: Severity::Warning,
+                message: message_of(c).to_string(),
+                description: format!(
+                    "The learned sentence layer: a sentence that {}, found by a model trained on \
+                     real messages rather than by a phrase. Reported only when no pattern rule \
+                     of the layer's categories covers the sentence; option `threshold` (0-1) \
+                     sets how confident it must be.",
+                    message_of(c)
+                ),
+                help: def
+                    .map(|d| d.instead.trim().to_string())
+                    .unwrap_or_default(),
+                why: def.map(|d| d.why.clone()),
+                suggest: None,
+            }
+        })
+        .collect()
 }
 
 /// Whether the category's context gates let it run: the same stage and consent gates as the

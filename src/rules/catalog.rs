@@ -179,6 +179,7 @@ pub fn catalog(registry: &Registry) -> Vec<RuleMeta> {
         })
         .collect();
     out.extend(internal_rules());
+    out.extend(crate::learned::layer::catalog(registry));
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
 }
