@@ -31,6 +31,11 @@ pub struct Candidate {
     pub sentence: String,
 }
 
+/// Longer sentences are not scored.
+const MAX_SENTENCE_BYTES: usize = 1000;
+/// At most this many sentences of one message are scored (a real message has dozens).
+const MAX_SENTENCES: usize = 2000;
+
 /// The id of the learned rule of a category.
 pub fn rule_id(category: &str) -> String {
     format!("{category}/learned")
@@ -167,6 +172,7 @@ pub fn candidates(
     };
     let closeness = category_index("assumed-closeness");
     let mut out = Vec::new();
+    let mut scored = 0usize;
     for seg in &msg.segments {
         let greeting = seg.kind == SegmentKind::Greeting;
         if seg.kind != SegmentKind::Body
@@ -177,6 +183,15 @@ pub fn candidates(
         let text = &msg.prose[seg.range.clone()];
         for r in sentences(text) {
             let sentence = &text[r.clone()];
+            // A "sentence" this long is a table, a link dump or an unbroken blob, not prose the
+            // model was trained on; skipping it also keeps huge one-line files linear.
+            if sentence.len() > MAX_SENTENCE_BYTES {
+                continue;
+            }
+            scored += 1;
+            if scored > MAX_SENTENCES {
+                return out;
+            }
             let Some(scores) = score_if_above(sentence, min_thr) else {
                 continue;
             };
