@@ -14,7 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("text", &["text", "error", "yaml"]),
     ("message", &["message", "context", "lang", "finding", "cap"]),
     ("input", &["input"]),
-    ("rules", &["rules", "config"]),
+    ("rules", &["rules", "config", "learned"]),
     ("engine", &["engine", "suppress", "batch"]),
     ("lint", &["lint", "examples", "fix"]),
     ("report/lsp", &["report", "lsp"]),

@@ -98,33 +98,28 @@ fn config_just_under(dir: &Path, category: &str, sentence: &str) {
     .expect("write config");
 }
 
-const VOUCH: &str =
-    "I don't really know Marta or her work, but she seems great and you should hire her.";
+const CLOSE: &str = "Hey girl, are we still on for coffee on Friday?";
 
 #[test]
 fn learned_findings_carry_a_confidence_and_pattern_findings_do_not() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let p = tactful::learned::score(VOUCH)
-        .of("hollow-referral")
+    let p = tactful::learned::score(CLOSE)
+        .of("assumed-closeness")
         .expect("category");
-    let t = tactful::learned::default_threshold("hollow-referral").expect("threshold");
-    assert!(
-        p >= t,
-        "premise: the sentence scores {p}, under the threshold {t}"
-    );
+    config_just_under(dir.path(), "assumed-closeness", CLOSE);
     let (_, diags) = check_json(
         dir.path(),
-        &format!("{VOUCH} Would you book a quick demo?"),
-        &["--no-config"],
+        &format!("{CLOSE} Would you book a quick demo?"),
+        &[],
     );
     let learned: Vec<&Value> = diags
         .iter()
-        .filter(|d| d["rule"] == "hollow-referral/learned")
+        .filter(|d| d["rule"] == "assumed-closeness/learned")
         .collect();
     assert_eq!(learned.len(), 1, "{diags:#?}");
     let d = learned[0];
-    assert_eq!(d["text"], VOUCH, "the span is the sentence");
-    assert_eq!(d["category"], "hollow-referral");
+    assert_eq!(d["text"], CLOSE, "the span is the sentence");
+    assert_eq!(d["category"], "assumed-closeness");
     assert_eq!(d["severity"], "warning");
     let c = d["confidence"].as_f64().expect("confidence");
     assert!(
@@ -149,12 +144,13 @@ fn learned_findings_carry_a_confidence_and_pattern_findings_do_not() {
 #[test]
 fn no_learned_turns_the_layer_off() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (_, on) = check_json(dir.path(), VOUCH, &["--no-config"]);
+    config_just_under(dir.path(), "assumed-closeness", CLOSE);
+    let (_, on) = check_json(dir.path(), CLOSE, &[]);
     assert!(
-        rules(&on).contains(&"hollow-referral/learned".to_string()),
+        rules(&on).contains(&"assumed-closeness/learned".to_string()),
         "{on:#?}"
     );
-    let (_, off) = check_json(dir.path(), VOUCH, &["--no-config", "--no-learned"]);
+    let (_, off) = check_json(dir.path(), CLOSE, &["--no-learned"]);
     assert!(
         rules(&off).iter().all(|r| !r.ends_with("/learned")),
         "{off:#?}"
@@ -166,18 +162,18 @@ fn thresholds_come_from_the_config() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join(".tactful.yaml"),
-        "options:\n  hollow-referral/learned: {threshold: 1.0}\n",
+        "options:\n  assumed-closeness/learned: {threshold: 1.0}\n",
     )
     .expect("write config");
-    let (_, diags) = check_json(dir.path(), VOUCH, &[]);
+    let (_, diags) = check_json(dir.path(), CLOSE, &[]);
     assert!(
-        !rules(&diags).contains(&"hollow-referral/learned".to_string()),
+        !rules(&diags).contains(&"assumed-closeness/learned".to_string()),
         "{diags:#?}"
     );
 
     std::fs::write(
         dir.path().join(".tactful.yaml"),
-        "options:\n  hollow-referral/learned: {threshold: 1.5}\n",
+        "options:\n  assumed-closeness/learned: {threshold: 1.5}\n",
     )
     .expect("write config");
     let out = tactful(dir.path(), &["check", "draft.txt"]);
@@ -253,28 +249,21 @@ fn a_pattern_finding_on_the_sentence_wins() {
 #[test]
 fn sarif_carries_the_confidence_and_stays_schema_valid() {
     let dir = tempfile::tempdir().expect("tempdir");
+    config_just_under(dir.path(), "assumed-closeness", CLOSE);
     std::fs::write(
         dir.path().join("draft.txt"),
-        format!("Hi Sara,\n\n{VOUCH}\n"),
+        format!("Hi Sara,\n\n{CLOSE}\n"),
     )
     .expect("write");
     let out = tactful(
         dir.path(),
-        &[
-            "check",
-            "--no-config",
-            "--lang",
-            "en",
-            "--format",
-            "sarif",
-            "draft.txt",
-        ],
+        &["check", "--lang", "en", "--format", "sarif", "draft.txt"],
     );
     let doc: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
     let results = doc["runs"][0]["results"].as_array().expect("results");
     let learned: Vec<&Value> = results
         .iter()
-        .filter(|r| r["ruleId"] == "hollow-referral/learned")
+        .filter(|r| r["ruleId"] == "assumed-closeness/learned")
         .collect();
     assert_eq!(learned.len(), 1, "{results:#?}");
     let c = learned[0]["properties"]["confidence"]
@@ -307,26 +296,19 @@ fn sarif_carries_the_confidence_and_stays_schema_valid() {
 #[test]
 fn short_format_shows_learned_findings_like_any_other() {
     let dir = tempfile::tempdir().expect("tempdir");
+    config_just_under(dir.path(), "assumed-closeness", CLOSE);
     std::fs::write(
         dir.path().join("draft.txt"),
-        format!("Hi Sara,\n\n{VOUCH}\n"),
+        format!("Hi Sara,\n\n{CLOSE}\n"),
     )
     .expect("write");
     let out = tactful(
         dir.path(),
-        &[
-            "check",
-            "--no-config",
-            "--lang",
-            "en",
-            "--format",
-            "short",
-            "draft.txt",
-        ],
+        &["check", "--lang", "en", "--format", "short", "draft.txt"],
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("draft.txt:3:1: warning[hollow-referral/learned]: "),
+        text.contains("draft.txt:3:1: warning[assumed-closeness/learned]: "),
         "{text}"
     );
 }

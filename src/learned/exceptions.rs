@@ -31,12 +31,13 @@ fn matches(registry: &Registry, lang: &str, name: &str, folded: &str) -> bool {
     var_regex(registry, lang, name).is_some_and(|r| r.is_match(folded))
 }
 
-/// Whether a learned finding of `category` on `sentence` is excused by the message.
+/// Whether a learned finding of `category` on `sentence` is excused by the message (`folded`:
+/// the message's own words, folded once by the caller).
 pub fn excused(
     registry: &Registry,
     lang: &str,
     category: &str,
-    message: &str,
+    folded: &str,
     sentence: &str,
 ) -> bool {
     let (in_message, in_sentence): (&[&str], &[&str]) = match category {
@@ -48,8 +49,9 @@ pub fn excused(
     if in_message.is_empty() && in_sentence.is_empty() {
         return false;
     }
-    let m = fold_str(message);
     let s = fold_str(sentence);
-    in_message.iter().any(|v| matches(registry, lang, v, &m))
+    in_message
+        .iter()
+        .any(|v| matches(registry, lang, v, folded))
         || in_sentence.iter().any(|v| matches(registry, lang, v, &s))
 }

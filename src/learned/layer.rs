@@ -31,6 +31,10 @@ pub struct Candidate {
     pub sentence: String,
 }
 
+/// Categories the model scores but the layer does not report (see `gate_open`).
+const DISABLED: &[&str] = &["hollow-referral"];
+/// Body sentences with fewer words are not scored (a name, "Thanks!"); greetings always are.
+const MIN_WORDS: usize = 3;
 /// Longer sentences are not scored.
 const MAX_SENTENCE_BYTES: usize = 1000;
 /// At most this many sentences of one message are scored (a real message has dozens).
@@ -57,6 +61,7 @@ fn message_of(category: &str) -> &'static str {
 pub fn catalog(registry: &Registry) -> Vec<RuleMeta> {
     CATEGORIES
         .iter()
+        .filter(|c| !DISABLED.contains(c))
         .map(|c| {
             let def = registry.category(c);
             RuleMeta {
@@ -85,6 +90,10 @@ pub fn catalog(registry: &Registry) -> Vec<RuleMeta> {
 /// category's pattern rules.
 fn gate_open(category: &str, ctx: &Context) -> bool {
     match category {
+        // Trained on 3 real messages and our own examples, its head still fires on offers to
+        // introduce and on honest disclaimers (the clean fixtures): not reported until it is
+        // precise. Its scores stay in the model and the golden test.
+        c if DISABLED.contains(&c) => false,
         "early-pitch" | "ask-before-give" | "assumed-closeness" => ctx.stage == Stage::FirstContact,
         "signup-without-consent" => !ctx.has_list_consent(),
         _ => true,
@@ -185,7 +194,9 @@ pub fn candidates(
             let sentence = &text[r.clone()];
             // A "sentence" this long is a table, a link dump or an unbroken blob, not prose the
             // model was trained on; skipping it also keeps huge one-line files linear.
-            if sentence.len() > MAX_SENTENCE_BYTES {
+            if sentence.len() > MAX_SENTENCE_BYTES
+                || (!greeting && sentence.split_whitespace().count() < MIN_WORDS)
+            {
                 continue;
             }
             scored += 1;
@@ -226,15 +237,14 @@ pub fn findings(
     patterns: &[Finding],
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    let folded = crate::text::fold::fold_str(message_text);
     for c in candidates {
         let covered = patterns.iter().any(|f| {
             CATEGORIES.contains(&f.category.as_str())
                 && f.span.start < c.span.end.max(c.span.start + 1)
                 && c.span.start < f.span.end.max(f.span.start + 1)
         });
-        if covered
-            || super::exceptions::excused(registry, lang, c.category, message_text, &c.sentence)
-        {
+        if covered || super::exceptions::excused(registry, lang, c.category, &folded, &c.sentence) {
             continue;
         }
         let help = registry
