@@ -56,6 +56,13 @@ fn message_of(category: &str) -> &'static str {
     }
 }
 
+/// Whether `id` is a learned rule the layer reports (it has a page under docs/rules).
+pub fn is_reported_rule(id: &str) -> bool {
+    CATEGORIES
+        .iter()
+        .any(|c| !DISABLED.contains(c) && rule_id(c) == id)
+}
+
 /// The layer's rules as integrations describe them (SARIF descriptors, `tactful rules`, names
 /// the config may use).
 pub fn catalog(registry: &Registry) -> Vec<RuleMeta> {

@@ -77,8 +77,9 @@ pub fn docs_url(category: &str) -> String {
 /// built in, else the project's home — a link that resolves either way.
 pub fn rule_docs_url(id: &str, category: &str) -> String {
     let builtin = super::builtin_definitions().as_ref().ok();
-    let has_page =
-        builtin.is_some_and(|d| d.contains_key(id)) || internal_rules().iter().any(|m| m.id == id);
+    let has_page = builtin.is_some_and(|d| d.contains_key(id))
+        || internal_rules().iter().any(|m| m.id == id)
+        || crate::learned::layer::is_reported_rule(id);
     let known_category = category == "tactful"
         || builtin.is_some_and(|d| d.values().any(|def| def.category == category));
     match pages_base() {
