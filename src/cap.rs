@@ -127,6 +127,7 @@ mod tests {
             label: "l".into(),
             related: Vec::new(),
             suggestion: None,
+            confidence: None,
         }
     }
 
