@@ -98,15 +98,15 @@ fn config_just_under(dir: &Path, category: &str, sentence: &str) {
     .expect("write config");
 }
 
-const CLOSE: &str = "Hey girl, are we still on for coffee on Friday?";
+const CLOSE: &str = "I loved your talk on warehouse robotics last week.";
 
 #[test]
 fn learned_findings_carry_a_confidence_and_pattern_findings_do_not() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = tactful::learned::score(CLOSE)
-        .of("assumed-closeness")
+        .of("early-pitch")
         .expect("category");
-    config_just_under(dir.path(), "assumed-closeness", CLOSE);
+    config_just_under(dir.path(), "early-pitch", CLOSE);
     let (_, diags) = check_json(
         dir.path(),
         &format!("{CLOSE} Would you book a quick demo?"),
@@ -114,12 +114,12 @@ fn learned_findings_carry_a_confidence_and_pattern_findings_do_not() {
     );
     let learned: Vec<&Value> = diags
         .iter()
-        .filter(|d| d["rule"] == "assumed-closeness/learned")
+        .filter(|d| d["rule"] == "early-pitch/learned")
         .collect();
     assert_eq!(learned.len(), 1, "{diags:#?}");
     let d = learned[0];
     assert_eq!(d["text"], CLOSE, "the span is the sentence");
-    assert_eq!(d["category"], "assumed-closeness");
+    assert_eq!(d["category"], "early-pitch");
     assert_eq!(d["severity"], "warning");
     let c = d["confidence"].as_f64().expect("confidence");
     assert!(
@@ -144,10 +144,10 @@ fn learned_findings_carry_a_confidence_and_pattern_findings_do_not() {
 #[test]
 fn no_learned_turns_the_layer_off() {
     let dir = tempfile::tempdir().expect("tempdir");
-    config_just_under(dir.path(), "assumed-closeness", CLOSE);
+    config_just_under(dir.path(), "early-pitch", CLOSE);
     let (_, on) = check_json(dir.path(), CLOSE, &[]);
     assert!(
-        rules(&on).contains(&"assumed-closeness/learned".to_string()),
+        rules(&on).contains(&"early-pitch/learned".to_string()),
         "{on:#?}"
     );
     let (_, off) = check_json(dir.path(), CLOSE, &["--no-learned"]);
@@ -162,18 +162,18 @@ fn thresholds_come_from_the_config() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join(".tactful.yaml"),
-        "options:\n  assumed-closeness/learned: {threshold: 1.0}\n",
+        "options:\n  early-pitch/learned: {threshold: 1.0}\n",
     )
     .expect("write config");
     let (_, diags) = check_json(dir.path(), CLOSE, &[]);
     assert!(
-        !rules(&diags).contains(&"assumed-closeness/learned".to_string()),
+        !rules(&diags).contains(&"early-pitch/learned".to_string()),
         "{diags:#?}"
     );
 
     std::fs::write(
         dir.path().join(".tactful.yaml"),
-        "options:\n  assumed-closeness/learned: {threshold: 1.5}\n",
+        "options:\n  early-pitch/learned: {threshold: 1.5}\n",
     )
     .expect("write config");
     let out = tactful(dir.path(), &["check", "draft.txt"]);
@@ -192,11 +192,11 @@ fn thresholds_come_from_the_config() {
 #[test]
 fn learned_findings_respect_the_stage() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let s = "Hey girl, are we still on for coffee on Friday?";
-    config_just_under(dir.path(), "assumed-closeness", s);
+    let s = CLOSE;
+    config_just_under(dir.path(), "early-pitch", s);
     let (_, first) = check_json(dir.path(), s, &[]);
     assert!(
-        rules(&first).contains(&"assumed-closeness/learned".to_string()),
+        rules(&first).contains(&"early-pitch/learned".to_string()),
         "{first:#?}"
     );
     for stage in ["follow-up", "established"] {
@@ -249,7 +249,7 @@ fn a_pattern_finding_on_the_sentence_wins() {
 #[test]
 fn sarif_carries_the_confidence_and_stays_schema_valid() {
     let dir = tempfile::tempdir().expect("tempdir");
-    config_just_under(dir.path(), "assumed-closeness", CLOSE);
+    config_just_under(dir.path(), "early-pitch", CLOSE);
     std::fs::write(
         dir.path().join("draft.txt"),
         format!("Hi Sara,\n\n{CLOSE}\n"),
@@ -263,7 +263,7 @@ fn sarif_carries_the_confidence_and_stays_schema_valid() {
     let results = doc["runs"][0]["results"].as_array().expect("results");
     let learned: Vec<&Value> = results
         .iter()
-        .filter(|r| r["ruleId"] == "assumed-closeness/learned")
+        .filter(|r| r["ruleId"] == "early-pitch/learned")
         .collect();
     assert_eq!(learned.len(), 1, "{results:#?}");
     let c = learned[0]["properties"]["confidence"]
@@ -296,7 +296,7 @@ fn sarif_carries_the_confidence_and_stays_schema_valid() {
 #[test]
 fn short_format_shows_learned_findings_like_any_other() {
     let dir = tempfile::tempdir().expect("tempdir");
-    config_just_under(dir.path(), "assumed-closeness", CLOSE);
+    config_just_under(dir.path(), "early-pitch", CLOSE);
     std::fs::write(
         dir.path().join("draft.txt"),
         format!("Hi Sara,\n\n{CLOSE}\n"),
@@ -308,7 +308,7 @@ fn short_format_shows_learned_findings_like_any_other() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("draft.txt:3:1: warning[assumed-closeness/learned]: "),
+        text.contains("draft.txt:3:1: warning[early-pitch/learned]: "),
         "{text}"
     );
 }
