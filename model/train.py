@@ -1,6 +1,6 @@
 """Step 2 of the model build: PCA + int8 rows from the distilled pieces, the fst vocabulary, the
 training sentences, two linear heads per category, thresholds chosen by cross-validation by
-source on `train`, and the outputs in model/out/ and src/learned/params.rs."""
+source on `train`, and the outputs in model/out/ (params.rs included by src/learned/mod.rs)."""
 import collections
 import glob
 import hashlib
@@ -21,7 +21,7 @@ from teacher import Teacher
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.join(HERE, ".build")
 OUT = os.path.join(HERE, "out")
-PARAMS = os.path.join(os.path.dirname(HERE), "src", "learned", "params.rs")
+PARAMS = os.path.join(HERE, "out", "params.rs")
 DIM = 256
 CATS = corpus.CATEGORIES
 # Stage and consent gates the layer runs under (the same ones the Rust side applies), used here
