@@ -147,7 +147,8 @@ pub fn rules(data: &[u8]) -> Result<(), String> {
             lang: "en".into(),
             ..Default::default()
         };
-        let findings = crate::engine::run_pack(&pack, &read.message, &ctx, &|_| true);
+        let findings =
+            crate::engine::run_pack(&pack, &read.message, &ctx, crate::engine::Pass::all());
         let result = FileResult {
             path: "example".into(),
             context: Some(ctx),

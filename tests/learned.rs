@@ -246,6 +246,22 @@ fn a_pattern_finding_on_the_sentence_wins() {
     assert!(!r.iter().any(|x| x.ends_with("/learned")), "{diags:#?}");
 }
 
+/// A favour asked with something offered in return is excused, message-wide, by the rule's
+/// `unless-message` in its definition; the words are the message's own language's. (`{offer}`
+/// names the sender's product in Dutch or German: "product" in the ask does not excuse it.)
+#[test]
+fn exceptions_read_the_message_and_its_own_language() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = "Could you give me some advice on breaking into product management?";
+    config_just_under(dir.path(), "ask-before-give", s);
+    let learned = "ask-before-give/learned".to_string();
+    let (_, plain) = check_json(dir.path(), s, &[]);
+    assert!(rules(&plain).contains(&learned), "{plain:#?}");
+    let offered = format!("{s}\n\nIn return, happy to share the notes from my own interviews.");
+    let (_, excused) = check_json(dir.path(), &offered, &[]);
+    assert!(!rules(&excused).contains(&learned), "{excused:#?}");
+}
+
 #[test]
 fn sarif_carries_the_confidence_and_stays_schema_valid() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -57,7 +57,12 @@ fn every_rule_has_three_bad_and_three_good_examples() {
         .expect("rules load")
         .iter()
         .map(|(p, i)| &p.rules[*i])
-        .filter(|r| r.examples.bad.len() < 3 || r.examples.good.len() < 3)
+        // A learned rule's bad examples are sentences its model clears the threshold on with
+        // no pattern covering them; the model's own test set is model/examples.tsv, so three
+        // good ones are required but the bad ones are not.
+        .filter(|r| {
+            (r.examples.bad.len() < 3 && r.kind.name() != "learned") || r.examples.good.len() < 3
+        })
         .map(|r| {
             format!(
                 "{} [{}]: {} bad, {} good",

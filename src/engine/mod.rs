@@ -10,13 +10,35 @@ use crate::rules::Pack;
 use crate::text::fold::fold;
 use std::ops::Range;
 
-/// Checks `msg` with `pack`, looking only at segments for which `include` holds.
-pub fn run_pack(
-    pack: &Pack,
-    msg: &Message,
-    ctx: &Context,
-    include: &dyn Fn(&Segment) -> bool,
-) -> Vec<Finding> {
+/// What the pipeline tells the engine about one pass of a pack over a message.
+#[derive(Clone, Copy)]
+pub struct Pass<'a> {
+    /// The segments the pack reads (a language pack: those in its language).
+    pub include: &'a dyn Fn(&Segment) -> bool,
+    /// Findings the packs run before this one made on the same rendering (a kind that gives
+    /// way to others reads them).
+    pub found: &'a [Finding],
+    /// The message is one of a template's other renderings, not the text as written.
+    pub variant: bool,
+    /// Kinds left out of the run (`--no-learned` leaves out `learned`).
+    pub skip: &'a [&'a str],
+}
+
+impl Pass<'_> {
+    /// A pass over every segment, with nothing found before and no kind left out.
+    pub fn all() -> Pass<'static> {
+        Pass {
+            include: &|_| true,
+            found: &[],
+            variant: false,
+            skip: &[],
+        }
+    }
+}
+
+/// Checks `msg` with `pack`, looking only at the segments `pass` includes.
+pub fn run_pack(pack: &Pack, msg: &Message, ctx: &Context, pass: Pass) -> Vec<Finding> {
+    let include = pass.include;
     // Only segments some rule of this pack reads are folded and scanned.
     let wanted: Vec<SegmentKind> = pack
         .rules
@@ -46,6 +68,7 @@ pub fn run_pack(
         );
         if (rule.kind.gated() && !views.iter().any(|v| v.candidates.any_of_rule(ri)))
             || !rule.when.applies(ctx)
+            || pass.skip.contains(&rule.kind.name())
         {
             continue;
         }
@@ -60,6 +83,8 @@ pub fn run_pack(
             msg,
             ctx,
             views: &views_of_rule,
+            found: [pass.found, &findings],
+            variant: pass.variant,
         };
         rule.kind.run(&scan, &mut hits);
     }
@@ -179,7 +204,7 @@ fn to_finding(
             .collect(),
         span,
         suggestion,
-        confidence: None,
+        confidence: h.confidence,
     }
 }
 

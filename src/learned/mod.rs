@@ -9,8 +9,6 @@
 //! Everything is built offline by `model/` (see model/README.md) and embedded with
 //! `include_bytes!`; nothing is parsed at start-up. The transformer never runs here.
 
-mod exceptions;
-pub mod layer;
 mod ngram;
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic)]

@@ -12,7 +12,7 @@ pub use session::{CopyOf, DuplicateRule, Fixed, Input, Run, Session};
 use crate::batch;
 use crate::config::{ConfigResolver, Level};
 use crate::context::{Context, ContextLayer};
-use crate::engine::run_pack;
+use crate::engine::{run_pack, Pass};
 use crate::error::SourceError;
 use crate::finding::{FileResult, Finding, Text};
 use crate::input::{self, Format};
@@ -326,38 +326,12 @@ impl Linter {
         let mut message = read.message;
         let inline = std::mem::take(&mut message.suppressions);
         let detector = self.detector(&registry);
-        // The learned layer scores the message before the patterns take it; its candidates give
-        // way to overlapping pattern findings afterwards.
-        let mut learned_errors = Vec::new();
-        let learned = (!self.options.no_learned).then(|| {
-            let found =
-                crate::learned::layer::candidates(&message, &ctx, options, &mut learned_errors);
-            let text = if found.is_empty() {
-                String::new()
-            } else {
-                message.text_of(&[
-                    SegmentKind::Subject,
-                    SegmentKind::Greeting,
-                    SegmentKind::Body,
-                ])
-            };
-            (found, text)
-        });
-        let mut result = check_message_in(run, &registry, &detector, message, ctx, options);
-        if let Some((found, text)) = learned.filter(|(f, _)| !f.is_empty()) {
-            let lang = result
-                .context
-                .as_ref()
-                .map_or("en", |c| c.lang.as_str())
-                .to_string();
-            let extra =
-                crate::learned::layer::findings(found, &registry, &lang, &text, &result.findings);
-            result.findings.extend(extra);
-            result
-                .findings
-                .sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
-        }
-        result.errors.extend(learned_errors);
+        let skip: &[&str] = if self.options.no_learned {
+            &["learned"]
+        } else {
+            &[]
+        };
+        let mut result = check_message_in(run, &registry, &detector, message, ctx, options, skip);
         result.path = shown.to_string();
         crate::suppress::apply_inline(&mut result.findings, &inline);
         if let Some(copy) = copy {
@@ -394,9 +368,10 @@ pub fn check_message(
     ctx: Context,
     options: Option<&RuleOptions>,
 ) -> FileResult {
-    check_message_in(&Run::default(), registry, detector, msg, ctx, options)
+    check_message_in(&Run::default(), registry, detector, msg, ctx, options, &[])
 }
 
+/// [`check_message`] as part of `run`, leaving out the kinds in `skip`.
 fn check_message_in(
     run: &Run,
     registry: &Registry,
@@ -404,10 +379,11 @@ fn check_message_in(
     mut msg: Message,
     ctx: Context,
     options: Option<&RuleOptions>,
+    skip: &[&str],
 ) -> FileResult {
     let variants = std::mem::take(&mut msg.variants);
     let notes = std::mem::take(&mut msg.notes);
-    let mut result = check_rendering(run, registry, detector, msg, ctx, options);
+    let mut result = check_rendering(run, registry, detector, msg, ctx, options, skip, false);
     let resolved = result.context.clone();
     // What the first rendering found, as sets: merging by scanning the list per finding was
     // quadratic in a template dense with findings.
@@ -432,7 +408,7 @@ fn check_message_in(
             .filter(|s| s.kind == SegmentKind::Greeting)
             .map(|s| v.to_source(s.range.clone()))
             .collect();
-        let r = check_rendering(run, registry, detector, v, vctx, options);
+        let r = check_rendering(run, registry, detector, v, vctx, options, skip, true);
         for f in r.findings {
             let in_greeting = greetings
                 .iter()
@@ -469,6 +445,8 @@ fn check_message_in(
     result
 }
 
+/// Checks one rendering of a message (`variant`: one of a template's other renderings).
+#[allow(clippy::too_many_arguments)]
 fn check_rendering(
     run: &Run,
     registry: &Registry,
@@ -476,6 +454,8 @@ fn check_rendering(
     mut msg: Message,
     mut ctx: Context,
     options: Option<&RuleOptions>,
+    skip: &[&str],
+    variant: bool,
 ) -> FileResult {
     let mut errors = Vec::new();
     let mut findings = Vec::new();
@@ -541,7 +521,14 @@ fn check_rendering(
         let include = |s: &crate::message::Segment| -> bool {
             lang == "any" || s.lang.as_deref().unwrap_or(&main_lang) == lang
         };
-        findings.extend(run_pack(&pack, &msg, &ctx, &include));
+        let pass = Pass {
+            include: &include,
+            found: &findings,
+            variant,
+            skip,
+        };
+        let found = run_pack(&pack, &msg, &ctx, pass);
+        findings.extend(found);
     }
     findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
     FileResult {
@@ -666,7 +653,7 @@ mod tests {
                 lang: Some("en".into()),
                 ..Default::default()
             }]);
-            check_message_in(run, &reg, &detector, read.message, ctx, Some(&bad)).errors
+            check_message_in(run, &reg, &detector, read.message, ctx, Some(&bad), &[]).errors
         };
         for _ in 0..2 {
             let run = Run::default();

@@ -77,9 +77,8 @@ pub fn docs_url(category: &str) -> String {
 /// built in, else the project's home — a link that resolves either way.
 pub fn rule_docs_url(id: &str, category: &str) -> String {
     let builtin = super::builtin_definitions().as_ref().ok();
-    let has_page = builtin.is_some_and(|d| d.contains_key(id))
-        || internal_rules().iter().any(|m| m.id == id)
-        || crate::learned::layer::is_reported_rule(id);
+    let has_page =
+        builtin.is_some_and(|d| d.contains_key(id)) || internal_rules().iter().any(|m| m.id == id);
     let known_category = category == "tactful"
         || builtin.is_some_and(|d| d.values().any(|def| def.category == category));
     match pages_base() {
@@ -180,7 +179,6 @@ pub fn catalog(registry: &Registry) -> Vec<RuleMeta> {
         })
         .collect();
     out.extend(internal_rules());
-    out.extend(crate::learned::layer::catalog(registry));
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
 }
@@ -241,7 +239,7 @@ mod tests {
         let described: Vec<String> = cat
             .iter()
             .map(|m| m.id.clone())
-            .filter(|id| !id.starts_with("tactful/") && !id.ends_with("/learned"))
+            .filter(|id| !id.starts_with("tactful/"))
             .collect();
         assert_eq!(described, compiled);
     }

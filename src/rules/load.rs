@@ -36,6 +36,11 @@ pub struct Compiler<'a> {
 }
 
 impl Compiler<'_> {
+    /// The pattern variables of the file's language (in `any`: see `registry::vars_of`).
+    pub fn vars(&self) -> &BTreeMap<String, String> {
+        self.vars
+    }
+
     pub fn err<T>(&mut self, at: Option<&Spanned<T>>, msg: impl Into<String>) {
         let span = at.and_then(|s| yaml::spanned_range(s, self.text));
         self.errors
@@ -189,6 +194,9 @@ pub fn load_definition_text(
                 cx.segments(l.segments.as_ref(), &[]);
             }
         }
+        if r.enabled == Some(false) {
+            continue;
+        }
         defs.push(Definition {
             category: def.category.clone(),
             def: r.clone(),
@@ -327,6 +335,7 @@ fn merge(d: &Definition, ev: &EvidenceDef) -> (RuleDef, Option<KindDef>) {
         id: ev.id.clone(),
         kind: None,
         severity: ov.and_then(|o| o.severity).unwrap_or(d.def.severity),
+        enabled: d.def.enabled,
         message: d.def.message.clone(),
         description: d.def.description.clone(),
         help: d.def.help.clone(),
@@ -590,6 +599,23 @@ mod tests {
             "{}",
             errs[0].message
         );
+    }
+
+    /// `enabled: false` keeps a definition checked but out of the rules: no language can give
+    /// evidence for it, so it is in no pack and no catalog.
+    #[test]
+    fn a_disabled_definition_defines_nothing() {
+        let text = format!("{DEFS}    enabled: false\n");
+        let (_, defs) = load_definition_text(
+            "rules/early-pitch.yaml",
+            &text,
+            "any",
+            &BTreeMap::new(),
+            true,
+            true,
+        )
+        .expect("definitions load");
+        assert!(defs.is_empty(), "{defs:?}");
     }
 
     #[test]

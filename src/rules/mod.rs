@@ -114,6 +114,9 @@ impl Rule {
 
     /// Applies `key: value` from the config's `options:`; unknown keys are an error.
     pub fn set_option(&mut self, key: &str, value: f64) -> Result<(), String> {
+        self.kind
+            .check_option(key, value)
+            .map_err(|e| format!("rule `{}`: {e}", self.id))?;
         if let Some(slot) = self.kind.option_mut(key) {
             *slot = value;
             return Ok(());

@@ -99,12 +99,22 @@ fn vars_of(pack_defs: &BTreeMap<String, PackDef>, lang: &str) -> BTreeMap<String
             .unwrap_or_default();
     }
     let mut all: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for d in pack_defs.values() {
+    let mut own = BTreeMap::new();
+    for (lang, d) in pack_defs {
         for (k, v) in &d.vars {
             all.entry(k.clone()).or_default().push(format!("(?:{v})"));
+            // Each language's own value too, as `{<lang>--<name>}`: the same name may mean
+            // different things in two languages (a rule that must read the message's own
+            // language's variable uses these; see kinds/learned.rs).
+            if let Ok(e) = super::literals::expand_vars(v, &d.vars) {
+                own.insert(format!("{lang}--{k}"), e);
+            }
         }
     }
-    all.into_iter().map(|(k, vs)| (k, vs.join("|"))).collect()
+    let mut out: BTreeMap<String, String> =
+        all.into_iter().map(|(k, vs)| (k, vs.join("|"))).collect();
+    out.extend(own);
+    out
 }
 
 /// A pack's markers must each compile: a bad one is an error at its place in the YAML.

@@ -145,6 +145,9 @@ pub struct RuleDef {
     /// Required in the built-in rules; a user's rule may leave it to be read off its keys.
     pub kind: Option<Spanned<KindDef>>,
     pub severity: Severity,
+    /// `false` keeps a rule defined but out of every pack, the catalog and the docs (a learned
+    /// rule whose model is not precise enough yet). Default: `true`.
+    pub enabled: Option<bool>,
     pub message: String,
     pub description: Option<String>,
     pub help: String,

@@ -9,6 +9,7 @@
 //! `Settings` (serde, implementing [`Compile`]) and a compiled type implementing [`Kind`].
 
 pub mod duplicate;
+pub mod learned;
 pub mod metric;
 pub mod pattern;
 pub mod placeholder;
@@ -55,6 +56,11 @@ pub trait Kind: Debug + Send + Sync {
     /// The slot of an option, for config `options:`.
     fn option_mut(&mut self, _key: &str) -> Option<&mut f64> {
         None
+    }
+
+    /// Whether `value` is allowed for option `key` (the slot takes any number otherwise).
+    fn check_option(&self, _key: &str, _value: f64) -> Result<(), String> {
+        Ok(())
     }
 
     /// For a kind that compares the drafts of a run: how similar two must be.
@@ -161,6 +167,7 @@ kinds! {
     Metric(metric::Settings) = "metric",
     Placeholder(placeholder::Settings) = "placeholder",
     Duplicate(duplicate::Settings) = "duplicate",
+    Learned(learned::Settings) = "learned",
 }
 
 /// The `//!` lines at the top of a source file, as Markdown.
@@ -196,7 +203,7 @@ impl<'de> Deserialize<'de> for KindDef {
         match KindYaml::deserialize(d).map_err(|_| {
             serde::de::Error::custom(
                 "unknown rule kind or settings (kinds: pattern, signals, metric, placeholder, \
-                 duplicate; see docs/rules.md)",
+                 duplicate, learned; see docs/rules.md)",
             )
         })? {
             KindYaml::Name(n) => bare(n).map_err(serde::de::Error::custom),

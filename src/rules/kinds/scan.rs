@@ -3,7 +3,7 @@
 //! engine prepares the views and turns hits into findings; the kinds only look.
 
 use crate::context::Context;
-use crate::finding::Text;
+use crate::finding::{Finding, Text};
 use crate::message::{Message, Segment};
 use crate::rules::pack::{Candidates, Pack};
 use crate::rules::{Rule, Scope, Severity};
@@ -108,6 +108,8 @@ pub struct Hit {
     /// The sentence holding the hit, when the rule already found it (a shown rewrite replaces
     /// it; finding it again per hit in a window cost O(window) per finding).
     pub sentence: Option<Range<usize>>,
+    /// How sure a model is of the hit (0–1); `None` for a rule that matched exactly.
+    pub confidence: Option<f32>,
 }
 
 impl Hit {
@@ -120,6 +122,7 @@ impl Hit {
             severity: None,
             suggestion: None,
             sentence: None,
+            confidence: None,
         }
     }
 }
@@ -134,6 +137,11 @@ pub struct Scan<'a, 'm> {
     pub ctx: &'a Context,
     /// The prepared segments the rule reads (its `segments`).
     pub views: &'a [&'a View<'m>],
+    /// What was found in the message before this rule ran: by the packs run before this one,
+    /// and by the rules before it in this pack.
+    pub found: [&'a [Finding]; 2],
+    /// The message is one of a template's other renderings (the engine's `Pass` says so).
+    pub variant: bool,
 }
 
 impl Scan<'_, '_> {

@@ -1,0 +1,390 @@
+//! `kind: learned` — a sentence that a model trained on real messages reads as the category's
+//! mistake, for what no phrase in the language's patterns catches.
+//!
+//! The model (static multilingual embeddings and hashed n-grams with a linear head per
+//! category, built offline by `model/` and embedded; `src/learned/`) scores each sentence of
+//! the segments the rule reads; the rule's category names the head. `threshold` (0–1, an
+//! option; default: the one chosen on the training data) is how sure the model must be. The
+//! definition carries everything (the kind reads no language evidence; the model is
+//! multilingual), and the rule sits in the language-neutral pack (`rules/any/`, where its
+//! examples are):
+//!
+//! ```yaml
+//! kind:
+//!   learned:
+//!     unless-message: ["{requested}"]   # the reader asked for it: the whole message is excused
+//!     unless-sentence: ["{neg}"]        # "we won't add you": that sentence is excused
+//! ```
+//!
+//! The learned rules that apply to a message are read together: a sentence gets at most one
+//! finding, of the rule whose threshold it clears by the most, and none when a finding of a
+//! pattern rule of one of the model's categories overlaps it (a pattern has an exact span and
+//! a precise message). A body sentence needs three words; greeting lines are scored only by
+//! rules that read `greeting`. A template's other renderings are not scored again. Findings
+//! carry the model's `confidence`; `--no-learned` leaves the kind out of a run.
+
+use super::scan::{Hit, Scan};
+use super::{only_reads, Compile, Kind};
+use crate::learned::{category_index, default_threshold, score_if_above, CATEGORIES};
+use crate::message::SegmentKind;
+use crate::rules::load::Compiler;
+use crate::rules::pattern::Pattern;
+use crate::rules::schema::RuleDef;
+use crate::rules::Rule;
+use crate::text::fold::fold_str;
+use crate::yaml::Spanned;
+use serde::Deserialize;
+use std::cell::OnceCell;
+use std::ops::Range;
+
+/// Body sentences with fewer words are not scored (a name, "Thanks!"); greetings always are.
+const MIN_WORDS: usize = 3;
+/// Longer sentences are not scored: a table, a link dump or an unbroken blob is not prose the
+/// model was trained on, and skipping it keeps a huge one-line file linear.
+const MAX_SENTENCE_BYTES: usize = 1000;
+/// At most this many sentences of one message are scored (a real message has dozens).
+const MAX_SENTENCES: usize = 2000;
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Settings {
+    /// How sure the model must be (0–1); default: the threshold chosen on the training data.
+    pub threshold: Option<f64>,
+    /// Patterns (pack variables welcome) that excuse the whole message.
+    #[serde(default)]
+    pub unless_message: Vec<String>,
+    /// Patterns that excuse the sentence they occur in.
+    #[serde(default)]
+    pub unless_sentence: Vec<String>,
+}
+
+impl Compile for Settings {
+    fn bare() -> Result<Self, &'static str> {
+        Ok(Settings::default())
+    }
+
+    fn compile(
+        &self,
+        r: &RuleDef,
+        cx: &mut Compiler,
+        patterns: &mut Vec<Pattern>,
+    ) -> Option<Box<dyn Kind>> {
+        if !only_reads(cx, r, "learned", &[]) {
+            return None;
+        }
+        let category = r.id.value.split('/').next().unwrap_or_default();
+        let Some(head) = category_index(category) else {
+            cx.err(
+                Some(&r.id),
+                format!(
+                    "rule `{}` is of kind `learned`, but the model has no head for category \
+                     `{category}` (it reads: {})",
+                    r.id.value,
+                    CATEGORIES.join(", ")
+                ),
+            );
+            return None;
+        };
+        // The model's threshold is an f32: its shortest decimal form reads back as the same
+        // f32 and is what `explain` and the docs show.
+        let threshold = self.threshold.or_else(|| {
+            default_threshold(category).map(|t| t.to_string().parse().unwrap_or(f64::from(t)))
+        })?;
+        if let Err(e) = check_threshold(threshold) {
+            cx.err(Some(&r.id), format!("rule `{}`: {e}", r.id.value));
+            return None;
+        }
+        let mut helpers = |list: &[String]| -> Vec<(String, usize)> {
+            let mut out = Vec::new();
+            for raw in list {
+                for (lang, pattern) in per_language(cx.vars(), raw) {
+                    // The settings come from the definition; an error points at the rule's id.
+                    let p = Spanned::new(pattern, r.id.referenced, r.id.defined);
+                    out.extend(
+                        cx.helper_patterns(&[p], patterns)
+                            .into_iter()
+                            .map(|i| (lang.clone(), i)),
+                    );
+                }
+            }
+            out
+        };
+        Some(Box::new(LearnedKind {
+            head,
+            threshold,
+            unless_message: helpers(&self.unless_message),
+            unless_sentence: helpers(&self.unless_sentence),
+        }))
+    }
+}
+
+/// An exception pattern for each language that defines the variables it names, as
+/// `(language, pattern)`: a variable may mean different things in two languages (`{offer}` is
+/// an offer of help in one pack, the sender's product in another), so a message is excused
+/// only by its own language's. Without variables, or where no language defines them (a rule
+/// in a language's own pack), the pattern as written, for every language (`""`).
+fn per_language(
+    vars: &std::collections::BTreeMap<String, String>,
+    raw: &str,
+) -> Vec<(String, String)> {
+    let names: Vec<&str> = raw
+        .split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(n, _)| n))
+        .filter(|n| {
+            n.starts_with(|c: char| c.is_ascii_lowercase())
+                && n.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        })
+        .collect();
+    let langs: std::collections::BTreeSet<&str> = vars
+        .keys()
+        .filter_map(|k| k.split_once("--").map(|(l, _)| l))
+        .collect();
+    let out: Vec<(String, String)> = langs
+        .into_iter()
+        .filter(|l| {
+            !names.is_empty()
+                && names
+                    .iter()
+                    .all(|n| vars.contains_key(&format!("{l}--{n}")))
+        })
+        .map(|l| {
+            let mut p = raw.to_string();
+            for n in &names {
+                p = p.replace(&format!("{{{n}}}"), &format!("{{{l}--{n}}}"));
+            }
+            (l.to_string(), p)
+        })
+        .collect();
+    if out.is_empty() {
+        vec![(String::new(), raw.to_string())]
+    } else {
+        out
+    }
+}
+
+fn check_threshold(t: f64) -> Result<(), String> {
+    if (0.0..=1.0).contains(&t) {
+        Ok(())
+    } else {
+        Err(format!(
+            "option `threshold` must be between 0 and 1, not {t}"
+        ))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LearnedKind {
+    /// The model's head for the rule's category (an index into [`CATEGORIES`]).
+    pub head: usize,
+    pub threshold: f64,
+    /// Exceptions as (language, index into the rule's patterns); language `""`: any.
+    pub unless_message: Vec<(String, usize)>,
+    pub unless_sentence: Vec<(String, usize)>,
+}
+
+impl Kind for LearnedKind {
+    fn name(&self) -> &'static str {
+        "learned"
+    }
+
+    fn options(&self) -> Vec<(&'static str, f64)> {
+        vec![("threshold", self.threshold)]
+    }
+
+    fn option_mut(&mut self, key: &str) -> Option<&mut f64> {
+        (key == "threshold").then_some(&mut self.threshold)
+    }
+
+    fn check_option(&self, key: &str, value: f64) -> Result<(), String> {
+        match key {
+            "threshold" => check_threshold(value),
+            _ => Ok(()),
+        }
+    }
+
+    fn clone_box(&self) -> Box<dyn Kind> {
+        Box::new(self.clone())
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    /// The first learned rule of the pack that applies reads the message for all of them (one
+    /// score per sentence, one finding per sentence); the others find their hits made.
+    fn run(&self, scan: &Scan, hits: &mut Vec<Hit>) {
+        if scan.variant {
+            return;
+        }
+        let rules: Vec<Learned> = scan
+            .pack
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.when.applies(scan.ctx))
+            .filter_map(|(index, rule)| {
+                let kind = rule.kind.as_any().downcast_ref::<LearnedKind>()?;
+                Some(Learned { index, rule, kind })
+            })
+            .collect();
+        if rules.first().map(|l| l.index) == Some(scan.index) {
+            read(scan, &rules, hits);
+        }
+    }
+}
+
+/// A learned rule of the pack.
+struct Learned<'a> {
+    index: usize,
+    rule: &'a Rule,
+    kind: &'a LearnedKind,
+}
+
+/// Scores the message's sentences for every rule in `rules`; pushes one hit per sentence, for
+/// the rule it is most clearly a case of, unless a pattern finding or an exception covers it.
+fn read(scan: &Scan, rules: &[Learned], hits: &mut Vec<Hit>) {
+    let Some(min) = rules
+        .iter()
+        .map(|l| l.kind.threshold as f32)
+        .reduce(f32::min)
+    else {
+        return;
+    };
+    let msg = scan.msg;
+    // The message's own words, folded once and only when a sentence needs its exceptions.
+    let message = OnceCell::new();
+    let mut scored = 0usize;
+    for seg in &msg.segments {
+        if !rules.iter().any(|l| l.rule.segments.contains(&seg.kind)) {
+            continue;
+        }
+        let greeting = seg.kind == SegmentKind::Greeting;
+        let text = &msg.prose[seg.range.clone()];
+        for r in sentences(text) {
+            let sentence = &text[r.clone()];
+            if sentence.len() > MAX_SENTENCE_BYTES
+                || (!greeting && sentence.split_whitespace().count() < MIN_WORDS)
+            {
+                continue;
+            }
+            scored += 1;
+            if scored > MAX_SENTENCES {
+                return;
+            }
+            let Some(scores) = score_if_above(sentence, min) else {
+                continue;
+            };
+            let best = rules
+                .iter()
+                .filter(|l| l.rule.segments.contains(&seg.kind))
+                .filter_map(|l| {
+                    let (p, t) = (scores.prob[l.kind.head], l.kind.threshold as f32);
+                    (p >= t).then_some((l, p, p - t))
+                })
+                .max_by(|a, b| a.2.total_cmp(&b.2));
+            let Some((l, p, _)) = best else { continue };
+            let prose = seg.range.start + r.start..seg.range.start + r.end;
+            let span = msg.to_source(prose.clone());
+            if covered(scan, &span) || excused(scan, l, sentence, &message) {
+                continue;
+            }
+            hits.push(Hit {
+                label: Some(format!(
+                    "{} (learned layer, confidence {p:.2})",
+                    l.rule.message
+                )),
+                confidence: Some(p),
+                ..Hit::new(l.index, prose)
+            });
+        }
+    }
+}
+
+/// Whether a pattern finding of one of the model's categories overlaps `span` (source bytes).
+fn covered(scan: &Scan, span: &Range<usize>) -> bool {
+    scan.found.iter().flat_map(|f| f.iter()).any(|f| {
+        f.confidence.is_none()
+            && CATEGORIES.contains(&f.category.as_str())
+            && f.span.start < span.end.max(span.start + 1)
+            && span.start < f.span.end.max(f.span.start + 1)
+    })
+}
+
+/// Whether the rule's exceptions excuse a finding on `sentence`.
+fn excused(scan: &Scan, l: &Learned, sentence: &str, message: &OnceCell<String>) -> bool {
+    let lang = scan.ctx.lang.as_str();
+    let any = |list: &[(String, usize)], text: &str| {
+        list.iter().any(|(of, u)| {
+            (of.is_empty() || of == lang)
+                && !l.rule.patterns[*u]
+                    .find_all(text, &scan.pack.word_prefixes)
+                    .is_empty()
+        })
+    };
+    if !l.kind.unless_message.is_empty() {
+        let text = message.get_or_init(|| {
+            fold_str(&scan.msg.text_of(&[
+                SegmentKind::Subject,
+                SegmentKind::Greeting,
+                SegmentKind::Body,
+            ]))
+        });
+        if any(&l.kind.unless_message, text) {
+            return true;
+        }
+    }
+    !l.kind.unless_sentence.is_empty() && any(&l.kind.unless_sentence, &fold_str(sentence))
+}
+
+/// Cuts a segment's text into the sentences the model reads: at line breaks, and after `.`,
+/// `!`, `?` or `…` followed by white space. Ranges are trimmed; pieces shorter than two
+/// characters are dropped.
+pub fn sentences(text: &str) -> Vec<Range<usize>> {
+    let mut raw = Vec::new();
+    let mut start = 0;
+    let mut it = text.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let end = i + c.len_utf8();
+        if c == '\n' {
+            raw.push(start..i);
+            start = end;
+        } else if matches!(c, '.' | '!' | '?' | '…')
+            && it.peek().is_some_and(|&(_, n)| n.is_whitespace())
+        {
+            raw.push(start..end);
+            start = end;
+        }
+    }
+    raw.push(start..text.len());
+    raw.into_iter()
+        .filter_map(|r| {
+            let s = &text[r.clone()];
+            let lead = s.len() - s.trim_start().len();
+            let t = s.trim();
+            (t.chars().count() >= 2).then(|| r.start + lead..r.start + lead + t.len())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_cut_at_lines_and_end_marks() {
+        let t = "Hi there.  How are you?\nFine… thanks!\n\nv1.2 is out";
+        let got: Vec<&str> = sentences(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(
+            got,
+            [
+                "Hi there.",
+                "How are you?",
+                "Fine…",
+                "thanks!",
+                "v1.2 is out"
+            ]
+        );
+    }
+}
