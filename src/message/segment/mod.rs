@@ -80,7 +80,8 @@ pub struct MarkerWords {
     pub contact_labels: Vec<String>,
 }
 
-/// The markers, compiled once per vocabulary on first use.
+/// The markers, each shape compiled once per vocabulary on first use: a one-line note that has
+/// no colon never compiles the header and attribution shapes.
 #[derive(Debug, Default, Clone)]
 pub struct Markers {
     pub words: MarkerWords,
@@ -88,16 +89,25 @@ pub struct Markers {
     compiled: std::sync::Arc<OnceLock<Compiled>>,
 }
 
-#[derive(Debug, Clone)]
+/// One shape of [`Compiled`].
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    Subject,
+    QuoteHeader,
+    Attribution,
+    BareWrote,
+    OutlookFrom,
+    OutlookNext,
+    DeviceSignature,
+    Contact,
+}
+
+const SHAPES: usize = 8;
+
+#[derive(Debug)]
 struct Compiled {
-    subject: Regex,
-    quote_header: Regex,
-    attribution: Regex,
-    bare_wrote: Regex,
-    outlook_from: Regex,
-    outlook_next: Regex,
-    device_signature: Regex,
-    contact: Regex,
+    sources: [String; SHAPES],
+    regexes: [OnceLock<Regex>; SHAPES],
 }
 
 /// An alternation of fragments; one that never matches when there are none.
@@ -122,18 +132,9 @@ impl Markers {
         // language-neutral shapes.
         static NEUTRAL: OnceLock<Compiled> = OnceLock::new();
         if self.words == MarkerWords::default() {
-            return NEUTRAL.get_or_init(|| {
-                Compiled::new(&MarkerWords::default()).expect("language-neutral markers compile")
-            });
+            return NEUTRAL.get_or_init(|| Compiled::new(&MarkerWords::default()));
         }
-        self.compiled.get_or_init(|| {
-            let w = &self.words;
-            // Fragments are checked one by one when packs load; should their union still not
-            // compile, the language-neutral shapes alone are used.
-            Compiled::new(w).unwrap_or_else(|_| {
-                Compiled::new(&MarkerWords::default()).expect("language-neutral markers compile")
-            })
-        })
+        self.compiled.get_or_init(|| Compiled::new(&self.words))
     }
 
     /// Whether one fragment compiles (for errors pointing at a pack's YAML).
@@ -145,48 +146,87 @@ impl Markers {
 }
 
 impl Compiled {
-    fn new(w: &MarkerWords) -> Result<Compiled, regex::Error> {
-        let re = |s: String| Regex::new(&s);
-        Ok(Compiled {
-            subject: re(format!(r"(?i)^\s*(?:re|{})\s*:\s*", alt(&w.subject)))?,
+    fn new(w: &MarkerWords) -> Compiled {
+        Compiled {
+            sources: Compiled::sources(w),
+            regexes: Default::default(),
+        }
+    }
+
+    fn sources(w: &MarkerWords) -> [String; SHAPES] {
+        [
+            format!(r"(?i)^\s*(?:re|{})\s*:\s*", alt(&w.subject)),
             // The separators mail clients put above a quoted or forwarded message: dashes
             // around words (Outlook, Gmail, Thunderbird), a forward header (Apple Mail), a rule.
-            quote_header: re(format!(
+            format!(
                 r"(?i)^\s*\*{{0,2}}(?:-{{2,}}\s*(?:{})\s*-*|(?:{})\s*:|_{{10,}})\s*\*{{0,2}}\s*$",
                 alt(&w.separators),
                 alt(&w.forward_headers)
-            ))?,
+            ),
             // "On Mon, 3 Mar 2025, Ana <a@b.c> wrote:", matched against one line or two or
             // three joined (clients wrap long attributions).
-            attribution: re(format!(
+            format!(
                 r"(?i)^\s*(?:(?:{})\s.{{4,250}}?(?:{})(?:\s.{{0,200}})?\s*:|(?:{})\s*:)\s*$",
                 alt(&w.attribution_openers),
                 alt(&w.wrote),
                 alt(&w.attribution_lines)
-            ))?,
+            ),
             // A bare "Ana Lopez wrote:": an attribution only when quoted lines follow it.
-            bare_wrote: re(format!(
-                r"(?i)^\s*.{{1,120}}\s(?:{})\s*:\s*$",
-                alt(&w.wrote)
-            ))?,
-            outlook_from: re(format!(
+            format!(r"(?i)^\s*.{{1,120}}\s(?:{})\s*:\s*$", alt(&w.wrote)),
+            format!(
                 r"(?i)^\s*\*{{0,2}}(?:{})\s*:\*{{0,2}}\s",
                 alt(&w.header_from)
-            ))?,
-            outlook_next: re(format!(
+            ),
+            format!(
                 r"(?i)^\s*\*{{0,2}}(?:{})\s*:\*{{0,2}}",
                 alt(&w.header_fields)
-            ))?,
-            device_signature: re(format!(
-                r"(?i)^\s*(?:{}).{{0,60}}$",
-                alt(&w.device_signatures)
-            ))?,
+            ),
+            format!(r"(?i)^\s*(?:{}).{{0,60}}$", alt(&w.device_signatures)),
             // An address, a web site, a phone number, `|`-separated titles, a labelled line.
-            contact: re(format!(
+            format!(
                 r"(?i)[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?://|www\.)\S+|linkedin\.com/\S+|(?:\+|\b)\d[\d ()./-]{{6,}}\d|\s\|\s|^(?:{})\s*[.:]",
                 alt(&w.contact_labels)
-            ))?,
+            ),
+        ]
+    }
+
+    fn re(&self, shape: Shape) -> &Regex {
+        let i = shape as usize;
+        self.regexes[i].get_or_init(|| {
+            // Fragments are checked one by one when packs load; should their union still not
+            // compile, the language-neutral shape alone is used.
+            Regex::new(&self.sources[i]).unwrap_or_else(|_| {
+                Regex::new(&Compiled::sources(&MarkerWords::default())[i])
+                    .expect("language-neutral markers compile")
+            })
         })
+    }
+
+    /// Every shape below needs a colon except the separators, device signatures and contacts:
+    /// a line without one is not worth compiling them for.
+    fn is_match(&self, shape: Shape, line: &str) -> bool {
+        let needs_colon = !matches!(
+            shape,
+            Shape::QuoteHeader | Shape::DeviceSignature | Shape::Contact
+        );
+        if needs_colon && !line.contains(':') {
+            return false;
+        }
+        if matches!(shape, Shape::QuoteHeader)
+            && !line.contains(':')
+            && !line.contains("--")
+            && !line.contains('_')
+        {
+            return false;
+        }
+        self.re(shape).is_match(line)
+    }
+
+    fn find<'t>(&self, shape: Shape, line: &'t str) -> Option<regex::Match<'t>> {
+        if !line.contains(':') {
+            return None;
+        }
+        self.re(shape).find(line)
     }
 }
 
@@ -217,7 +257,7 @@ fn memchr_nl(b: &[u8]) -> Option<usize> {
 
 /// A line of contact details (an address, a phone number, a web site, `|`-separated titles).
 fn contact_line(t: &str, m: &Compiled) -> bool {
-    t.chars().count() <= 100 && m.contact.is_match(t)
+    t.chars().count() <= 100 && m.is_match(Shape::Contact, t)
 }
 
 fn starts_with_word(line: &str, words: &[String]) -> Option<usize> {
@@ -269,7 +309,7 @@ fn segment(text: &str, from: usize, vocab: &Vocabulary, subject_line: bool) -> V
         i += 1;
     }
     if let Some(l) = lines.get(i).filter(|_| subject_line) {
-        if let Some(m) = m.subject.find(line_text(l)) {
+        if let Some(m) = m.find(Shape::Subject, line_text(l)) {
             let s = l.start + m.end();
             let e = trim_end(text, s, l.end);
             if e > s {
@@ -287,17 +327,17 @@ fn segment(text: &str, from: usize, vocab: &Vocabulary, subject_line: bool) -> V
         if t.trim().is_empty() {
             continue;
         }
-        let outlook = m.outlook_from.is_match(t)
+        let outlook = m.is_match(Shape::OutlookFrom, t)
             && lines[j + 1..]
                 .iter()
                 .take(3)
-                .any(|n| m.outlook_next.is_match(line_text(n)));
-        if m.quote_header.is_match(t) || outlook || attribution(text, &lines, j, m) {
+                .any(|n| m.is_match(Shape::OutlookNext, line_text(n)));
+        if m.is_match(Shape::QuoteHeader, t) || outlook || attribution(text, &lines, j, m) {
             quote_from = j;
             break;
         }
         if sig_from == lines.len()
-            && (t == "-- " || t == "--" || t == "—" || m.device_signature.is_match(t))
+            && (t == "-- " || t == "--" || t == "—" || m.is_match(Shape::DeviceSignature, t))
         {
             sig_from = j;
         }
@@ -422,14 +462,14 @@ fn attribution(text: &str, lines: &[Line], j: usize, m: &Compiled) -> bool {
             joined.push(' ');
             joined.push_str(next);
         }
-        if m.attribution.is_match(&joined) {
+        if m.is_match(Shape::Attribution, &joined) {
             // A real attribution carries a date, a time or an address; "On Monday I wrote:"
             // in the sender's own words does not, unless quoted lines follow it.
             let dated = joined.contains(|c: char| c.is_ascii_digit() || c == '@' || c == '<');
             return dated || quoted_next(text, lines, k);
         }
     }
-    m.bare_wrote.is_match(t(j)) && quoted_next(text, lines, j)
+    m.is_match(Shape::BareWrote, t(j)) && quoted_next(text, lines, j)
 }
 
 /// Whether the first non-blank line after line `j` is quoted (`>`).
