@@ -14,6 +14,14 @@ pub const DEFAULT_MAX_PER_RULE: usize = 50;
 /// The rule id of the finding that stands for the hidden ones.
 pub const CAPPED_RULE: &str = "tactful/capped";
 
+/// How to turn the cap off, for its documentation page: severities and suppressions apply
+/// before the cap and cannot reach its summary.
+pub const TURNING_OFF: &str = "`--max-per-rule 0` on the command line, or `max-per-rule: 0` in \
+     `.tactful.yaml`, turns the cap off and lists every finding; a larger number raises it. \
+     `severity:` and `allow:` do not: they act on the findings before the cap counts them, so \
+     setting `tactful/capped` to `off` or allowing it changes nothing. `tactful explain \
+     tactful/capped` prints the same sections in a terminal.";
+
 /// What the cap left out of one file for one rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Capped {

@@ -157,13 +157,18 @@ fn rule_page(meta: &RuleMeta, versions: &[&Rule], reg: &Registry) -> String {
             );
         }
     }
-    let _ = writeln!(
-        p,
-        "## Turning it off\n\nFor a repository, in `.tactful.yaml`: `severity: {{{id}: off}}`. For one \
-         message, in its front matter: `allow: [{id}]`. For one line of a template: \
-         `{{{{!-- tactful-disable {id} --}}}}`. `tactful explain {id}` prints the same sections in a terminal.",
-        id = meta.id
-    );
+    if meta.id == crate::cap::CAPPED_RULE {
+        // The cap acts after severities and suppressions, so they cannot reach its summary.
+        let _ = writeln!(p, "## Turning it off\n\n{}", crate::cap::TURNING_OFF);
+    } else {
+        let _ = writeln!(
+            p,
+            "## Turning it off\n\nFor a repository, in `.tactful.yaml`: `severity: {{{id}: off}}`. For one \
+             message, in its front matter: `allow: [{id}]`. For one line of a template: \
+             `{{{{!-- tactful-disable {id} --}}}}`. `tactful explain {id}` prints the same sections in a terminal.",
+            id = meta.id
+        );
+    }
     p
 }
 
