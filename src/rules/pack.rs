@@ -216,7 +216,6 @@ pub fn prefiltered_patterns(rule: &Rule) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::rules::{Registry, RuleSources};
 
     /// The table scan short texts get and the automaton long ones get find the same patterns.
