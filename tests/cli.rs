@@ -471,6 +471,41 @@ fn fix_turns_a_list_announcement_into_a_question_and_names_the_recipient() {
     );
 }
 
+/// `tactful test` checks each example the way `check` checks a file (the same session):
+/// a front matter `allow:` in an example silences its rule there too.
+#[test]
+fn test_subcommand_checks_examples_as_check_does() {
+    let d = tempdir();
+    let rule = |bad: &str| {
+        format!(
+            "category: early-pitch\nrules:\n  - id: early-pitch/zz-widget\n    severity: warning\n    \
+             message: m\n    help: h\n    match: ['zz widget']\n    examples:\n      bad:\n        \
+             - \"{bad}\"\n      good:\n        - \"Hi Ana, how was the trip?\"\n"
+        )
+    };
+    write(
+        d.path(),
+        "plain/en/w.yaml",
+        rule("Hi Ana, our zz widget is out.").as_bytes(),
+    );
+    let out = tactful(&["test", "plain"], d.path(), None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    write(
+        d.path(),
+        "allowed/en/w.yaml",
+        rule("---\\nallow: [early-pitch/zz-widget]\\n---\\nHi Ana, our zz widget is out.")
+            .as_bytes(),
+    );
+    let out = tactful(&["test", "allowed"], d.path(), None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("FAIL early-pitch/zz-widget [en] bad example #1"),
+        "{text}"
+    );
+}
+
 /// `tactful test` compares a duplicate rule's examples through the run's batch step, as
 /// `check` compares files: copies among the bad examples pass, copies among the good fail.
 #[test]
@@ -515,7 +550,7 @@ fn test_subcommand_compares_a_duplicate_rules_examples_as_a_batch() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
         text.contains("FAIL mass-message/duplicate-blast [any] good example #2")
-            && text.contains("a copy of example #1"),
+            && text.contains("same text as example #1"),
         "{text}"
     );
 }

@@ -19,7 +19,8 @@ fn registry() -> Registry {
 #[test]
 fn every_example_behaves_as_declared() {
     let reg = registry();
-    let outcomes = tactful::examples::run(&reg, &|_| true).expect("rules load");
+    let outcomes =
+        tactful::examples::run(&std::sync::Arc::new(reg), &|_| true).expect("rules load");
     assert!(
         outcomes.len() > 100,
         "expected the built-in examples, got {}",

@@ -12,7 +12,7 @@ pub fn run(a: TestArgs) -> u8 {
         extra: a.paths.clone(),
     };
     let reg = match Registry::new(&sources) {
-        Ok(r) => r,
+        Ok(r) => std::sync::Arc::new(r),
         Err(e) => return report_errors(&e),
     };
     let filter = a.filter.clone();

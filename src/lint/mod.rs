@@ -9,6 +9,15 @@ pub mod session;
 
 pub use session::{CopyOf, DuplicateRule, Fixed, Input, Run, Session};
 
+/// How to read one input, where the input itself says: its format and context (a rule's
+/// example gives both); else the run's format, the file's extension and its front matter.
+#[derive(Debug, Clone, Default)]
+pub struct ReadAs {
+    pub format: Option<Format>,
+    /// Above the command line's flags.
+    pub context: ContextLayer,
+}
+
 use crate::batch;
 use crate::config::{ConfigResolver, Level};
 use crate::context::{Context, ContextLayer};
@@ -51,6 +60,8 @@ pub struct Linter {
     registries: Mutex<HashMap<RuleSources, RegistryResult>>,
     detectors: Mutex<HashMap<usize, Arc<LanguageDetector>>>,
     known_names: Mutex<HashMap<usize, Arc<crate::config::KnownNames>>>,
+    /// A registry given by the caller, used for every file (`tactful test` has built it).
+    fixed: Option<Arc<Registry>>,
 }
 
 struct Prepared {
@@ -69,6 +80,15 @@ impl Linter {
             registries: Mutex::new(HashMap::new()),
             detectors: Mutex::new(HashMap::new()),
             known_names: Mutex::new(HashMap::new()),
+            fixed: None,
+        }
+    }
+
+    /// A linter that checks every file with `registry`, whatever the config names.
+    pub fn with_registry(options: LintOptions, registry: Arc<Registry>) -> Linter {
+        Linter {
+            fixed: Some(registry),
+            ..Linter::new(options)
         }
     }
 
@@ -105,6 +125,9 @@ impl Linter {
 
     /// The registry for a set of rule sources (built once per distinct set).
     pub fn registry(&self, sources: RuleSources) -> RegistryResult {
+        if let Some(r) = &self.fixed {
+            return Ok(r.clone());
+        }
         let mut map = self
             .registries
             .lock()
@@ -165,7 +188,7 @@ impl Linter {
         shown: &str,
         fs_path: Option<&Path>,
         bytes: Vec<u8>,
-        format: Option<Format>,
+        how: &ReadAs,
     ) -> Result<Prepared, Box<FileResult>> {
         let config = if self.options.no_config {
             Ok(None)
@@ -191,7 +214,7 @@ impl Linter {
             .as_ref()
             .map(|c| c.settings_for(fs_path))
             .unwrap_or_default();
-        let mut format = format.unwrap_or_else(|| Format::for_path(shown));
+        let mut format = how.format.unwrap_or_else(|| Format::for_path(shown));
         if settings.context.template == Some(true) {
             format = Format::Template; // a `templates:` glob in the config
         }
@@ -207,8 +230,13 @@ impl Linter {
             template: (format == Format::Template).then_some(true),
             ..Default::default()
         };
-        let ctx =
-            ContextLayer::resolve(&[&self.options.flags, &front, &settings.context, &by_format]);
+        let ctx = ContextLayer::resolve(&[
+            &how.context,
+            &self.options.flags,
+            &front,
+            &settings.context,
+            &by_format,
+        ]);
         Ok(Prepared {
             config,
             registry,
@@ -260,9 +288,9 @@ impl Linter {
         shown: &str,
         fs_path: Option<&Path>,
         bytes: Vec<u8>,
-        format: Option<Format>,
+        how: &ReadAs,
     ) -> Option<(batch::Fingerprint, DuplicateRule)> {
-        let p = self.prepare(shown, fs_path, bytes, format).ok()?;
+        let p = self.prepare(shown, fs_path, bytes, how).ok()?;
         let rule = DuplicateRule::find(&p.registry, p.config.as_deref())?;
         let on = rule.when.applies(&p.ctx)
             && p.settings.level(&rule.id, &rule.category) != Some(Level::Off);
@@ -298,7 +326,11 @@ impl Linter {
         bytes: Vec<u8>,
         format: Option<Format>,
     ) -> FileResult {
-        self.check_in(&Run::default(), shown, fs_path, bytes, format, None)
+        let how = ReadAs {
+            format,
+            ..Default::default()
+        };
+        self.check_in(&Run::default(), shown, fs_path, bytes, &how, None)
     }
 
     /// Checks one file as part of `run`; `copy` is its place among the run's near-identical
@@ -309,7 +341,7 @@ impl Linter {
         shown: &str,
         fs_path: Option<&Path>,
         bytes: Vec<u8>,
-        format: Option<Format>,
+        how: &ReadAs,
         copy: Option<&CopyOf>,
     ) -> FileResult {
         let Prepared {
@@ -318,7 +350,7 @@ impl Linter {
             settings,
             read,
             ctx,
-        } = match self.prepare(shown, fs_path, bytes, format) {
+        } = match self.prepare(shown, fs_path, bytes, how) {
             Ok(p) => p,
             Err(r) => return *r,
         };

@@ -7,7 +7,7 @@
 //! What is per run lives here, not in the [`Linter`] (which caches config and compiled rules
 //! for as long as it lives): the clusters, and which warnings about options were given.
 
-use super::Linter;
+use super::{Linter, ReadAs};
 use crate::batch;
 use crate::error::SourceError;
 use crate::finding::{FileResult, Finding, Severity, Text};
@@ -27,6 +27,8 @@ pub struct Input {
     /// which config applies.
     pub path: Option<PathBuf>,
     pub content: Content,
+    /// Its own format and context, when it has them (a rule's example).
+    pub read_as: ReadAs,
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +47,7 @@ impl Input {
             shown: shown.to_string(),
             path,
             content: Content::Bytes(bytes.into()),
+            read_as: ReadAs::default(),
         }
     }
 
@@ -53,6 +56,7 @@ impl Input {
             shown: shown.to_string(),
             path: Some(path),
             content: Content::File,
+            read_as: ReadAs::default(),
         }
     }
 
@@ -61,7 +65,13 @@ impl Input {
             shown: shown.to_string(),
             path: None,
             content: Content::Unreadable(why.into()),
+            read_as: ReadAs::default(),
         }
+    }
+
+    /// The input with its own format and context.
+    pub fn read_as(self, read_as: ReadAs) -> Input {
+        Input { read_as, ..self }
     }
 
     fn read(&self) -> Result<Vec<u8>, SourceError> {
@@ -153,8 +163,9 @@ impl<'l> Session<'l> {
             .par_iter()
             .map(|input| {
                 let bytes = input.read().ok()?;
+                let how = self.how(input);
                 self.linter
-                    .fingerprint(&input.shown, input.path.as_deref(), bytes, self.format)
+                    .fingerprint(&input.shown, input.path.as_deref(), bytes, &how)
             })
             .collect();
         let names: Vec<&str> = self.inputs.iter().map(|i| i.shown.as_str()).collect();
@@ -180,6 +191,14 @@ impl<'l> Session<'l> {
             .collect()
     }
 
+    /// How an input is read: its own format, else the run's; its own context.
+    fn how(&self, input: &Input) -> ReadAs {
+        ReadAs {
+            format: input.read_as.format.or(self.format),
+            context: input.read_as.context.clone(),
+        }
+    }
+
     /// Checks `bytes` as the text of input `i` (its name, its config, its place in the batch).
     fn check_text(&self, i: usize, bytes: Vec<u8>) -> FileResult {
         let input = &self.inputs[i];
@@ -188,7 +207,7 @@ impl<'l> Session<'l> {
             &input.shown,
             input.path.as_deref(),
             bytes,
-            self.format,
+            &self.how(input),
             self.copies.get(&i),
         )
     }
@@ -229,8 +248,8 @@ impl<'l> Session<'l> {
 
 /// The batch step on its own: clusters fingerprinted drafts (`None` for a draft the duplicate
 /// rule does not apply to) and says, for each draft in a cluster, which copy it is. `names`
-/// are the drafts' names as shown. `tactful test` uses it for a duplicate rule's examples.
-pub fn copies(
+/// are the drafts' names as shown.
+fn copies(
     prints: Vec<Option<(batch::Fingerprint, DuplicateRule)>>,
     names: &[&str],
 ) -> HashMap<usize, CopyOf> {
