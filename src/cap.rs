@@ -12,15 +12,7 @@ use std::collections::HashMap;
 pub const DEFAULT_MAX_PER_RULE: usize = 50;
 
 /// The rule id of the finding that stands for the hidden ones.
-pub const CAPPED_RULE: &str = "tactful/capped";
-
-/// How to turn the cap off, for its documentation page: severities and suppressions apply
-/// before the cap and cannot reach its summary.
-pub const TURNING_OFF: &str = "`--max-per-rule 0` on the command line, or `max-per-rule: 0` in \
-     `.tactful.yaml`, turns the cap off and lists every finding; a larger number raises it. \
-     `severity:` and `allow:` do not: they act on the findings before the cap counts them, so \
-     setting `tactful/capped` to `off` or allowing it changes nothing. `tactful explain \
-     tactful/capped` prints the same sections in a terminal.";
+pub const CAPPED_RULE: &str = crate::internal::CAPPED.id;
 
 /// What the cap left out of one file for one rule.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,7 +66,7 @@ pub fn apply(findings: &mut Vec<Finding>, max: usize) -> Vec<Capped> {
                 hidden,
                 span: f.span.clone(),
             });
-            out.push(summary(&f, max, hidden));
+            out.push(summary(&f, hidden));
         } else if f.severity > entry.2 {
             entry.2 = f.severity;
         }
@@ -90,25 +82,16 @@ pub fn apply(findings: &mut Vec<Finding>, max: usize) -> Vec<Capped> {
 }
 
 /// The finding that stands for the hidden findings of `first`'s rule.
-fn summary(first: &Finding, max: usize, hidden: usize) -> Finding {
+fn summary(first: &Finding, hidden: usize) -> Finding {
     let findings = if hidden == 1 { "finding" } else { "findings" };
-    Finding {
-        rule: CAPPED_RULE.into(),
-        category: "tactful".into(),
-        severity: first.severity,
-        message: format!("{hidden} more {findings} of {} in this file", first.rule).into(),
-        help: format!(
-            "only the first {max} findings of a rule are listed per file; fix those first, or \
-             run with `--max-per-rule 0` (or set `max-per-rule: 0` in .tactful.yaml) to list \
-             them all"
-        )
-        .into(),
-        span: first.span.clone(),
-        label: format!("{hidden} more {findings} of {} from here on", first.rule).into(),
-        related: Vec::new(),
-        suggestion: None,
-        confidence: None,
-    }
+    let mut f = crate::internal::CAPPED.finding(
+        format!("{hidden} more {findings} of {} in this file", first.rule),
+        first.span.clone(),
+        format!("{hidden} more {findings} of {} from here on", first.rule),
+    );
+    // The summary is as severe as what it stands for.
+    f.severity = first.severity;
+    f
 }
 
 /// [`apply`] to a file's result, recording what was left out in `result.capped`; returns how

@@ -21,6 +21,7 @@ pub mod fix;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod input;
+pub mod internal;
 pub mod lang;
 pub mod learned;
 pub mod lint;

@@ -8,7 +8,8 @@
 //! that silences nothing is itself reported as `tactful/unused-suppression`, as clippy reports
 //! an `#[expect]` that is not fulfilled: stale suppressions would hide the next real finding.
 
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
+use crate::internal::UNUSED_SUPPRESSION;
 use crate::message::InlineSuppression;
 
 fn targets(s: &InlineSuppression, f: &Finding) -> bool {
@@ -33,7 +34,7 @@ pub fn apply_inline(findings: &mut Vec<Finding>, suppressions: &[InlineSuppressi
         .collect();
     findings.retain(|f| {
         // Findings about suppressions themselves cannot be suppressed inline.
-        if f.rule == "tactful/unused-suppression" {
+        if f.rule == UNUSED_SUPPRESSION.id {
             return true;
         }
         let mut keep = true;
@@ -80,18 +81,7 @@ pub fn apply_inline(findings: &mut Vec<Finding>, suppressions: &[InlineSuppressi
                 names.join(" ")
             )
         };
-        findings.push(Finding {
-            rule: "tactful/unused-suppression".into(),
-            category: "tactful".into(),
-            severity: Severity::Warning,
-            message: what.into(),
-            help: "remove it (or the names it no longer needs), so that a future finding is not hidden".into(),
-            span: s.comment.clone(),
-            label: "nothing to silence".into(),
-            related: Vec::new(),
-            suggestion: None,
-            confidence: None,
-        });
+        findings.push(UNUSED_SUPPRESSION.finding(what, s.comment.clone(), "nothing to silence"));
     }
     findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
 }
@@ -99,6 +89,7 @@ pub fn apply_inline(findings: &mut Vec<Finding>, suppressions: &[InlineSuppressi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Severity;
 
     fn finding(rule: &str, span: std::ops::Range<usize>) -> Finding {
         Finding {

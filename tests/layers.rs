@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 /// Lowest first. A new top-level module must be added here.
 const LAYERS: &[(&str, &[&str])] = &[
     ("text", &["text", "error", "yaml"]),
-    ("message", &["message", "context", "lang", "finding", "cap"]),
+    (
+        "message",
+        &["message", "context", "lang", "finding", "internal", "cap"],
+    ),
     ("input", &["input"]),
     ("rules", &["rules", "config", "learned"]),
     ("engine", &["engine", "suppress", "batch"]),

@@ -157,9 +157,12 @@ fn rule_page(meta: &RuleMeta, versions: &[&Rule], reg: &Registry) -> String {
             );
         }
     }
-    if meta.id == crate::cap::CAPPED_RULE {
-        // The cap acts after severities and suppressions, so they cannot reach its summary.
-        let _ = writeln!(p, "## Turning it off\n\n{}", crate::cap::TURNING_OFF);
+    let turning_off = crate::internal::ALL
+        .iter()
+        .find(|r| r.id == meta.id)
+        .and_then(|r| r.turning_off);
+    if let Some(how) = turning_off {
+        let _ = writeln!(p, "## Turning it off\n\n{how}");
     } else {
         let _ = writeln!(
             p,

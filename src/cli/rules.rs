@@ -148,7 +148,7 @@ pub fn explain(a: ExplainArgs) -> u8 {
     };
     let mut out = String::new();
     let internal = crate::rules::catalog::internal_rules();
-    if a.id == "tactful" || a.id.starts_with("tactful/") {
+    if a.id == "tactful" || a.id.starts_with(&format!("{}/", crate::internal::CATEGORY)) {
         // The linter's own rules: about settings and input, not about the message's tact.
         let shown: Vec<_> = internal
             .iter()

@@ -1,10 +1,9 @@
 //! The linter: one file in, one [`FileResult`] out. Resolves config and context, reads the
 //! message, picks the language packs, runs the engine, applies suppressions and severities.
 //! [`session`] takes a whole run (the command line's files, the editor's open documents)
-//! through it, with the batch comparison and fixes; [`internal`] is the table of the rules
-//! the linter reports itself (`tactful/*`).
+//! through it, with the batch comparison and fixes. The rules the linter reports itself
+//! (`tactful/*`) come from the one table in [`crate::internal`].
 
-pub mod internal;
 pub mod session;
 
 pub use session::{CopyOf, DuplicateRule, Fixed, Input, Run, Session};
@@ -25,6 +24,7 @@ use crate::engine::{run_pack, Pass};
 use crate::error::SourceError;
 use crate::finding::{FileResult, Finding, Text};
 use crate::input::{self, Format};
+use crate::internal::{self, MALFORMED_INPUT, NO_RULE_PACK, UNKNOWN_KEY, UNUSED_SUPPRESSION};
 use crate::lang::LanguageDetector;
 use crate::message::{Message, SegmentKind};
 use crate::rules::catalog::{catalog, RuleMeta};
@@ -424,7 +424,7 @@ fn check_message_in(
     if !variants.is_empty() {
         for g in &result.findings {
             seen.insert((g.rule.clone(), g.span.start, g.span.end));
-            if g.category == "tactful" {
+            if g.category == internal::CATEGORY {
                 tactful_rules.insert(g.rule.clone());
             }
         }
@@ -450,7 +450,7 @@ fn check_message_in(
             }
             let key = (f.rule.clone(), f.span.start, f.span.end);
             if !tactful_rules.contains(&f.rule) && seen.insert(key) {
-                if f.category == "tactful" {
+                if f.category == internal::CATEGORY {
                     tactful_rules.insert(f.rule.clone());
                 }
                 result.findings.push(f);
@@ -463,10 +463,8 @@ fn check_message_in(
         }
     }
     for n in notes {
-        result.findings.push(internal::finding(
-            "tactful/malformed-input",
+        result.findings.push(MALFORMED_INPUT.finding(
             n.message,
-            "tactful checked what it could read; fix or re-export the file to have all of it checked",
             n.span,
             "could not be read as it should",
         ));
@@ -524,16 +522,20 @@ fn check_rendering(
         }
     }
     if !registry.has_language(&ctx.lang) {
-        findings.push(internal::finding(
-            "tactful/no-rule-pack",
-            format!("no rule pack for language `{}`; only language-neutral rules ran", ctx.lang),
-            format!(
-                "tactful has rules for: {}. Set `lang:` in front matter or use --lang if detection is wrong",
-                registry.languages().join(", ")
+        findings.push(
+            NO_RULE_PACK.finding(
+                format!(
+                    "no rule pack for language `{}`; only language-neutral rules ran (tactful has \
+                 rules for: {})",
+                    ctx.lang,
+                    registry.languages().join(", ")
+                ),
+                msg.segments
+                    .first()
+                    .map_or(0..0, |s| msg.to_source(s.range.start..s.range.start)),
+                "language detected here",
             ),
-            msg.segments.first().map_or(0..0, |s| msg.to_source(s.range.start..s.range.start)),
-            "language detected here",
-        ));
+        );
     }
     let main_lang = ctx.lang.clone();
     for lang in langs
@@ -610,14 +612,11 @@ fn with_options(
 
 /// A front-matter key that looks like a typo of one of tactful's keys.
 fn unknown_key(k: &crate::input::frontmatter::UnknownKey) -> Finding {
-    internal::finding(
-        "tactful/unknown-key",
+    UNKNOWN_KEY.finding(
         format!(
-            "front matter key `{}` is not one tactful reads; did you mean `{}`?",
-            k.key, k.suggestion
-        ),
-        format!(
-            "tactful reads these front matter keys: {}. Rename the key, or the setting it was meant for does not apply",
+            "front matter key `{}` is not one tactful reads; did you mean `{}`? (it reads: {})",
+            k.key,
+            k.suggestion,
             crate::input::frontmatter::KEYS.join(", ")
         ),
         k.span.clone(),
@@ -643,10 +642,8 @@ fn apply_allow(result: &mut FileResult, allow: &[crate::input::Allow]) {
     });
     for (a, used) in allow.iter().zip(used) {
         if !used {
-            result.findings.push(internal::finding(
-                "tactful/unused-suppression",
+            result.findings.push(UNUSED_SUPPRESSION.finding(
                 format!("`allow: {}` silences nothing in this message", a.target),
-                "remove it, so that a future finding of this rule is not hidden",
                 a.span.clone(),
                 "nothing to allow",
             ));

@@ -105,7 +105,7 @@ pub(super) fn diagnostics(uri: &Uri, text: &str, r: &FileResult) -> Vec<Diagnost
         out.push(Diagnostic {
             range: at,
             severity: Some(DiagnosticSeverity::ERROR),
-            code: Some(NumberOrString::String("tactful/input".into())),
+            code: Some(NumberOrString::String(crate::internal::INPUT_ERROR.into())),
             source: Some("tactful".into()),
             message,
             related_information: related,

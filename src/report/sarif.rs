@@ -188,7 +188,7 @@ fn notification(e: &SourceError) -> Value {
         "level": "error",
         "message": {"text": text},
         "locations": [{"physicalLocation": loc}],
-        "descriptor": {"id": "tactful/input"},
+        "descriptor": {"id": crate::internal::INPUT_ERROR},
     })
 }
 

@@ -2,6 +2,7 @@
 
 use super::{Reporter, Summary};
 use crate::finding::FileResult;
+use crate::internal::INPUT_ERROR;
 use crate::text::position::LineIndex;
 use std::io::{self, Write};
 
@@ -13,10 +14,10 @@ impl Reporter for ShortReporter {
             match e.line_col() {
                 Some((l, c)) => writeln!(
                     out,
-                    "{}:{l}:{c}: error[tactful/input]: {}",
+                    "{}:{l}:{c}: error[{INPUT_ERROR}]: {}",
                     e.path, e.message
                 )?,
-                None => writeln!(out, "{}:1:1: error[tactful/input]: {}", e.path, e.message)?,
+                None => writeln!(out, "{}:1:1: error[{INPUT_ERROR}]: {}", e.path, e.message)?,
             }
         }
         let idx = LineIndex::new(&r.source);

@@ -77,9 +77,9 @@ pub fn docs_url(category: &str) -> String {
 /// built in, else the project's home — a link that resolves either way.
 pub fn rule_docs_url(id: &str, category: &str) -> String {
     let builtin = super::builtin_definitions().as_ref().ok();
-    let has_page =
-        builtin.is_some_and(|d| d.contains_key(id)) || internal_rules().iter().any(|m| m.id == id);
-    let known_category = category == "tactful"
+    let has_page = builtin.is_some_and(|d| d.contains_key(id))
+        || crate::internal::ALL.iter().any(|m| m.id == id);
+    let known_category = category == crate::internal::CATEGORY
         || builtin.is_some_and(|d| d.values().any(|def| def.category == category));
     match pages_base() {
         Some(base) if has_page => format!("{base}/{id}.md"),
@@ -88,63 +88,22 @@ pub fn rule_docs_url(id: &str, category: &str) -> String {
     }
 }
 
-/// Rules the linter itself reports (not from any rule file).
+/// Rules the linter itself reports (not from any rule file): the one table in
+/// [`crate::internal`].
 pub fn internal_rules() -> Vec<RuleMeta> {
-    let meta = |id: &str, severity, message: &str, help: &str| RuleMeta {
-        id: id.into(),
-        category: "tactful".into(),
-        severity,
-        message: message.into(),
-        description: message.into(),
-        help: help.into(),
-        why: None,
-        suggest: None,
-    };
-    let described = |m: RuleMeta, description: &str| RuleMeta {
-        description: description.into(),
-        ..m
-    };
-    vec![
-        meta(
-            "tactful/no-rule-pack",
-            Severity::Info,
-            "no rule pack for the message's language",
-            "Set `lang:` in front matter or use --lang if language detection is wrong.",
-        ),
-        described(
-            meta(
-                "tactful/capped",
-                Severity::Warning,
-                "more findings of one rule than a file lists",
-                "Fix the findings listed first, or run with `--max-per-rule 0` (or set `max-per-rule: 0` in .tactful.yaml) to list them all.",
-            ),
-            "After the first findings of a rule in a file (50 unless `--max-per-rule` or the config's `max-per-rule:` says otherwise), the rest are replaced by this one finding, placed where the first hidden one was, saying how many more there are. Its level is the highest among those it stands for. Totals, the exit status and `--fix` still count every finding.",
-        ),
-        meta(
-            "tactful/unused-suppression",
-            Severity::Warning,
-            "a suppression silences nothing",
-            "Remove the `allow:` entry or the `tactful-disable` comment, so that a future finding of this rule is not hidden.",
-        ),
-        described(
-            meta(
-                "tactful/unknown-key",
-                Severity::Warning,
-                "a front matter key looks like a misspelt tactful key",
-                "Rename the key (`chanel:` → `channel:`); until then the setting it was meant for does not apply.",
-            ),
-            "A key in a message's front matter that tactful does not read but that is close to one it does (`chanel:` for `channel:`). Other keys, such as a Markdown draft's `title:` or `date:`, are left alone.",
-        ),
-        described(
-            meta(
-                "tactful/malformed-input",
-                Severity::Warning,
-                "part of the file could not be read as its format requires",
-                "Fix or re-export the file (for an email, export it again as .eml) so that all of it is checked.",
-            ),
-            "The reader checked what it could but met something broken: an email without headers, a part with an unknown encoding, a byte that is not valid in the file's character set.",
-        ),
-    ]
+    crate::internal::ALL
+        .iter()
+        .map(|r| RuleMeta {
+            id: r.id.into(),
+            category: crate::internal::CATEGORY.into(),
+            severity: r.severity,
+            message: r.message.into(),
+            description: r.description.into(),
+            help: r.help.into(),
+            why: None,
+            suggest: None,
+        })
+        .collect()
 }
 
 /// Every rule of a registry, one entry per id, from its one definition (a user's definition
@@ -239,7 +198,7 @@ mod tests {
         let described: Vec<String> = cat
             .iter()
             .map(|m| m.id.clone())
-            .filter(|id| !id.starts_with("tactful/"))
+            .filter(|id| !id.starts_with(&format!("{}/", crate::internal::CATEGORY)))
             .collect();
         assert_eq!(described, compiled);
     }
