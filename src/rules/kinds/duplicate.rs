@@ -21,10 +21,6 @@ pub struct Settings {
 }
 
 impl Compile for Settings {
-    fn bare() -> Result<Self, &'static str> {
-        Ok(Settings::default())
-    }
-
     fn compile(
         &self,
         r: &RuleDef,
@@ -62,13 +58,5 @@ impl Kind for DuplicateKind {
 
     fn batch_similarity(&self) -> Option<f64> {
         Some(self.similarity)
-    }
-
-    fn clone_box(&self) -> Box<dyn Kind> {
-        Box::new(self.clone())
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }

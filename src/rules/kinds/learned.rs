@@ -59,10 +59,6 @@ pub struct Settings {
 }
 
 impl Compile for Settings {
-    fn bare() -> Result<Self, &'static str> {
-        Ok(Settings::default())
-    }
-
     fn compile(
         &self,
         r: &RuleDef,
@@ -202,14 +198,6 @@ impl Kind for LearnedKind {
             "threshold" => check_threshold(value),
             _ => Ok(()),
         }
-    }
-
-    fn clone_box(&self) -> Box<dyn Kind> {
-        Box::new(self.clone())
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 
     /// The first learned rule of the pack that applies reads the message for all of them (one

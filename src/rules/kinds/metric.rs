@@ -49,9 +49,8 @@ const LENGTH_SEGMENTS: [SegmentKind; 4] = [
 ];
 
 impl Compile for Settings {
-    fn bare() -> Result<Self, &'static str> {
-        Err("`kind: {metric: {length: {max: …}}}` or `kind: {metric: ratio}`")
-    }
+    const NEEDS_SETTINGS: Option<&'static str> =
+        Some("`kind: {metric: {length: {max: …}}}` or `kind: {metric: ratio}`");
 
     fn compile(
         &self,
@@ -133,14 +132,6 @@ impl Kind for LengthKind {
             "warn-above" => Some(self.warn_above.get_or_insert(0.0)),
             _ => None,
         }
-    }
-
-    fn clone_box(&self) -> Box<dyn Kind> {
-        Box::new(self.clone())
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 
     fn run(&self, scan: &Scan, hits: &mut Vec<Hit>) {
@@ -248,14 +239,6 @@ impl Kind for RatioKind {
             "max-ratio" => Some(&mut self.max_ratio),
             _ => None,
         }
-    }
-
-    fn clone_box(&self) -> Box<dyn Kind> {
-        Box::new(self.clone())
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 
     fn run(&self, scan: &Scan, hits: &mut Vec<Hit>) {

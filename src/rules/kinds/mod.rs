@@ -25,7 +25,7 @@ use serde::{Deserialize, Deserializer};
 use std::fmt::Debug;
 
 /// A compiled rule kind: what the engine asks of every rule.
-pub trait Kind: Debug + Send + Sync {
+pub trait Kind: AnyKind + Debug + Send + Sync {
     /// The kind's name in YAML.
     fn name(&self) -> &'static str;
 
@@ -67,11 +67,26 @@ pub trait Kind: Debug + Send + Sync {
     fn batch_similarity(&self) -> Option<f64> {
         None
     }
+}
 
+/// What every compiled kind gets for being `Clone` (a rule is cloned with its kind when the
+/// config sets an option) and `'static` (a kind that reads its pack's other rules of the
+/// same kind, or a test, looks inside one).
+pub trait AnyKind {
     fn clone_box(&self) -> Box<dyn Kind>;
 
-    /// The compiled kind itself, for tests and tools that look inside one.
+    /// The compiled kind itself.
     fn as_any(&self) -> &dyn std::any::Any;
+}
+
+impl<K: Kind + Clone + 'static> AnyKind for K {
+    fn clone_box(&self) -> Box<dyn Kind> {
+        Box::new(self.clone())
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 impl Clone for Box<dyn Kind> {
@@ -82,9 +97,9 @@ impl Clone for Box<dyn Kind> {
 
 /// A kind's settings, as written under `kind:` in a definition.
 pub trait Compile: Sized {
-    /// The settings when the definition writes only the name (`kind: pattern`); `Err` says
-    /// what the kind needs instead.
-    fn bare() -> Result<Self, &'static str>;
+    /// For a kind that cannot be written by name alone (`kind: metric`): what it needs
+    /// instead. A kind written by name gets its settings as if written `{}`.
+    const NEEDS_SETTINGS: Option<&'static str> = None;
 
     /// Compiles a rule (its definition completed by one language's evidence): checks that the
     /// evidence has the shape the kind reads, compiles its patterns into `patterns`.
@@ -152,9 +167,12 @@ macro_rules! kinds {
 
         fn bare(n: KindName) -> Result<KindDef, String> {
             match n {
-                $(KindName::$variant => <$settings>::bare()
-                    .map(KindDef::$variant)
-                    .map_err(|e| format!("kind `{}` needs settings: {e}", $name)),)*
+                $(KindName::$variant => match <$settings as Compile>::NEEDS_SETTINGS {
+                    Some(e) => Err(format!("kind `{}` needs settings: {e}", $name)),
+                    None => empty::<$settings>()
+                        .map(KindDef::$variant)
+                        .map_err(|e| format!("kind `{}`: {e}", $name)),
+                },)*
             }
         }
     };
@@ -168,6 +186,14 @@ kinds! {
     Placeholder(placeholder::Settings) = "placeholder",
     Duplicate(duplicate::Settings) = "duplicate",
     Learned(learned::Settings) = "learned",
+}
+
+/// A kind's settings written as an empty map (`kind: pattern` is `kind: {pattern: {}}`).
+fn empty<'de, S: Deserialize<'de>>() -> Result<S, serde::de::value::Error> {
+    S::deserialize(serde::de::value::MapDeserializer::new(std::iter::empty::<(
+        &str,
+        &str,
+    )>()))
 }
 
 /// The `//!` lines at the top of a source file, as Markdown.

@@ -22,10 +22,6 @@ use std::ops::Range;
 pub struct Settings {}
 
 impl Compile for Settings {
-    fn bare() -> Result<Self, &'static str> {
-        Ok(Settings {})
-    }
-
     fn compile(
         &self,
         r: &RuleDef,
@@ -83,14 +79,6 @@ impl Kind for PatternKind {
 
     fn reads_text(&self, _rule: &Rule, _msg: &Message) -> bool {
         true
-    }
-
-    fn clone_box(&self) -> Box<dyn Kind> {
-        Box::new(self.clone())
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 
     fn run(&self, scan: &Scan, hits: &mut Vec<Hit>) {

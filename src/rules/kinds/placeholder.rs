@@ -26,10 +26,6 @@ pub struct Settings {
 }
 
 impl Compile for Settings {
-    fn bare() -> Result<Self, &'static str> {
-        Ok(Settings::default())
-    }
-
     fn compile(
         &self,
         r: &RuleDef,
@@ -59,14 +55,6 @@ impl Kind for PlaceholderKind {
     fn reads_text(&self, rule: &Rule, msg: &Message) -> bool {
         // Only to look for exceptions around a tag.
         !rule.unless.is_empty() && !msg.placeholders.is_empty()
-    }
-
-    fn clone_box(&self) -> Box<dyn Kind> {
-        Box::new(self.clone())
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 
     fn run(&self, scan: &Scan, hits: &mut Vec<Hit>) {

@@ -41,10 +41,6 @@ pub struct Signal {
 }
 
 impl Compile for Settings {
-    fn bare() -> Result<Self, &'static str> {
-        Ok(Settings {})
-    }
-
     fn compile(
         &self,
         r: &RuleDef,
@@ -106,14 +102,6 @@ impl Kind for SignalsKind {
 
     fn reads_text(&self, _rule: &Rule, _msg: &Message) -> bool {
         true
-    }
-
-    fn clone_box(&self) -> Box<dyn Kind> {
-        Box::new(self.clone())
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 
     fn run(&self, scan: &Scan, hits: &mut Vec<Hit>) {
