@@ -35,7 +35,26 @@ pub struct Compiler<'a> {
     errors: Vec<SourceError>,
 }
 
-impl Compiler<'_> {
+impl<'a> Compiler<'a> {
+    fn new(path: &'a str, text: &'a str, vars: &'a BTreeMap<String, String>, eager: bool) -> Self {
+        Compiler {
+            path,
+            text,
+            vars,
+            eager,
+            errors: Vec::new(),
+        }
+    }
+
+    /// `value` if nothing in the file was wrong, else every error found in it.
+    fn finish<T>(self, value: T) -> Result<T, Vec<SourceError>> {
+        if self.errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.errors)
+        }
+    }
+
     /// The pattern variables of the file's language (in `any`: see `registry::vars_of`).
     pub fn vars(&self) -> &BTreeMap<String, String> {
         self.vars
@@ -172,13 +191,7 @@ pub fn load_definition_text(
 ) -> Result<(LoadedFile, Vec<Definition>), Vec<SourceError>> {
     let def: RuleFileDef = yaml::parse(text, path).map_err(|e| vec![e])?;
     let lang = def.lang.clone().unwrap_or_else(|| lang_hint.to_string());
-    let mut cx = Compiler {
-        path,
-        text,
-        vars,
-        eager,
-        errors: Vec::new(),
-    };
+    let mut cx = Compiler::new(path, text, vars, eager);
     let mut rules = Vec::new();
     let mut defs = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -210,19 +223,13 @@ pub fn load_definition_text(
             rules.push(rule);
         }
     }
-    if cx.errors.is_empty() {
-        Ok((
-            LoadedFile {
-                path: path.to_string(),
-                lang,
-                category: def.category,
-                rules,
-            },
-            defs,
-        ))
-    } else {
-        Err(cx.errors)
-    }
+    let file = LoadedFile {
+        path: path.to_string(),
+        lang,
+        category: def.category,
+        rules,
+    };
+    cx.finish((file, defs))
 }
 
 /// Parses a language file (`rules/<lang>/<category>.yaml`): each entry names a defined rule
@@ -238,13 +245,7 @@ pub fn load_evidence_text(
 ) -> Result<LoadedFile, Vec<SourceError>> {
     let file: EvidenceFileDef = yaml::parse(text, path).map_err(|e| vec![e])?;
     let lang = file.lang.clone().unwrap_or_else(|| lang_hint.to_string());
-    let mut cx = Compiler {
-        path,
-        text,
-        vars,
-        eager,
-        errors: Vec::new(),
-    };
+    let mut cx = Compiler::new(path, text, vars, eager);
     if let Some(c) = &file.category {
         cx.err(
             Some(c),
@@ -261,37 +262,29 @@ pub fn load_evidence_text(
             continue;
         }
         let before = cx.errors.len();
-        for (key, at) in [
-            ("kind", &ev.kind),
-            ("severity", &ev.severity),
-            ("when", &ev.when),
-            ("segments", &ev.segments),
+        // Shared metadata: the first four a language may change by name, the wording not.
+        for (key, at, overridable) in [
+            ("kind", &ev.kind, true),
+            ("severity", &ev.severity, true),
+            ("when", &ev.when, true),
+            ("segments", &ev.segments, true),
+            ("message", &ev.message, false),
+            ("description", &ev.description, false),
+            ("help", &ev.help, false),
         ] {
-            if let Some(at) = at {
-                cx.err(
-                    Some(at),
-                    format!(
-                        "`{key}` is part of the rule's definition, shared by every language; \
-                         a language changes it only by name: `override: {{{key}: …}}`"
-                    ),
-                );
-            }
-        }
-        for (key, at) in [
-            ("message", &ev.message),
-            ("description", &ev.description),
-            ("help", &ev.help),
-        ] {
-            if let Some(at) = at {
-                cx.err(
-                    Some(at),
-                    format!(
-                        "`{key}` is part of the rule's definition, shared by every language: \
-                         write it once, in the file that defines `{}`",
-                        ev.id.value
-                    ),
-                );
-            }
+            let Some(at) = at else { continue };
+            let how = if overridable {
+                format!("; a language changes it only by name: `override: {{{key}: …}}`")
+            } else {
+                format!(
+                    ": write it once, in the file that defines `{}`",
+                    ev.id.value
+                )
+            };
+            cx.err(
+                Some(at),
+                format!("`{key}` is part of the rule's definition, shared by every language{how}"),
+            );
         }
         let Some(d) = lookup(&ev.id.value) else {
             cx.err(
@@ -315,16 +308,12 @@ pub fn load_evidence_text(
             rules.push(rule);
         }
     }
-    if cx.errors.is_empty() {
-        Ok(LoadedFile {
-            path: path.to_string(),
-            lang,
-            category,
-            rules,
-        })
-    } else {
-        Err(cx.errors)
-    }
+    cx.finish(LoadedFile {
+        path: path.to_string(),
+        lang,
+        category,
+        rules,
+    })
 }
 
 /// A definition completed by one language's evidence (and its named overrides), and the kind
