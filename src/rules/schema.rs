@@ -135,41 +135,58 @@ pub struct Examples {
     pub good: Vec<Example>,
 }
 
-/// A rule as written in a definition file (`rules/<category>.yaml`, or a user's rule file with
-/// a `category:`). Shared metadata; a rule that also carries evidence (patterns, examples) is
-/// complete for the file's language, the way single-file user rules are written.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RuleDef {
-    pub id: Spanned<String>,
-    /// Required in the built-in rules; a user's rule may leave it to be read off its keys.
-    pub kind: Option<Spanned<KindDef>>,
-    pub severity: Severity,
-    /// `false` keeps a rule defined but out of every pack, the catalog and the docs (a learned
-    /// rule whose model is not precise enough yet). Default: `true`.
-    pub enabled: Option<bool>,
-    pub message: String,
-    pub description: Option<String>,
-    pub help: String,
-    pub suggest: Option<String>,
-    pub fix: Option<FixKind>,
-    pub segments: Option<Vec<Spanned<String>>>,
-    #[serde(default)]
-    pub when: WhenDef,
-    #[serde(default, rename = "match")]
-    pub patterns: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub keywords: Vec<String>,
-    #[serde(default)]
-    pub unless: Vec<Spanned<String>>,
-    pub unless_scope: Option<Scope>,
-    #[serde(default)]
-    pub signals: Vec<SignalDef>,
-    pub require: Option<usize>,
-    pub scope: Option<Scope>,
-    pub metric: Option<MetricDef>,
-    #[serde(default)]
-    pub examples: Examples,
+/// Declares a rule entry with the evidence keys (how one language finds the rule, and its
+/// examples) after its own: a definition that carries its evidence and a language file's entry
+/// read them alike, so the two lists cannot drift apart.
+macro_rules! rule_entry {
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $f:ident: $t:ty,)* }) => {
+        $(#[$m])*
+        pub struct $name {
+            $($(#[$fm])* pub $f: $t,)*
+            #[serde(default, rename = "match")]
+            pub patterns: Vec<Spanned<String>>,
+            #[serde(default)]
+            pub keywords: Vec<String>,
+            #[serde(default)]
+            pub unless: Vec<Spanned<String>>,
+            pub unless_scope: Option<Scope>,
+            #[serde(default)]
+            pub signals: Vec<SignalDef>,
+            pub require: Option<usize>,
+            pub scope: Option<Scope>,
+            /// A ratio's counters and thresholds, calibrated on the language.
+            pub metric: Option<MetricDef>,
+            /// A rewrite in the language (it may use the language's pattern groups), and
+            /// whether `--fix` may apply it.
+            pub suggest: Option<String>,
+            pub fix: Option<FixKind>,
+            #[serde(default)]
+            pub examples: Examples,
+        }
+    };
+}
+
+rule_entry! {
+    /// A rule as written in a definition file (`rules/<category>.yaml`, or a user's rule file with
+    /// a `category:`). Shared metadata; a rule that also carries evidence (patterns, examples) is
+    /// complete for the file's language, the way single-file user rules are written.
+    #[derive(Debug, Clone, Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+    pub struct RuleDef {
+        pub id: Spanned<String>,
+        /// Required in the built-in rules; a user's rule may leave it to be read off its keys.
+        pub kind: Option<Spanned<KindDef>>,
+        pub severity: Severity,
+        /// `false` keeps a rule defined but out of every pack, the catalog and the docs (a learned
+        /// rule whose model is not precise enough yet). Default: `true`.
+        pub enabled: Option<bool>,
+        pub message: String,
+        pub description: Option<String>,
+        pub help: String,
+        pub segments: Option<Vec<Spanned<String>>>,
+        #[serde(default)]
+        pub when: WhenDef,
+    }
 }
 
 impl RuleDef {
@@ -201,41 +218,24 @@ pub struct OverrideDef {
 /// Any value, kept only for its position: a key a language file may not set.
 pub type Forbidden = Option<Spanned<serde::de::IgnoredAny>>;
 
-/// One rule's evidence in one language (`rules/<lang>/<category>.yaml`): how the language
-/// finds it, and its examples. Shared metadata is refused here (see `load`), so it cannot
-/// drift between languages again.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct EvidenceDef {
-    pub id: Spanned<String>,
-    #[serde(rename = "override")]
-    pub overrides: Option<Spanned<OverrideDef>>,
-    #[serde(default, rename = "match")]
-    pub patterns: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub keywords: Vec<String>,
-    #[serde(default)]
-    pub unless: Vec<Spanned<String>>,
-    pub unless_scope: Option<Scope>,
-    #[serde(default)]
-    pub signals: Vec<SignalDef>,
-    pub require: Option<usize>,
-    pub scope: Option<Scope>,
-    /// A ratio's counters and thresholds, calibrated on the language.
-    pub metric: Option<MetricDef>,
-    /// A rewrite in the language (it may use the language's pattern groups), and whether
-    /// `--fix` may apply it.
-    pub suggest: Option<String>,
-    pub fix: Option<FixKind>,
-    #[serde(default)]
-    pub examples: Examples,
-    pub kind: Forbidden,
-    pub severity: Forbidden,
-    pub message: Forbidden,
-    pub description: Forbidden,
-    pub help: Forbidden,
-    pub when: Forbidden,
-    pub segments: Forbidden,
+rule_entry! {
+    /// One rule's evidence in one language (`rules/<lang>/<category>.yaml`): how the language
+    /// finds it, and its examples. Shared metadata is refused here (see `load`), so it cannot
+    /// drift between languages again.
+    #[derive(Debug, Clone, Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+    pub struct EvidenceDef {
+        pub id: Spanned<String>,
+        #[serde(rename = "override")]
+        pub overrides: Option<Spanned<OverrideDef>>,
+        pub kind: Forbidden,
+        pub severity: Forbidden,
+        pub message: Forbidden,
+        pub description: Forbidden,
+        pub help: Forbidden,
+        pub when: Forbidden,
+        pub segments: Forbidden,
+    }
 }
 
 /// A language file: evidence for rules defined elsewhere.
