@@ -2,6 +2,8 @@
 //! exclusion, rule selection, exit and output switches, init, completions, man page, parallel
 //! runs with a stable order, fix and diff conventions. Each runs the real binary.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -9,18 +11,7 @@ const PITCH: &str = "Hi Sam,\n\nCould we book a quick demo next Tuesday?\n\nBest
 const LIST: &str = "Hi Sam,\n\nI've added you to our monthly newsletter.\n\nBest,\nLee\n";
 
 fn tactful(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tactful"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("FORCE_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env("CI", "true")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
-        .expect("run tactful")
+    common::run(common::ci_command(args, dir), None)
 }
 
 fn out(o: &Output) -> String {

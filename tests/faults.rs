@@ -1,23 +1,15 @@
 //! The smaller faults of issue 11, each pinned by running the real binary: encodings, errors
 //! that point where they are, colour conventions, messages that say something useful.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 fn tactful_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tactful"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("FORCE_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("CLICOLOR")
-        .env("CI", "true")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd.output().expect("run tactful")
+    let mut cmd = common::ci_command(args, dir);
+    cmd.envs(env.iter().copied());
+    common::run(cmd, None)
 }
 
 fn tactful(args: &[&str], dir: &Path) -> Output {

@@ -6,6 +6,8 @@
 //! Skips with a message when no Chromium is installed (`apt-get install chromium`; set
 //! `TACTFUL_CHROMIUM` to use another binary). CI installs it (`.ci/run`).
 
+mod common;
+
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,11 +15,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 fn tactful(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tactful"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run tactful")
+    common::tactful(args, dir, None)
 }
 
 fn chromium() -> Option<PathBuf> {

@@ -10,18 +10,9 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/integrations");
-const SCHEMA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/sarif/sarif-schema-2.1.0.json"
-);
 
 fn tactful(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tactful"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run tactful")
+    common::tactful(args, dir, None)
 }
 
 /// `check` with the test rules in their own language, no config discovery.
@@ -46,19 +37,7 @@ fn assert_valid_sarif(doc: &Value) {
 }
 
 fn validate_sarif(doc: &Value) -> Result<(), String> {
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(SCHEMA).expect("schema"))
-        .expect("schema JSON");
-    let mut schemas = boon::Schemas::new();
-    let mut compiler = boon::Compiler::new();
-    compiler.set_default_draft(boon::Draft::V7);
-    compiler.enable_format_assertions();
-    compiler
-        .add_resource("sarif-schema-2.1.0.json", schema)
-        .expect("add schema");
-    let idx = compiler
-        .compile("sarif-schema-2.1.0.json", &mut schemas)
-        .expect("compile schema");
-    schemas.validate(doc, idx).map_err(|e| format!("{e:#}"))
+    common::validate_sarif(doc)
 }
 
 fn sarif(args: &[&str], dir: &Path) -> (Option<i32>, Value) {

@@ -2,9 +2,11 @@
 //! behaviour through the real binary (context gates, `--no-learned`, thresholds from the config,
 //! pattern findings taking precedence, `confidence` in JSON and SARIF).
 
+mod common;
+
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/model/out/golden.json");
 
@@ -45,12 +47,7 @@ fn rust_scores_match_the_training_script() {
 }
 
 fn tactful(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tactful"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run tactful")
+    common::tactful(args, dir, None)
 }
 
 /// Writes `body` as a short email and checks it as JSON; returns the exit code and the file's
@@ -286,26 +283,8 @@ fn sarif_carries_the_confidence_and_stays_schema_valid() {
         .as_f64()
         .expect("confidence");
     assert!((0.0..=1.0).contains(&c));
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/sarif/sarif-schema-2.1.0.json"
-        ))
-        .expect("schema"),
-    )
-    .expect("schema JSON");
-    let mut schemas = boon::Schemas::new();
-    let mut compiler = boon::Compiler::new();
-    compiler.set_default_draft(boon::Draft::V7);
-    compiler.enable_format_assertions();
-    compiler
-        .add_resource("sarif-schema-2.1.0.json", schema)
-        .expect("add schema");
-    let idx = compiler
-        .compile("sarif-schema-2.1.0.json", &mut schemas)
-        .expect("compile schema");
-    if let Err(e) = schemas.validate(&doc, idx) {
-        panic!("SARIF does not validate: {e:#}");
+    if let Err(e) = common::validate_sarif(&doc) {
+        panic!("SARIF does not validate: {e}");
     }
 }
 

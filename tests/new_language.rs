@@ -3,9 +3,11 @@
 //! names, stop words) and its evidence for a built-in rule — and checks messages in it with the
 //! real binary.
 
+mod common;
+
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const PACK: &str = r#"lang: xx
 name: Testish
@@ -38,11 +40,7 @@ const EVIDENCE: &str = r#"rules:
 "#;
 
 fn tactful(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tactful"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run tactful")
+    common::tactful(args, dir, None)
 }
 
 fn check(dir: &Path, text: &str) -> Vec<Value> {

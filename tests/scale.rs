@@ -2,20 +2,19 @@
 //! output format, and line/column positions deep inside a long line. These tests count and
 //! check what is reported; they never time anything.
 
+mod common;
+
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const DEMO: &str = "early-pitch/demo-request";
 const CAPPED: &str = "tactful/capped";
 
 fn tactful(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tactful"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run tactful")
+    let mut cmd = common::command(args, dir);
+    cmd.env("NO_COLOR", "1");
+    common::run(cmd, None)
 }
 
 fn stdout(o: &Output) -> String {

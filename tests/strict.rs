@@ -11,11 +11,7 @@ use std::process::Output;
 const PITCH: &str = "Hi Sam,\n\nCould we book a quick demo next Tuesday?\n\nBest,\nLee\n";
 
 fn tactful(args: &[&str], dir: &Path, stdin: Option<&str>) -> Output {
-    let mut cmd = common::command(args, dir);
-    cmd.env_remove("FORCE_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env("CI", "true");
-    common::run(cmd, stdin.map(str::as_bytes))
+    common::run(common::ci_command(args, dir), stdin.map(str::as_bytes))
 }
 
 /// Everything the run printed, on either stream.

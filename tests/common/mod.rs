@@ -39,6 +39,35 @@ pub fn command(args: &[&str], dir: &Path) -> Command {
     cmd
 }
 
+/// The binary as CI runs it: colour switched neither on nor off by the environment, `CI` set
+/// (the tests of colour and of CI-aware output).
+pub fn ci_command(args: &[&str], dir: &Path) -> Command {
+    let mut cmd = command(args, dir);
+    cmd.env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("CLICOLOR")
+        .env("CI", "true");
+    cmd
+}
+
+/// Validates a SARIF document against the SARIF 2.1.0 schema (`tests/data/sarif/`).
+pub fn validate_sarif(doc: &serde_json::Value) -> Result<(), String> {
+    let path = root().join("tests/data/sarif/sarif-schema-2.1.0.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("schema")).expect("schema JSON");
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.set_default_draft(boon::Draft::V7);
+    compiler.enable_format_assertions();
+    compiler
+        .add_resource("sarif-schema-2.1.0.json", schema)
+        .expect("add schema");
+    let idx = compiler
+        .compile("sarif-schema-2.1.0.json", &mut schemas)
+        .expect("compile schema");
+    schemas.validate(doc, idx).map_err(|e| format!("{e:#}"))
+}
+
 /// Runs `cmd` to the end, feeding it `stdin` (or nothing).
 pub fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Output {
     cmd.stdin(if stdin.is_some() {
@@ -50,8 +79,14 @@ pub fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Output {
     .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn tactful");
     if let Some(input) = stdin {
-        // A usage error exits before reading standard input: a broken pipe is expected then.
-        let _ = child.stdin.take().expect("stdin").write_all(input);
+        // Written from another thread, so a large input cannot deadlock against a large
+        // output. A usage error exits before reading standard input: a broken pipe is expected
+        // then.
+        let mut pipe = child.stdin.take().expect("stdin");
+        let input = input.to_vec();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        });
     }
     child.wait_with_output().expect("wait")
 }
