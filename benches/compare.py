@@ -11,7 +11,10 @@ What it does, from the repository root (see docs/benchmarks.md):
   4. times, as medians of several runs: tactful, `rg --no-unicode -i -c -f PATTERNS`,
      `rg -i -c -f PATTERNS`, and write-good, alex, proselint and harper-cli when installed;
   5. times one message end to end (process start included) for tactful and rg;
-  6. scale: peak RSS over 1,000 and 8,000 files, and one 50 MB file.
+  6. scale: peak RSS over 1,000, 8,000 and 10,000 files, and one 50 MB file;
+  7. issue 12 (--skip-issue12 to leave out): start-up of one English sentence against the
+     `rg -F` one-literal floor, the LSP's first diagnostics after `didOpen`, and the
+     many-findings curve (5 / 20 / 50 MB with a pitch in every sentence, and one 50 MB line).
 Ratios are against `rg --no-unicode`. hyperfine is used when present (--no-hyperfine to
 use Python timing); user CPU time is reported beside wall time because wall time on a shared
 machine is noisy.
@@ -32,7 +35,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TACTFUL = ROOT / "target" / "release" / "tactful"
+TACTFUL = Path(os.environ.get("TACTFUL_BIN") or ROOT / "target" / "release" / "tactful")
 MAKE_CORPUS = ROOT / "benches" / "make_corpus.py"
 
 PEERS = {
@@ -264,6 +267,133 @@ def big_file(path, corpus_files, size):
             i += 1
 
 
+# --- issue 12: start-up, the LSP, many findings ---------------------------------------------
+
+PITCHES = [
+    "Our platform helps companies like yours cut delivery costs, so can I book a quick demo?",
+    "We are offering 20% off this week only if you sign the order before Friday.",
+    "As we discussed, I am sending over the proposal with our pricing for next year.",
+    "I've added you to our monthly newsletter, so you will start receiving our updates.",
+    "Here is my calendar link, grab any 15-minute slot that suits you for a sales call.",
+]
+
+
+def findings_file(path, size, paragraphs=True):
+    """`size` bytes with a pitch in every sentence: three to a paragraph, or one long line."""
+    with open(path, "w", encoding="utf-8") as f:
+        written, i = 0, 0
+        while written < size:
+            t = PITCHES[i % len(PITCHES)]
+            i += 1
+            t += ("\n\n" if i % 3 == 0 else " ") if paragraphs else " "
+            f.write(t)
+            written += len(t.encode())
+
+
+def lsp_first_diagnostics(runs):
+    """Milliseconds from sending `didOpen` to reading the first `publishDiagnostics`, each in a
+    fresh `tactful lsp` process (so the rules are built for it), as medians; and the same for a
+    `didChange` in the warm process."""
+    def frame(msg):
+        body = json.dumps(msg).encode()
+        return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+    def read(out):
+        length = None
+        while True:
+            line = out.readline()
+            if not line:
+                return None
+            line = line.strip()
+            if not line:
+                break
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        return json.loads(out.read(length))
+
+    def until(out, pred):
+        while True:
+            m = read(out)
+            if m is None or pred(m):
+                return m
+
+    text = "Hi Dana,\n\nCould we book a quick demo next week? Our platform helps companies like yours.\n\nBest,\nTom\n"
+    uri = "file:///tmp/tactful-bench-lsp/draft.txt"
+    first, change = [], []
+    for _ in range(runs):
+        p = subprocess.Popen([str(TACTFUL), "lsp", "--no-config"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        p.stdin.write(frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                             "params": {"processId": None, "rootUri": None, "capabilities": {}}}))
+        p.stdin.flush()
+        until(p.stdout, lambda m: m.get("id") == 1)
+        p.stdin.write(frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+        is_diag = lambda m: m.get("method") == "textDocument/publishDiagnostics"
+        start = time.perf_counter()
+        p.stdin.write(frame({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+            "textDocument": {"uri": uri, "languageId": "plaintext", "version": 1, "text": text}}}))
+        p.stdin.flush()
+        until(p.stdout, is_diag)
+        first.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        p.stdin.write(frame({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"text": text.replace("next week", "on Tuesday")}]}}))
+        p.stdin.flush()
+        until(p.stdout, is_diag)
+        change.append((time.perf_counter() - start) * 1000)
+        p.stdin.write(frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": None}))
+        p.stdin.write(frame({"jsonrpc": "2.0", "method": "exit", "params": None}))
+        p.stdin.flush()
+        p.wait(timeout=10)
+    return statistics.median(first), statistics.median(change)
+
+
+def issue12(work, a, hf, results):
+    out = {}
+    log("issue 12: one sentence against the rg -F floor …")
+    one = work / "one.txt"
+    one.write_text("I wanted to say thanks for the talk you gave at the meetup last week about hiring.\n")
+    runs = max(a.runs, 30)
+    rows = {
+        "tactful check one.txt": measure([str(TACTFUL), "check", "--no-config", str(one)], runs, warmup=3, use_hyperfine=hf),
+        "rg -F hiring one.txt (floor)": measure(["rg", "-F", "hiring", str(one)], runs, warmup=3, use_hyperfine=hf),
+    }
+    print("\n### Start-up: one English sentence, process start to exit\n")
+    print("| command | wall (median) | user CPU | wall vs floor |")
+    print("|---|---:|---:|---:|")
+    floor = rows["rg -F hiring one.txt (floor)"]
+    for name, r in rows.items():
+        print(f"| `{name}` | {fmt_s(r['wall'])} | {fmt_s(r['user'])} | {r['wall'] / floor['wall']:.1f}x |")
+    out["startup"] = rows
+    log("issue 12: LSP didOpen → publishDiagnostics …")
+    first, change = lsp_first_diagnostics(max(5, a.runs))
+    print(f"\nLSP: first `publishDiagnostics` {first:.1f} ms after `didOpen` in a fresh server "
+          f"(median); {change:.1f} ms after a `didChange` once warm.")
+    out["lsp_ms"] = {"did_open": first, "did_change": change}
+
+    log("issue 12: many findings, 5 / 20 / 50 MB …")
+    curve = {}
+    print("\n### Many findings (a pitch in every sentence, three sentences a paragraph)\n")
+    print("| input | wall | user CPU | time per MB | peak RSS |")
+    print("|---|---:|---:|---:|---:|")
+    cases = [(f"{mb} MB, paragraphs", mb, True) for mb in (5, 20, 50)] + [("50 MB, one line", 50, False)]
+    for label, mb, paras in cases:
+        path = work / f"findings-{mb}{'' if paras else '-line'}.txt"
+        findings_file(path, mb * 1024 * 1024, paras)
+        argv = [str(TACTFUL), "check", "--no-config", "--format", "json", str(path)]
+        t = measure(argv, 1, warmup=0, use_hyperfine=hf)
+        rss = peak_rss_kib(argv)
+        curve[label] = {"mb": mb, "rss_kib": rss, **t}
+        print(f"| {label} | {fmt_s(t['wall'])} | {fmt_s(t['user'])} | {t['wall'] / mb * 1000:.0f} ms | {rss / 1024:.0f} MiB |")
+        path.unlink()
+    five, fifty = curve["5 MB, paragraphs"], curve["50 MB, paragraphs"]
+    ratio = (fifty["wall"] / 50) / (five["wall"] / 5)
+    print(f"\nTime per MB, 50 MB against 5 MB: {ratio:.2f}x (issue 12 asks for at most 1.5x).")
+    out["findings_curve"] = curve
+    results["issue12"] = out
+
+
 # --- report -------------------------------------------------------------------------------
 
 def table(title, rows, base):
@@ -295,6 +425,10 @@ def main():
     ap.add_argument("--no-hyperfine", action="store_true", help="time with Python only")
     ap.add_argument("--skip-peers", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
+    ap.add_argument("--skip-issue12", action="store_true",
+                    help="leave out start-up, LSP and the many-findings curve")
+    ap.add_argument("--only-issue12", action="store_true",
+                    help="only start-up, LSP and the many-findings curve")
     ap.add_argument("--quick", action="store_true", help="fewer runs, no 8,000-file or 50 MB check")
     ap.add_argument("--json", type=Path, help="also write the results here")
     a = ap.parse_args()
@@ -311,6 +445,11 @@ def main():
     work = a.work
     work.mkdir(parents=True, exist_ok=True)
     results = {"machine": os.uname().nodename, "cpus": os.cpu_count(), "count": a.count}
+    if a.only_issue12:
+        issue12(work, a, hf, results)
+        if a.json:
+            a.json.write_text(json.dumps(results, indent=2, default=str))
+        return
     log(f"corpora: {a.count} messages each in {work}")
     en_files = make_corpus(work / "en", a.count)
     mixed_files = make_corpus(work / "mixed", a.count, mixed=True)
@@ -371,16 +510,22 @@ def main():
     results["one_message"] = rows
 
     if not a.skip_scale:
-        log("scale: 1,000 vs 8,000 files …")
-        many = make_corpus(work / "scale", 8000)
+        log("scale: 1,000, 8,000 and 10,000 files …")
+        many = make_corpus(work / "scale", 10000)
         small = work / "scale-1000"
         if small.exists():
             shutil.rmtree(small)
         small.mkdir()
         for f in many[:1000]:
             os.link(f, small / f.name)
+        mid = work / "scale-8000"
+        if mid.exists():
+            shutil.rmtree(mid)
+        mid.mkdir()
+        for f in many[:8000]:
+            os.link(f, mid / f.name)
         scale = {}
-        for n, folder in [(1000, small), (8000, work / "scale")]:
+        for n, folder in [(1000, small), (8000, mid), (10000, work / "scale")]:
             t = measure(tactful + [str(folder)], 3, use_hyperfine=hf)
             scale[n] = {"rss_kib": peak_rss_kib(tactful + [str(folder)]), **t}
         print("\n### Scale\n")
@@ -400,6 +545,9 @@ def main():
         table("one 50 MB file (corpus messages one after another)", rows, "rg --no-unicode -i -c -f PATTERNS")
         print(f"\ntactful peak RSS on the 50 MB file: {rss / 1024:.0f} MiB")
         results["scale"] = {"files": scale, "big_file": rows, "big_file_rss_kib": rss}
+
+    if not a.skip_issue12:
+        issue12(work, a, hf, results)
 
     print(f"\nTimer: {'hyperfine' if hf and shutil.which('hyperfine') else 'Python'}; "
           f"{a.runs} runs per command (peers {a.peer_runs}). Wall times on a shared machine are "

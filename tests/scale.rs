@@ -251,3 +251,33 @@ fn columns_are_right_deep_in_a_long_line() {
         "{last}"
     );
 }
+
+/// Batch mode reads each file once: the batch step keeps what it read for the check, so a
+/// file removed after the run started is still checked from that one read.
+#[test]
+fn a_batch_reads_each_file_once() {
+    use tactful::lint::{Input, LintOptions, Linter, Session};
+    let d = tempfile::tempdir().expect("tempdir");
+    let mut inputs = Vec::new();
+    for i in 0..3 {
+        let path = d.path().join(format!("draft{i}.txt"));
+        std::fs::write(&path, demo_asks(2 + i)).expect("write");
+        inputs.push(Input::file(&format!("draft{i}.txt"), path));
+    }
+    let linter = Linter::new(LintOptions {
+        no_config: true,
+        ..Default::default()
+    });
+    let session = Session::new(&linter, inputs, None);
+    for i in 0..3 {
+        std::fs::remove_file(d.path().join(format!("draft{i}.txt"))).expect("remove");
+    }
+    for i in 0..3 {
+        let r = session.check(i);
+        assert!(r.errors.is_empty(), "draft{i}: {:?}", r.errors);
+        let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert!(rules.contains(&DEMO), "draft{i}: {rules:?}");
+    }
+    // A second check of the same input has nothing kept: it reads the (now missing) file.
+    assert!(!session.check(0).errors.is_empty());
+}

@@ -16,6 +16,7 @@ use crate::rules::Registry;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// One input of a run.
@@ -114,6 +115,10 @@ pub struct Fixed {
 /// passes settle it, and the cap keeps two rules that undo each other from looping.
 const MAX_FIX_PASSES: usize = 4;
 
+/// Bytes of files that the batch step keeps for checking, so a run up to this size reads each
+/// file once; past it, files are read again when checked, and memory stays flat.
+pub const READ_ONCE_BUDGET: usize = 32 * 1024 * 1024;
+
 /// A set of inputs on their way through the pipeline.
 pub struct Session<'l> {
     linter: &'l Linter,
@@ -122,6 +127,8 @@ pub struct Session<'l> {
     format: Option<Format>,
     /// Input index → its place in a cluster of near-identical drafts.
     copies: HashMap<usize, CopyOf>,
+    /// Files the batch step read and kept (within [`READ_ONCE_BUDGET`]), taken when checked.
+    kept: Vec<Mutex<Option<Vec<u8>>>>,
     run: Run,
 }
 
@@ -134,9 +141,12 @@ impl<'l> Session<'l> {
             inputs,
             format,
             copies: HashMap::new(),
+            kept: Vec::new(),
             run: Run::default(),
         };
-        session.copies = session.find_copies();
+        let (copies, kept) = session.find_copies();
+        session.copies = copies;
+        session.kept = kept;
         session
     }
 
@@ -149,27 +159,54 @@ impl<'l> Session<'l> {
         self.copies.get(&i)
     }
 
-    fn find_copies(&self) -> HashMap<usize, CopyOf> {
+    /// Clusters the run's drafts, and keeps the files it read (up to [`READ_ONCE_BUDGET`]
+    /// bytes) for their check.
+    fn find_copies(&self) -> (HashMap<usize, CopyOf>, Vec<Mutex<Option<Vec<u8>>>>) {
         let readable = self
             .inputs
             .iter()
             .filter(|i| !matches!(i.content, Content::Unreadable(_)))
             .count();
         if readable < 2 {
-            return HashMap::new();
+            return (HashMap::new(), Vec::new());
         }
-        let prints: Vec<_> = self
+        let budget = AtomicUsize::new(READ_ONCE_BUDGET);
+        let (prints, kept): (Vec<_>, Vec<_>) = self
             .inputs
             .par_iter()
             .map(|input| {
-                let bytes = input.read().ok()?;
+                let Ok(bytes) = input.read() else {
+                    return (None, Mutex::new(None));
+                };
+                // Text in memory already (stdin, an editor's buffer) needs no copy kept.
+                let keep = matches!(input.content, Content::File)
+                    && budget
+                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                            left.checked_sub(bytes.len())
+                        })
+                        .is_ok();
+                let kept = keep.then(|| bytes.clone());
                 let how = self.how(input);
-                self.linter
-                    .fingerprint(&input.shown, input.path.as_deref(), bytes, &how)
+                let print =
+                    self.linter
+                        .fingerprint(&input.shown, input.path.as_deref(), bytes, &how);
+                (print, Mutex::new(kept))
             })
-            .collect();
+            .unzip();
         let names: Vec<&str> = self.inputs.iter().map(|i| i.shown.as_str()).collect();
-        copies(prints, &names)
+        (copies(prints, &names), kept)
+    }
+
+    /// The bytes of input `i`: the copy the batch step kept (once), else read now.
+    fn bytes(&self, i: usize, input: &Input) -> Result<Vec<u8>, SourceError> {
+        let kept = self
+            .kept
+            .get(i)
+            .and_then(|k| k.lock().ok().and_then(|mut k| k.take()));
+        match kept {
+            Some(b) => Ok(b),
+            None => input.read(),
+        }
     }
 
     /// Checks input `i`: read, suppressions, severities, and its batch finding.
@@ -177,7 +214,7 @@ impl<'l> Session<'l> {
         let Some(input) = self.inputs.get(i) else {
             return FileResult::failed("", vec![SourceError::whole("", "no such input")]);
         };
-        match input.read() {
+        match self.bytes(i, input) {
             Ok(bytes) => self.check_text(i, bytes),
             Err(e) => FileResult::failed(&input.shown, vec![e]),
         }
