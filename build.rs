@@ -121,6 +121,33 @@ fn literal_table(files: &[PathBuf]) -> BTreeMap<String, Vec<String>> {
     table
 }
 
+/// A rule file with each rule's `examples:` block left out: lines after the key that are blank,
+/// indented deeper, or items of a sequence at the key's own indentation. Examples are ~40% of
+/// a language's evidence and only `tactful test`, `explain` and the docs read them, so parsing
+/// them at every start-up is wasted. A key written another way (`- examples:`, flow style)
+/// stays; a test checks that both texts give the same rules.
+fn without_examples(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut skip: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        if let Some(at) = skip {
+            let blank = body.trim().is_empty();
+            if blank || indent > at || (indent == at && body.starts_with("- ")) {
+                continue;
+            }
+            skip = None;
+        }
+        if body.starts_with("examples:") && body["examples:".len()..].trim().is_empty() {
+            skip = Some(indent);
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=src/rules/literals.rs");
@@ -132,22 +159,59 @@ fn main() {
     let mut out = String::from("pub static FILES: &[BuiltinFile] = &[\n");
     for f in &files {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let full = Path::new(&manifest).join(f).display().to_string();
+        let lang = lang_of(f);
+        // A language's evidence without its examples, for linting (see `BuiltinFile::lean`).
+        let lean = if !lang.is_empty() && name != "pack.yaml" {
+            let text = std::fs::read_to_string(f).unwrap_or_default();
+            let dir = Path::new(&out_dir).join("lean").join(lang);
+            std::fs::create_dir_all(&dir).expect("create lean folder");
+            let path = dir.join(name);
+            std::fs::write(&path, without_examples(&text)).expect("write lean rule file");
+            path.display().to_string()
+        } else {
+            full.clone()
+        };
         let _ = writeln!(
             out,
-            "    BuiltinFile {{ lang: {:?}, name: {name:?}, text: include_str!({:?}) }},",
-            lang_of(f),
-            Path::new(&manifest).join(f).display().to_string()
+            "    BuiltinFile {{ lang: {lang:?}, name: {name:?}, text: include_str!({full:?}), \
+             lean: include_str!({lean:?}) }},"
         );
     }
     out.push_str("];\n");
     std::fs::write(Path::new(&out_dir).join("builtin_rules.rs"), out)
         .expect("write generated file");
 
-    let mut lits = String::from("pub static LITERALS: &[(&str, &[&str])] = &[\n");
-    for (src, l) in literal_table(&files) {
-        let _ = writeln!(lits, "    ({src:?}, &{l:?}),");
+    // Offsets into one string rather than a table of `&str`s: a table of pointers costs the
+    // loader a relocation per string at every start (tens of thousands here).
+    let mut blob = String::new();
+    let mut entries = String::new();
+    let mut lits = String::new();
+    let mut n_lits = 0usize;
+    let put = |s: &str, blob: &mut String| {
+        let at = blob.len();
+        blob.push_str(s);
+        format!("({at}, {})", s.len())
+    };
+    let table = literal_table(&files);
+    for (src, l) in &table {
+        let src_at = put(src, &mut blob);
+        let _ = writeln!(entries, "    ({src_at}, {n_lits}, {}),", l.len());
+        for lit in l {
+            let lit_at = put(lit, &mut blob);
+            let _ = writeln!(lits, "    {lit_at},");
+            n_lits += 1;
+        }
     }
-    lits.push_str("];\n");
-    std::fs::write(Path::new(&out_dir).join("builtin_literals.rs"), lits)
+    let out = format!(
+        "/// Every source and literal, one after another.\n\
+         pub static BLOB: &str = {blob:?};\n\
+         /// Per pattern, sorted by source: (source start, length), first literal, literal count.\n\
+         pub static ENTRIES: [((u32, u32), u32, u32); {}] = [\n{entries}];\n\
+         /// (start, length) of each literal in BLOB.\n\
+         pub static LITS: [(u32, u32); {n_lits}] = [\n{lits}];\n",
+        table.len()
+    );
+    std::fs::write(Path::new(&out_dir).join("builtin_literals.rs"), out)
         .expect("write generated file");
 }

@@ -133,7 +133,7 @@ impl Linter {
             .lock()
             .map_err(|_| vec![SourceError::whole("tactful", "internal lock poisoned")])?;
         map.entry(sources.clone())
-            .or_insert_with(|| Registry::new(&sources).map(Arc::new))
+            .or_insert_with(|| Registry::for_linting(&sources).map(Arc::new))
             .clone()
     }
 

@@ -119,6 +119,9 @@ const MAX_FIX_PASSES: usize = 4;
 /// file once; past it, files are read again when checked, and memory stays flat.
 pub const READ_ONCE_BUDGET: usize = 32 * 1024 * 1024;
 
+/// Per input, the bytes the batch step read and kept for its check.
+type Kept = Vec<Mutex<Option<Vec<u8>>>>;
+
 /// A set of inputs on their way through the pipeline.
 pub struct Session<'l> {
     linter: &'l Linter,
@@ -128,7 +131,7 @@ pub struct Session<'l> {
     /// Input index → its place in a cluster of near-identical drafts.
     copies: HashMap<usize, CopyOf>,
     /// Files the batch step read and kept (within [`READ_ONCE_BUDGET`]), taken when checked.
-    kept: Vec<Mutex<Option<Vec<u8>>>>,
+    kept: Kept,
     run: Run,
 }
 
@@ -161,7 +164,7 @@ impl<'l> Session<'l> {
 
     /// Clusters the run's drafts, and keeps the files it read (up to [`READ_ONCE_BUDGET`]
     /// bytes) for their check.
-    fn find_copies(&self) -> (HashMap<usize, CopyOf>, Vec<Mutex<Option<Vec<u8>>>>) {
+    fn find_copies(&self) -> (HashMap<usize, CopyOf>, Kept) {
         let readable = self
             .inputs
             .iter()

@@ -16,12 +16,17 @@ mod prederived {
 }
 
 /// The literals `build.rs` derived for a built-in pattern (by its expanded source).
-fn prederived(source: &str) -> Option<&'static [&'static str]> {
-    let table = prederived::LITERALS;
-    table
-        .binary_search_by(|(s, _)| (*s).cmp(source))
-        .ok()
-        .map(|i| table[i].1)
+fn prederived(source: &str) -> Option<Vec<String>> {
+    use prederived::{BLOB, ENTRIES, LITS};
+    let at = |(start, len): (u32, u32)| BLOB.get(start as usize..(start + len) as usize);
+    let i = ENTRIES
+        .binary_search_by(|(s, _, _)| at(*s).unwrap_or("").cmp(source))
+        .ok()?;
+    let (_, first, count) = ENTRIES[i];
+    LITS.get(first as usize..(first + count) as usize)?
+        .iter()
+        .map(|l| at(*l).map(str::to_string))
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -93,7 +98,7 @@ impl Pattern {
         let derived: Vec<String> = if !prefiltered && builtin {
             Vec::new()
         } else if let Some(lits) = builtin.then(|| prederived(&source)).flatten() {
-            lits.iter().map(|l| l.to_string()).collect()
+            lits
         } else {
             derive_literals(&source, fold_str).map_err(|e| PatternError {
                 message: e.message,
