@@ -4,7 +4,11 @@
 //! through it, with the batch comparison and fixes. The rules the linter reports itself
 //! (`tactful/*`) come from the one table in [`crate::internal`].
 
+mod message;
 pub mod session;
+
+pub use message::check_message;
+use message::{check_message_in, With};
 
 pub use session::{CopyOf, DuplicateRule, Fixed, Input, Run, Session};
 
@@ -20,13 +24,11 @@ pub struct ReadAs {
 use crate::batch;
 use crate::config::{ConfigResolver, Level};
 use crate::context::{Context, ContextLayer};
-use crate::engine::{run_pack, Pass};
 use crate::error::SourceError;
-use crate::finding::{FileResult, Finding, Text};
+use crate::finding::{FileResult, Finding};
 use crate::input::{self, Format};
-use crate::internal::{self, MALFORMED_INPUT, NO_RULE_PACK, UNKNOWN_KEY, UNUSED_SUPPRESSION};
+use crate::internal::{UNKNOWN_KEY, UNUSED_SUPPRESSION};
 use crate::lang::LanguageDetector;
-use crate::message::{Message, SegmentKind};
 use crate::rules::catalog::{catalog, RuleMeta};
 use crate::rules::{Registry, RuleSources};
 use std::collections::HashMap;
@@ -363,7 +365,14 @@ impl Linter {
         } else {
             &[]
         };
-        let mut result = check_message_in(run, &registry, &detector, message, ctx, options, skip);
+        let with = With {
+            run,
+            registry: &registry,
+            detector: &detector,
+            options,
+            skip,
+        };
+        let mut result = check_message_in(with, message, ctx);
         result.path = shown.to_string();
         crate::suppress::apply_inline(&mut result.findings, &inline);
         if let Some(copy) = copy {
@@ -388,226 +397,6 @@ impl Linter {
             });
         result
     }
-}
-
-/// Runs every pack the message needs and returns its findings, sorted by position. A template's
-/// other renderings (`msg.variants`) are checked too and their findings merged; problems the
-/// reader noted become `tactful/malformed-input` warnings.
-pub fn check_message(
-    registry: &Registry,
-    detector: &LanguageDetector,
-    msg: Message,
-    ctx: Context,
-    options: Option<&RuleOptions>,
-) -> FileResult {
-    check_message_in(&Run::default(), registry, detector, msg, ctx, options, &[])
-}
-
-/// [`check_message`] as part of `run`, leaving out the kinds in `skip`.
-fn check_message_in(
-    run: &Run,
-    registry: &Registry,
-    detector: &LanguageDetector,
-    mut msg: Message,
-    ctx: Context,
-    options: Option<&RuleOptions>,
-    skip: &[&str],
-) -> FileResult {
-    let variants = std::mem::take(&mut msg.variants);
-    let notes = std::mem::take(&mut msg.notes);
-    let mut result = check_rendering(run, registry, detector, msg, ctx, options, skip, false);
-    let resolved = result.context.clone();
-    // What the first rendering found, as sets: merging by scanning the list per finding was
-    // quadratic in a template dense with findings.
-    let mut seen: std::collections::HashSet<(Text, usize, usize)> = Default::default();
-    let mut tactful_rules: std::collections::HashSet<Text> = Default::default();
-    if !variants.is_empty() {
-        for g in &result.findings {
-            seen.insert((g.rule.clone(), g.span.start, g.span.end));
-            if g.category == internal::CATEGORY {
-                tactful_rules.insert(g.rule.clone());
-            }
-        }
-    }
-    for v in variants {
-        let vctx = resolved.clone().unwrap_or_default();
-        // The other renderings of a template are what recipients with missing data get: their
-        // greeting is generic by design ("Hi there,"), so a mass-message finding there is the
-        // fallback working, not a blast.
-        let greetings: Vec<std::ops::Range<usize>> = v
-            .segments
-            .iter()
-            .filter(|s| s.kind == SegmentKind::Greeting)
-            .map(|s| v.to_source(s.range.clone()))
-            .collect();
-        let r = check_rendering(run, registry, detector, v, vctx, options, skip, true);
-        for f in r.findings {
-            let in_greeting = greetings
-                .iter()
-                .any(|g| g.start <= f.span.start && f.span.end <= g.end);
-            if f.category == "mass-message" && in_greeting {
-                continue;
-            }
-            let key = (f.rule.clone(), f.span.start, f.span.end);
-            if !tactful_rules.contains(&f.rule) && seen.insert(key) {
-                if f.category == internal::CATEGORY {
-                    tactful_rules.insert(f.rule.clone());
-                }
-                result.findings.push(f);
-            }
-        }
-        for e in r.errors {
-            if !result.errors.iter().any(|x| x.message == e.message) {
-                result.errors.push(e);
-            }
-        }
-    }
-    for n in notes {
-        result.findings.push(MALFORMED_INPUT.finding(
-            n.message,
-            n.span,
-            "could not be read as it should",
-        ));
-    }
-    result
-        .findings
-        .sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
-    result
-}
-
-/// Checks one rendering of a message (`variant`: one of a template's other renderings).
-#[allow(clippy::too_many_arguments)]
-fn check_rendering(
-    run: &Run,
-    registry: &Registry,
-    detector: &LanguageDetector,
-    mut msg: Message,
-    mut ctx: Context,
-    options: Option<&RuleOptions>,
-    skip: &[&str],
-    variant: bool,
-) -> FileResult {
-    let mut errors = Vec::new();
-    let mut findings = Vec::new();
-    let own_words = [
-        SegmentKind::Subject,
-        SegmentKind::Greeting,
-        SegmentKind::Body,
-    ];
-    // With `--lang auto`, paragraphs in another language than the message get that
-    // language's pack; a language fixed by the user is taken as it is.
-    let auto = ctx.lang == "auto";
-    if auto {
-        ctx.lang = detector
-            .detect_message(&msg.text_of(&own_words))
-            .unwrap_or_else(|| "en".into());
-    }
-    for seg in msg
-        .segments
-        .iter_mut()
-        .filter(|s| auto && s.kind == SegmentKind::Body)
-    {
-        if let Some(l) = detector.paragraph_language(&msg.prose[seg.range.clone()], &ctx.lang) {
-            if registry.has_language(&l) {
-                seg.lang = Some(l);
-            }
-        }
-    }
-    let mut langs: Vec<String> = vec![ctx.lang.clone()];
-    for s in &msg.segments {
-        if let Some(l) = &s.lang {
-            if !langs.contains(l) {
-                langs.push(l.clone());
-            }
-        }
-    }
-    if !registry.has_language(&ctx.lang) {
-        findings.push(
-            NO_RULE_PACK.finding(
-                format!(
-                    "no rule pack for language `{}`; only language-neutral rules ran (tactful has \
-                 rules for: {})",
-                    ctx.lang,
-                    registry.languages().join(", ")
-                ),
-                msg.segments
-                    .first()
-                    .map_or(0..0, |s| msg.to_source(s.range.start..s.range.start)),
-                "language detected here",
-            ),
-        );
-    }
-    let main_lang = ctx.lang.clone();
-    for lang in langs
-        .iter()
-        .map(String::as_str)
-        .chain(std::iter::once("any"))
-    {
-        let pack = match registry.pack(lang) {
-            Some(Ok(p)) => p.clone(),
-            Some(Err(e)) => {
-                errors.extend(e.iter().cloned());
-                continue;
-            }
-            None => continue,
-        };
-        let pack = with_options(run, pack, options, &mut errors);
-        let include = |s: &crate::message::Segment| -> bool {
-            lang == "any" || s.lang.as_deref().unwrap_or(&main_lang) == lang
-        };
-        let pass = Pass {
-            include: &include,
-            found: &findings,
-            variant,
-            skip,
-        };
-        let found = run_pack(&pack, &msg, &ctx, pass);
-        findings.extend(found);
-    }
-    findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
-    FileResult {
-        path: String::new(),
-        context: Some(ctx),
-        source: Arc::from(msg.source.as_str()),
-        findings,
-        errors,
-        capped: Vec::new(),
-    }
-}
-
-/// A pack with the config's rule options applied (a copy only when options touch it).
-fn with_options(
-    run: &Run,
-    pack: Arc<crate::rules::Pack>,
-    options: Option<&RuleOptions>,
-    errors: &mut Vec<SourceError>,
-) -> Arc<crate::rules::Pack> {
-    let Some(options) = options else { return pack };
-    if !pack
-        .rules
-        .iter()
-        .any(|r| options.contains_key(r.id.as_str()))
-    {
-        return pack;
-    }
-    let mut rules = pack.rules.clone();
-    for r in &mut rules {
-        if let Some(opts) = options.get(r.id.as_str()) {
-            for (k, v) in opts {
-                if let Err(e) = r.set_option(k, *v) {
-                    if run.first_warning(&e) {
-                        errors.push(SourceError::whole(".tactful.yaml", e));
-                    }
-                }
-            }
-        }
-    }
-    Arc::new(crate::rules::Pack::new(
-        pack.lang.clone(),
-        pack.name.clone(),
-        pack.word_prefixes.clone(),
-        rules,
-    ))
 }
 
 /// A front-matter key that looks like a typo of one of tactful's keys.
@@ -652,44 +441,4 @@ fn apply_allow(result: &mut FileResult, allow: &[crate::input::Allow]) {
     result
         .findings
         .sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::rules::RuleSources;
-
-    fn options(rule: &str, key: &str) -> RuleOptions {
-        RuleOptions::from([(rule.to_string(), [(key.to_string(), 1.0)].into())])
-    }
-
-    /// A bad option is reported once per run, on the first file it affects, and again in the
-    /// next run (an editor's next check, after a reload): not once per process.
-    #[test]
-    fn option_warnings_are_per_run() {
-        let reg = Registry::new(&RuleSources::default()).expect("built-in rules");
-        let detector = LanguageDetector::with_stopwords(&reg.languages(), &reg.stopwords());
-        let bad = options("channel-limit/connection-note", "no-such-option");
-        let check = |run: &Run| {
-            let read = input::read(
-                "a.txt",
-                b"Hi Ana, how was the trip?".to_vec(),
-                Format::Plain,
-                reg.vocabulary(),
-            )
-            .expect("read");
-            let ctx = ContextLayer::resolve(&[&ContextLayer {
-                lang: Some("en".into()),
-                ..Default::default()
-            }]);
-            check_message_in(run, &reg, &detector, read.message, ctx, Some(&bad), &[]).errors
-        };
-        for _ in 0..2 {
-            let run = Run::default();
-            let first = check(&run);
-            assert_eq!(first.len(), 1, "{first:?}");
-            assert!(first[0].message.contains("no-such-option"), "{first:?}");
-            assert!(check(&run).is_empty(), "once per run");
-        }
-    }
 }
