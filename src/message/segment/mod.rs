@@ -108,6 +108,9 @@ const SHAPES: usize = 8;
 struct Compiled {
     sources: [String; SHAPES],
     regexes: [OnceLock<Regex>; SHAPES],
+    /// The longest text (in bytes) a device-signature fragment matches; `None`: unbounded.
+    device_len: OnceLock<Option<usize>>,
+    device_fragments: String,
 }
 
 /// An alternation of fragments; one that never matches when there are none.
@@ -150,6 +153,8 @@ impl Compiled {
         Compiled {
             sources: Compiled::sources(w),
             regexes: Default::default(),
+            device_len: OnceLock::new(),
+            device_fragments: alt(&w.device_signatures),
         }
     }
 
@@ -218,6 +223,21 @@ impl Compiled {
             && !line.contains('_')
         {
             return false;
+        }
+        // A device signature is a fragment and at most 60 more characters: a longer line
+        // (most sentences) cannot be one.
+        if matches!(shape, Shape::DeviceSignature) {
+            let longest = self.device_len.get_or_init(|| {
+                regex_syntax::ParserBuilder::new()
+                    .case_insensitive(true)
+                    .build()
+                    .parse(&self.device_fragments)
+                    .ok()
+                    .and_then(|h| h.properties().maximum_len())
+            });
+            if longest.is_some_and(|n| line.trim_start().chars().count() > n + 60) {
+                return false;
+            }
         }
         self.re(shape).is_match(line)
     }
@@ -510,6 +530,15 @@ fn contact_block(
     }
     let own_words_before = ls[..first].iter().any(|l| !t(l).is_empty());
     let short = block.iter().all(|l| t(l).chars().count() <= 80);
+    // The cheap conditions first: most closing paragraphs fail them, and counting contact
+    // lines compiles the contact regex.
+    if !own_words_before
+        || !short
+        || !(2..=6).contains(&block.len())
+        || block.iter().any(|l| t(l).starts_with('>'))
+    {
+        return None;
+    }
     let contacts = block
         .iter()
         .filter(|l| contact_line(t(l), vocab.markers.get()))
