@@ -146,6 +146,17 @@ impl<'de> serde::Deserialize<'de> for Text {
 pub struct Related {
     pub span: Range<usize>,
     pub label: String,
+    /// Set when this entry is another rule's finding folded into this one (see
+    /// [`crate::lint::merge`]): which rule and category it was.
+    pub merged: Option<MergedFrom>,
+}
+
+/// The rule a related entry came from, when overlapping findings of different categories were
+/// reported as one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MergedFrom {
+    pub rule: Text,
+    pub category: Text,
 }
 
 /// A rewrite of one span of the file.

@@ -191,6 +191,7 @@ pub fn reporters(data: &[u8]) -> Result<(), String> {
             .map(|_| Related {
                 span: span(&mut bytes),
                 label: bytes.string(8),
+                merged: None,
             })
             .collect();
         let suggestion = (bytes.next() % 2 == 1).then(|| Suggestion {

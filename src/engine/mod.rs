@@ -200,6 +200,7 @@ fn to_finding(
             .map(|(r, label)| Related {
                 span: msg.to_source(r),
                 label,
+                merged: None,
             })
             .collect(),
         span,

@@ -1,9 +1,11 @@
 //! The linter: one file in, one [`FileResult`] out. Resolves config and context, reads the
 //! message, picks the language packs, runs the engine, applies suppressions and severities.
 //! [`session`] takes a whole run (the command line's files, the editor's open documents)
-//! through it, with the batch comparison and fixes. The rules the linter reports itself
+//! through it, with the batch comparison and fixes. [`merge`] folds overlapping findings of
+//! different categories into the strongest. The rules the linter reports itself
 //! (`tactful/*`) come from the one table in [`crate::internal`].
 
+pub mod merge;
 mod message;
 pub mod session;
 
@@ -395,6 +397,8 @@ impl Linter {
                 }
                 None => true,
             });
+        // After everything the user turned off or down, so a silenced rule hides nothing.
+        merge::merge_categories(&mut result.findings, &result.source);
         result
     }
 }

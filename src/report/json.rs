@@ -25,10 +25,7 @@ pub fn diagnostic_json(source: &str, idx: &LineIndex, f: &Finding) -> Value {
         "end": pos(idx, f.span.end),
         "text": text,
         "label": f.label,
-        "related": f.related.iter().map(|r| json!({
-            "span": {"start": r.span.start, "end": r.span.end},
-            "label": r.label,
-        })).collect::<Vec<_>>(),
+        "related": f.related.iter().map(related_json).collect::<Vec<_>>(),
         "suggestion": f.suggestion.as_ref().map(|s| json!({
             "span": {"start": s.span.start, "end": s.span.end},
             "replacement": s.replacement,
@@ -38,6 +35,20 @@ pub fn diagnostic_json(source: &str, idx: &LineIndex, f: &Finding) -> Value {
     // Only the learned layer's findings carry a confidence (PRODUCT.md).
     if let Some(c) = f.confidence {
         v["confidence"] = json!(super::confidence(c));
+    }
+    v
+}
+
+/// A related entry; one that is another rule's finding folded into this one (see
+/// [`crate::lint::merge`]) also names that rule and its category, for programs.
+fn related_json(r: &crate::finding::Related) -> Value {
+    let mut v = json!({
+        "span": {"start": r.span.start, "end": r.span.end},
+        "label": r.label,
+    });
+    if let Some(m) = &r.merged {
+        v["rule"] = json!(m.rule);
+        v["category"] = json!(m.category);
     }
     v
 }

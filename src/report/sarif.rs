@@ -123,11 +123,15 @@ fn result(r: &FileResult, idx: &LineIndex, f: &Finding, fingerprint: String) -> 
         .enumerate()
         .map(|(i, rel)| {
             text.push_str(&format!(" ([{}]({}))", escape_link(&rel.label), i + 1));
-            json!({
+            let mut loc = json!({
                 "id": i + 1,
                 "physicalLocation": physical(&r.path, &r.source, idx, &rel.span),
                 "message": {"text": rel.label},
-            })
+            });
+            if let Some(m) = &rel.merged {
+                loc["properties"] = json!({"rule": m.rule, "category": m.category});
+            }
+            loc
         })
         .collect();
     let mut v = json!({

@@ -10,6 +10,9 @@ category, with the expectation:
   reported but not expected  -> false positive
   expected but not reported  -> false negative
 
+A category counts as reported when a finding of it is listed, or when tactful folded such a
+finding into a stronger one on the same words (a `related` entry with `rule` and `category`).
+
 Usage:
   python3 tests/eval/score.py [tests/eval/es tests/eval/pt ...] [--bin PATH] [--disk-rules] [--rules PATH]...
                         [--set NAME] [-v]
@@ -115,6 +118,19 @@ def run_tactful(binary, folder, extra_rules):
     return found
 
 
+def by_category(diags):
+    """Findings by category. A finding tactful folded into a stronger one on the same words
+    (a related entry that names its `rule` and `category`) counts as reported: the user sees it."""
+    got = defaultdict(list)
+    for d in diags:
+        got[d["category"]].append(d)
+        for r in d.get("related", []):
+            if r.get("category"):
+                got[r["category"]].append({"rule": r.get("rule", "?"), "category": r["category"],
+                                           "text": d.get("text", ""), "merged_into": d["rule"]})
+    return got
+
+
 def ratio(num, den):
     return num / den if den else None
 
@@ -132,9 +148,7 @@ def score(lang, exp, found, verbose):
         if diags is None:
             print(f"warning: {path}: not in tactful's output", file=sys.stderr)
             diags = []
-        got = defaultdict(list)
-        for d in diags:
-            got[d["category"]].append(d)
+        got = by_category(diags)
         if not want:
             clean_total += 1
             if got:
@@ -281,9 +295,7 @@ def real_counts(rows, found):
     details = []
     for r in rows:
         lang = r.get("lang") or "?"
-        got = defaultdict(list)
-        for d in found.get(r["path"], []):
-            got[d["category"]].append(d)
+        got = by_category(found.get(r["path"], []))
         for cat in REAL_CATEGORIES:
             c = counts[cat][lang]
             if cat in r["want"]:

@@ -1,0 +1,299 @@
+//! One sentence, one finding: when findings of different categories cover the same words
+//! (overlapping spans in one file), the reader gets the strongest one, with the others listed
+//! as its related entries ("also mass-message/…: <message>") instead of two or three
+//! diagnostics on one sentence (issue 9, "duplicate categories").
+//!
+//! Runs after suppressions, `allow:`, the selection and the configured severities (a rule the
+//! user turned off cannot hide another one) and before the per-rule cap. What is left alone:
+//! - findings of the same category (the engine already decides between those);
+//! - tactful's own findings (`tactful/*`);
+//! - findings whose span is more than one sentence (a paragraph-wide or whole-message finding
+//!   would otherwise swallow every finding inside it);
+//! - a finding with a fix whose winner has none: `--fix` applies only the kept finding's fix,
+//!   so such a finding stays on its own rather than have its fix dropped silently.
+//!
+//! The strongest: higher severity, then a pattern finding over a learned one, then the wider
+//! span, then the rule id (then the position), so the outcome does not depend on input order.
+//! The kept finding keeps its severity, which is the highest of the group, so the exit status
+//! does not change.
+
+use crate::finding::{Finding, MergedFrom, Related};
+use std::cmp::Ordering;
+use std::ops::Range;
+
+/// Groups of overlapping findings larger than this are left as they are: merging is quadratic
+/// in the size of a group, and a group this large is not one sentence anyway.
+const MAX_GROUP: usize = 64;
+
+/// Folds overlapping findings of different categories into the strongest one; keeps the order
+/// of what is left (by position, as given).
+pub fn merge_categories(findings: &mut Vec<Finding>, source: &str) {
+    if findings.len() < 2 {
+        return;
+    }
+    let eligible: Vec<bool> = findings.iter().map(|f| mergeable(f, source)).collect();
+    // Indices of eligible findings by start, then swept into groups of overlapping spans.
+    let mut order: Vec<usize> = (0..findings.len()).filter(|&i| eligible[i]).collect();
+    if order.len() < 2 {
+        return;
+    }
+    order.sort_by_key(|&i| (findings[i].span.start, findings[i].span.end));
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut end = 0;
+    for i in order {
+        let span = &findings[i].span;
+        match groups.last_mut() {
+            Some(g) if span.start < end => {
+                g.push(i);
+                end = end.max(span.end);
+            }
+            _ => {
+                groups.push(vec![i]);
+                end = span.end;
+            }
+        }
+    }
+    // What each folded finding becomes: (index of the kept finding, the related entry).
+    let mut folded: Vec<Option<usize>> = vec![None; findings.len()];
+    let mut added: Vec<(usize, Related)> = Vec::new();
+    for mut g in groups {
+        if g.len() < 2 || g.len() > MAX_GROUP {
+            continue;
+        }
+        g.sort_by(|&a, &b| stronger(&findings[a], &findings[b]));
+        let mut kept: Vec<usize> = Vec::with_capacity(g.len());
+        for i in g {
+            let f = &findings[i];
+            let into = kept.iter().copied().find(|&k| {
+                let w = &findings[k];
+                w.category != f.category
+                    && overlaps(&w.span, &f.span)
+                    && !(f.suggestion.is_some() && w.suggestion.is_none())
+            });
+            match into {
+                Some(k) => {
+                    folded[i] = Some(k);
+                    added.push((k, related_entry(f)));
+                }
+                None => kept.push(i),
+            }
+        }
+    }
+    if added.is_empty() {
+        return;
+    }
+    for (k, rel) in added {
+        findings[k].related.push(rel);
+    }
+    let mut i = 0;
+    findings.retain(|_| {
+        let keep = folded[i].is_none();
+        i += 1;
+        keep
+    });
+}
+
+/// Whether `f` takes part in merging at all.
+fn mergeable(f: &Finding, source: &str) -> bool {
+    f.category != crate::internal::CATEGORY
+        && !f.span.is_empty()
+        && source.get(f.span.clone()).is_some_and(one_sentence)
+}
+
+/// No line break, and no sentence end followed by more text.
+fn one_sentence(text: &str) -> bool {
+    let t = text.trim_end();
+    if t.contains('\n') {
+        return false;
+    }
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        if matches!(c, '.' | '!' | '?' | '。' | '！' | '？')
+            && chars.peek().is_some_and(|n| n.is_whitespace())
+        {
+            return false;
+        }
+    }
+    true
+}
+
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end
+}
+
+/// `Less` when `a` is the stronger finding.
+fn stronger(a: &Finding, b: &Finding) -> Ordering {
+    b.severity
+        .cmp(&a.severity)
+        .then_with(|| a.confidence.is_some().cmp(&b.confidence.is_some()))
+        .then_with(|| b.span.len().cmp(&a.span.len()))
+        .then_with(|| a.rule.cmp(&b.rule))
+        .then_with(|| a.span.start.cmp(&b.span.start))
+}
+
+fn related_entry(f: &Finding) -> Related {
+    Related {
+        span: f.span.clone(),
+        label: format!("also {}: {}", f.rule, f.message),
+        merged: Some(MergedFrom {
+            rule: f.rule.clone(),
+            category: f.category.clone(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Severity, Suggestion};
+
+    const SRC: &str = "Hi Ana, we are the leading agency and want a quick call. Thanks!\nBye";
+
+    fn f(rule: &str, sev: Severity, span: Range<usize>) -> Finding {
+        Finding {
+            rule: rule.into(),
+            category: rule.split('/').next().unwrap_or(rule).into(),
+            severity: sev,
+            message: format!("{rule} says so").into(),
+            help: "help".into(),
+            span,
+            label: "here".into(),
+            related: Vec::new(),
+            suggestion: None,
+            confidence: None,
+        }
+    }
+
+    fn rules(fs: &[Finding]) -> Vec<&str> {
+        fs.iter().map(|f| f.rule.as_str()).collect()
+    }
+
+    fn merged(f: &Finding) -> Vec<&str> {
+        f.related
+            .iter()
+            .filter_map(|r| r.merged.as_ref().map(|m| m.rule.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn severity_wins_then_pattern_then_width_then_id() {
+        // Severity first, even over a wider span.
+        let mut v = vec![
+            f("self-focus/boast", Severity::Warning, 0..40),
+            f("early-pitch/call", Severity::Error, 36..55),
+        ];
+        merge_categories(&mut v, SRC);
+        assert_eq!(rules(&v), ["early-pitch/call"]);
+        assert_eq!(merged(&v[0]), ["self-focus/boast"]);
+        assert_eq!(v[0].severity, Severity::Error);
+        assert_eq!(v[0].related[0].span, 0..40);
+        assert!(v[0].related[0].label.contains("self-focus/boast says so"));
+
+        // Same severity: a pattern finding beats a learned one, even a wider one.
+        let mut learned = f("early-pitch/learned", Severity::Warning, 0..56);
+        learned.confidence = Some(0.9);
+        let mut v = vec![learned, f("self-focus/boast", Severity::Warning, 8..40)];
+        merge_categories(&mut v, SRC);
+        assert_eq!(rules(&v), ["self-focus/boast"]);
+        assert_eq!(merged(&v[0]), ["early-pitch/learned"]);
+
+        // Same severity and kind: the wider span.
+        let mut v = vec![
+            f("ask-before-give/call", Severity::Warning, 45..55),
+            f("early-pitch/offer", Severity::Warning, 19..55),
+        ];
+        merge_categories(&mut v, SRC);
+        assert_eq!(rules(&v), ["early-pitch/offer"]);
+
+        // Everything equal: the rule id, whatever the input order.
+        for flip in [false, true] {
+            let mut v = vec![
+                f("self-focus/b", Severity::Warning, 19..40),
+                f("early-pitch/a", Severity::Warning, 19..40),
+            ];
+            if flip {
+                v.reverse();
+            }
+            merge_categories(&mut v, SRC);
+            assert_eq!(rules(&v), ["early-pitch/a"]);
+            assert_eq!(merged(&v[0]), ["self-focus/b"]);
+        }
+    }
+
+    #[test]
+    fn three_categories_become_one_with_two_related() {
+        let mut v = vec![
+            f("ask-before-give/call", Severity::Warning, 45..55),
+            f("early-pitch/call", Severity::Error, 36..55),
+            f("self-focus/boast", Severity::Warning, 8..40),
+        ];
+        merge_categories(&mut v, SRC);
+        assert_eq!(rules(&v), ["early-pitch/call"]);
+        assert_eq!(merged(&v[0]), ["self-focus/boast", "ask-before-give/call"]);
+    }
+
+    #[test]
+    fn left_alone() {
+        // Same category: both stay.
+        let mut v = vec![
+            f("early-pitch/a", Severity::Warning, 19..40),
+            f("early-pitch/b", Severity::Warning, 30..55),
+        ];
+        merge_categories(&mut v, SRC);
+        assert_eq!(rules(&v), ["early-pitch/a", "early-pitch/b"]);
+        assert!(v.iter().all(|f| f.related.is_empty()));
+
+        // Not overlapping (adjacent spans do not overlap).
+        let mut v = vec![
+            f("early-pitch/a", Severity::Warning, 19..40),
+            f("self-focus/b", Severity::Warning, 40..55),
+        ];
+        merge_categories(&mut v, SRC);
+        assert_eq!(v.len(), 2);
+
+        // tactful's own findings.
+        let mut v = vec![
+            f("tactful/unused-suppression", Severity::Warning, 19..40),
+            f("self-focus/b", Severity::Warning, 19..40),
+        ];
+        merge_categories(&mut v, SRC);
+        assert_eq!(v.len(), 2);
+
+        // A finding over more than one sentence.
+        let mut v = vec![
+            f("self-focus/whole", Severity::Error, 0..64),
+            f("early-pitch/a", Severity::Warning, 19..40),
+        ];
+        merge_categories(&mut v, SRC);
+        assert_eq!(v.len(), 2);
+        let mut v = vec![
+            f("self-focus/lines", Severity::Error, 57..68),
+            f("early-pitch/a", Severity::Warning, 57..60),
+        ];
+        merge_categories(&mut v, SRC);
+        assert_eq!(v.len(), 2);
+    }
+
+    #[test]
+    fn an_only_fix_is_not_folded_away() {
+        let mut fixable = f("mass-message/generic", Severity::Warning, 0..6);
+        fixable.suggestion = Some(Suggestion {
+            span: 0..6,
+            replacement: "Hi Ana".into(),
+            safe: true,
+        });
+        let mut v = vec![
+            f("assumed-closeness/x", Severity::Error, 0..6),
+            fixable.clone(),
+        ];
+        merge_categories(&mut v, SRC);
+        assert_eq!(v.len(), 2, "the fix would be lost");
+
+        // When the winner has a fix of its own, the weaker one is folded in.
+        let mut winner = f("assumed-closeness/x", Severity::Error, 0..6);
+        winner.suggestion = fixable.suggestion.clone();
+        let mut v = vec![winner, fixable];
+        merge_categories(&mut v, SRC);
+        assert_eq!(rules(&v), ["assumed-closeness/x"]);
+    }
+}
