@@ -76,7 +76,7 @@ pub fn run(
                 .collect();
             let session = Session::new(&linter, inputs, None);
             for (index, (def, result)) in defs.iter().zip(session.check_all()).enumerate() {
-                let found: Vec<String> = result
+                let mut found: Vec<String> = result
                     .findings
                     .iter()
                     .filter(|f| f.rule == rule.id)
@@ -85,6 +85,16 @@ pub fn run(
                         false => result.source.get(f.span.clone()).unwrap_or("").to_string(),
                     })
                     .collect();
+                // A finding folded into a stronger one on the same words (lint::merge) is
+                // still reported, as a related entry.
+                found.extend(
+                    result
+                        .findings
+                        .iter()
+                        .flat_map(|f| &f.related)
+                        .filter(|r| r.merged.as_ref().is_some_and(|m| m.rule == rule.id))
+                        .map(|r| result.source.get(r.span.clone()).unwrap_or("").to_string()),
+                );
                 let error = result.errors.first().map(|e| e.to_string());
                 out.push(ExampleOutcome {
                     rule: rule.id.to_string(),
