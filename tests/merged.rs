@@ -113,6 +113,15 @@ fn human_output_and_statistics_show_one_finding() {
     assert!(text.contains("assumed-closeness/"), "{text}");
     assert!(text.contains("also early-pitch/"), "{text}");
     assert!(text.contains("1 warning in 1 file"), "{text}");
+    // One line per finding, naming the folded rule.
+    let (out, _dir) = check(&["--format", "short"]);
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("[assumed-closeness/"), "{text}");
+    assert!(
+        text.trim_end().ends_with(')') && text.contains("(also early-pitch/"),
+        "{text}"
+    );
     // The exit status follows the kept finding's severity (the highest of the group).
     let (out, _dir) = check(&["--deny", "warning"]);
     assert_eq!(out.status.code(), Some(1));

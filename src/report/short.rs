@@ -23,9 +23,20 @@ impl Reporter for ShortReporter {
         let idx = LineIndex::new(&r.source);
         for f in &r.findings {
             let (l, c) = idx.line_col(f.span.start);
+            // Rules folded into this finding (lint::merge) are named, or the line would hide them.
+            let also: Vec<&str> = f
+                .related
+                .iter()
+                .filter_map(|x| x.merged.as_ref().map(|m| m.rule.as_str()))
+                .collect();
+            let also = if also.is_empty() {
+                String::new()
+            } else {
+                format!(" (also {})", also.join(", "))
+            };
             writeln!(
                 out,
-                "{}:{l}:{c}: {}[{}]: {}",
+                "{}:{l}:{c}: {}[{}]: {}{also}",
                 r.path,
                 f.severity.as_str(),
                 f.rule,
