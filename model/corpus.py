@@ -12,6 +12,9 @@ REPO = os.path.dirname(HERE)
 REAL = os.environ.get("TACTFUL_REAL", os.path.join(REPO, "..", "shared", "corpora", "real"))
 if not os.path.isdir(REAL):
     REAL = "/work/shared/corpora/real"
+# Opt-in (not the committed model yet): teacher labelling, examples-more.tsv, and rule examples
+# labelling only their own category. See README "Teacher labelling".
+TEACHER = os.environ.get("TACTFUL_TEACHER") == "1"
 CATEGORIES = ["early-pitch", "assumed-closeness", "signup-without-consent", "ask-before-give",
               "hollow-referral"]
 
@@ -88,13 +91,15 @@ def _walk(node, cat, out):
 def own_examples():
     """(category, label, lang, sentence) from examples.tsv, written by the team."""
     out = []
-    with open(os.path.join(HERE, "examples.tsv"), encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            cat, lab, lang, text = line.split("\t", 3)
-            out.append((cat, int(lab), lang, text))
+    files = ["examples.tsv"] + (["examples-more.tsv"] if TEACHER else [])
+    for name in files:
+        with open(os.path.join(HERE, name), encoding="utf-8") as f:
+            for line in f:
+                line = line.rstrip("\n")
+                if not line or line.startswith("#"):
+                    continue
+                cat, lab, lang, text = line.split("\t", 3)
+                out.append((cat, int(lab), lang, text))
     return out
 
 
