@@ -518,18 +518,17 @@ def main():
     if not a.skip_scale:
         log("scale: 1,000, 8,000 and 10,000 files …")
         many = make_corpus(work / "scale", 10000)
-        small = work / "scale-1000"
-        if small.exists():
-            shutil.rmtree(small)
-        small.mkdir()
-        for f in many[:1000]:
-            os.link(f, small / f.name)
-        mid = work / "scale-8000"
-        if mid.exists():
-            shutil.rmtree(mid)
-        mid.mkdir()
-        for f in many[:8000]:
-            os.link(f, mid / f.name)
+        def first(n):
+            """A folder of hard links to the first n files of the 10,000."""
+            folder = work / f"scale-{n}"
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir()
+            for f in many[:n]:
+                os.link(f, folder / f.name)
+            return folder
+
+        small, mid = first(1000), first(8000)
         scale = {}
         for n, folder in [(1000, small), (8000, mid), (10000, work / "scale")]:
             t = measure(tactful + [str(folder)], 3, use_hyperfine=hf)
