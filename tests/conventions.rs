@@ -5,7 +5,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 const PITCH: &str = "Hi Sam,\n\nCould we book a quick demo next Tuesday?\n\nBest,\nLee\n";
 const LIST: &str = "Hi Sam,\n\nI've added you to our monthly newsletter.\n\nBest,\nLee\n";
@@ -401,24 +401,13 @@ fn fix_refuses_read_only_files_and_diff_follows_the_conventions() {
 
 #[test]
 fn fix_to_stdout_keeps_a_json_report_whole() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tactful"))
-        .args(["check", "--no-config", "--fix", "--format", "json", "-"])
-        .env("CI", "true")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(LIST.as_bytes())
-            .expect("write");
-    }
-    let o = child.wait_with_output().expect("wait");
+    let o = common::run(
+        common::ci_command(
+            &["check", "--no-config", "--fix", "--format", "json", "-"],
+            &common::root(),
+        ),
+        Some(LIST.as_bytes()),
+    );
     assert!(
         out(&o).contains("Would you like me to add you"),
         "{}",

@@ -106,27 +106,9 @@ fn wait(mut child: Child, limit: Duration, what: &str) -> Run {
 }
 
 fn tactful_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tactful"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_BACKTRACE")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn tactful");
-    if let Some(input) = stdin {
-        let mut pipe = child.stdin.take().expect("stdin");
-        let input = input.to_vec();
-        std::thread::spawn(move || {
-            let _ = pipe.write_all(&input);
-        });
-    }
-    let run = wait(child, LIMIT, &args.join(" "));
+    let mut cmd = common::command(args, dir);
+    cmd.env("NO_COLOR", "1");
+    let run = wait(common::spawn(cmd, stdin), LIMIT, &args.join(" "));
     run.no_crash();
     run
 }

@@ -7,7 +7,7 @@ mod common;
 use common::write;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/integrations");
 
@@ -380,8 +380,8 @@ fn diff_shows_fixes_without_writing() {
 #[test]
 fn fix_on_standard_input_prints_the_fixed_text() {
     let d = tempfile::tempdir().expect("tempdir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tactful"))
-        .args([
+    let out = common::tactful(
+        &[
             "check",
             "--no-config",
             "--rules",
@@ -392,21 +392,10 @@ fn fix_on_standard_input_prints_the_fixed_text() {
             "--format",
             "short",
             "-",
-        ])
-        .current_dir(d.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all("I've added you to our weekly digest. You have been enrolled.".as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
+        ],
+        d.path(),
+        Some(b"I've added you to our weekly digest. You have been enrolled."),
+    );
     assert_eq!(
         stdout(&out),
         "Would you like me to add you to our weekly digest? You have been enrolled."
@@ -422,8 +411,8 @@ fn fix_on_standard_input_prints_the_fixed_text() {
 fn fix_on_standard_input_passes_text_it_cannot_fix_through_unchanged() {
     let d = tempfile::tempdir().expect("tempdir");
     for input in [&b"caf\xe9 au lait\n"[..], b"Nothing to fix here.\n"] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tactful"))
-            .args([
+        let out = common::tactful(
+            &[
                 "check",
                 "--no-config",
                 "--rules",
@@ -432,21 +421,10 @@ fn fix_on_standard_input_passes_text_it_cannot_fix_through_unchanged() {
                 "zz",
                 "--fix",
                 "-",
-            ])
-            .current_dir(d.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input)
-            .expect("write");
-        let out = child.wait_with_output().expect("wait");
+            ],
+            d.path(),
+            Some(input),
+        );
         assert_eq!(out.stdout, input);
     }
 }

@@ -97,6 +97,21 @@ fn config_just_under(dir: &Path, category: &str, sentence: &str) {
 
 const CLOSE: &str = "I loved your talk on warehouse robotics last week.";
 
+/// `CLOSE` alone as a draft, with the early-pitch threshold just under it, checked in `format`.
+fn check_close_as(format: &str) -> Output {
+    let dir = tempfile::tempdir().expect("tempdir");
+    config_just_under(dir.path(), "early-pitch", CLOSE);
+    std::fs::write(
+        dir.path().join("draft.txt"),
+        format!("Hi Sara,\n\n{CLOSE}\n"),
+    )
+    .expect("write");
+    tactful(
+        dir.path(),
+        &["check", "--lang", "en", "--format", format, "draft.txt"],
+    )
+}
+
 #[test]
 fn learned_findings_carry_a_confidence_and_pattern_findings_do_not() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -261,17 +276,7 @@ fn exceptions_read_the_message_and_its_own_language() {
 
 #[test]
 fn sarif_carries_the_confidence_and_stays_schema_valid() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    config_just_under(dir.path(), "early-pitch", CLOSE);
-    std::fs::write(
-        dir.path().join("draft.txt"),
-        format!("Hi Sara,\n\n{CLOSE}\n"),
-    )
-    .expect("write");
-    let out = tactful(
-        dir.path(),
-        &["check", "--lang", "en", "--format", "sarif", "draft.txt"],
-    );
+    let out = check_close_as("sarif");
     let doc: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
     let results = doc["runs"][0]["results"].as_array().expect("results");
     let learned: Vec<&Value> = results
@@ -290,17 +295,7 @@ fn sarif_carries_the_confidence_and_stays_schema_valid() {
 
 #[test]
 fn short_format_shows_learned_findings_like_any_other() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    config_just_under(dir.path(), "early-pitch", CLOSE);
-    std::fs::write(
-        dir.path().join("draft.txt"),
-        format!("Hi Sara,\n\n{CLOSE}\n"),
-    )
-    .expect("write");
-    let out = tactful(
-        dir.path(),
-        &["check", "--lang", "en", "--format", "short", "draft.txt"],
-    );
+    let out = check_close_as("short");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("draft.txt:3:1: warning[early-pitch/learned]: "),

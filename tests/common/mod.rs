@@ -5,7 +5,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The small rule folder the CLI and LSP tests check with (`tests/data/rules`).
 pub const TEST_RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/rules");
@@ -68,8 +68,8 @@ pub fn validate_sarif(doc: &serde_json::Value) -> Result<(), String> {
     schemas.validate(doc, idx).map_err(|e| format!("{e:#}"))
 }
 
-/// Runs `cmd` to the end, feeding it `stdin` (or nothing).
-pub fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Output {
+/// Starts `cmd` with its output piped, feeding it `stdin` (or nothing).
+pub fn spawn(mut cmd: Command, stdin: Option<&[u8]>) -> Child {
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
@@ -88,7 +88,12 @@ pub fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Output {
             let _ = pipe.write_all(&input);
         });
     }
-    child.wait_with_output().expect("wait")
+    child
+}
+
+/// Runs `cmd` to the end, feeding it `stdin` (or nothing).
+pub fn run(cmd: Command, stdin: Option<&[u8]>) -> Output {
+    spawn(cmd, stdin).wait_with_output().expect("wait")
 }
 
 /// `tactful ARGS` in `dir`, with `stdin` on its standard input.
