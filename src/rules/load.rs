@@ -210,6 +210,24 @@ pub fn load_definition_text(
         if r.enabled == Some(false) {
             continue;
         }
+        let mut r = r.clone();
+        if r.help.trim().is_empty() {
+            match super::builtin::category_advice(&def.category) {
+                Some(advice) => r.help = advice.to_string(),
+                None => {
+                    cx.err(
+                        Some(&r.id),
+                        format!(
+                            "`help:` is missing, and `{}` is not a built-in category whose advice \
+                             the rule could take",
+                            def.category
+                        ),
+                    );
+                    continue;
+                }
+            }
+        }
+        let r = &r;
         defs.push(Definition {
             category: def.category.clone(),
             def: r.clone(),
@@ -451,6 +469,15 @@ mod tests {
         let f = load("category: early-pitch\nrules:\n  - id: early-pitch/demo\n    severity: error\n    message: m\n    help: h\n    match: ['book a demo']\n").unwrap();
         assert_eq!(f.rules.len(), 1);
         assert_eq!(f.rules[0].patterns[0].literals, vec!["book a demo"]);
+    }
+
+    #[test]
+    fn a_rule_without_help_takes_its_categorys_advice() {
+        let f = load("category: early-pitch\nrules:\n  - id: early-pitch/demo\n    severity: error\n    message: m\n    match: ['book a demo']\n").unwrap();
+        let advice = crate::rules::builtin::category_advice("early-pitch").expect("advice");
+        assert_eq!(&*f.rules[0].help, advice);
+        let errs = load("category: made-up\nrules:\n  - id: made-up/demo\n    severity: error\n    message: m\n    match: ['book a demo']\n").unwrap_err();
+        assert!(errs[0].message.contains("`help:` is missing"), "{errs:?}");
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! Where rules come from: the built-in files, plus the user's rule files and folders. Packs are
 //! compiled lazily, one language at a time, the first time a message in that language is seen.
 
-use super::builtin::{self, CATEGORIES};
+use super::builtin;
 use super::load::{load_definition_text, load_evidence_text, Definition, Definitions, LoadedFile};
 use super::pack::Pack;
-use super::schema::{CategoriesDef, CategoryDef, FileShape, PackDef};
+use super::schema::{CategoryDef, FileShape, PackDef};
 use crate::error::SourceError;
 use crate::message::{MarkerWords, Markers, Vocabulary};
 use crate::yaml;
@@ -192,12 +192,10 @@ impl Registry {
 
     pub fn new(sources: &RuleSources) -> Result<Registry, Vec<SourceError>> {
         let mut errors = Vec::new();
-        let categories = yaml::parse::<CategoriesDef>(CATEGORIES, "rules/categories.yaml")
-            .map(|c| c.categories)
-            .unwrap_or_else(|e| {
-                errors.push(e);
-                Vec::new()
-            });
+        let categories = builtin::categories().clone().unwrap_or_else(|e| {
+            errors.push(e);
+            Vec::new()
+        });
         let mut pack_defs = BTreeMap::new();
         if !sources.no_builtin {
             for f in builtin::FILES.iter().filter(|f| f.is_pack()) {

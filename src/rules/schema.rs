@@ -182,6 +182,9 @@ rule_entry! {
         pub enabled: Option<bool>,
         pub message: String,
         pub description: Option<String>,
+        /// What to write instead. Left out, the category's advice (`instead:` in
+        /// rules/categories.yaml).
+        #[serde(default)]
         pub help: String,
         pub segments: Option<Vec<Spanned<String>>>,
         #[serde(default)]
