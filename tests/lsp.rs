@@ -297,6 +297,41 @@ fn related_labels_become_related_information() {
     c.shutdown();
 }
 
+/// Two categories on the same words of one sentence: the editor gets one diagnostic, and the
+/// folded finding is a related entry that names its rule, on its own words (issue 9).
+#[test]
+fn a_folded_finding_of_another_category_is_related_information() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = Client::start(&["--no-config"], dir.path());
+    c.initialize(dir.path(), false);
+    let uri = uri_of(&dir.path().join("note.txt"));
+    let text = "---\nlang: en\nstage: first-contact\n---\nHi Maya,\n\nSince we are connected here, I wanted to tell \
+                you about our new invoicing app.\n\nBest,\nTom\n";
+    c.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "plaintext", "version": 1, "text": text}}));
+    let diags = c.diagnostics(&uri);
+    let codes: Vec<&str> = diags.iter().filter_map(|d| d["code"].as_str()).collect();
+    assert_eq!(
+        codes.len(),
+        1,
+        "one diagnostic for the sentence: {diags:#?}"
+    );
+    assert!(codes[0].starts_with("assumed-closeness/"), "{codes:?}");
+    let rel = diags[0]["relatedInformation"]
+        .as_array()
+        .expect("related information")
+        .iter()
+        .find(|r| {
+            r["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("also early-pitch/"))
+        })
+        .unwrap_or_else(|| panic!("the early pitch is listed: {diags:#?}"));
+    assert_eq!(rel["location"]["uri"], uri);
+    let line = rel["location"]["range"]["start"]["line"].as_u64();
+    assert_eq!(line, Some(6), "on the sentence's line: {rel}");
+    c.shutdown();
+}
+
 #[test]
 fn config_and_rule_changes_are_picked_up() {
     let dir = tempfile::tempdir().expect("tempdir");
