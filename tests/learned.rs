@@ -258,6 +258,39 @@ fn a_pattern_finding_on_the_sentence_wins() {
     assert!(!r.iter().any(|x| x.ends_with("/learned")), "{diags:#?}");
 }
 
+/// A user's own pattern rule of the category is loaded after the built-in learned rule, and
+/// still wins over the learned finding on its sentence.
+#[test]
+fn a_user_pattern_rule_on_the_sentence_wins_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    config_just_under(dir.path(), "early-pitch", CLOSE);
+    for pack in ["en", "any"] {
+        let folder = dir.path().join(format!("mine-{pack}/{pack}"));
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        std::fs::write(
+            folder.join("pitch.yaml"),
+            "category: early-pitch\nrules:\n  - id: early-pitch/zz-robotics\n    severity: warning\n    \
+             message: m\n    help: h\n    match: ['warehouse robotics']\n",
+        )
+        .expect("write rule");
+    }
+    let (_, alone) = check_json(dir.path(), CLOSE, &[]);
+    assert_eq!(
+        rules(&alone),
+        ["early-pitch/learned"],
+        "premise: {alone:#?}"
+    );
+    for pack in ["en", "any"] {
+        let mine = format!("mine-{pack}");
+        let (_, diags) = check_json(dir.path(), CLOSE, &["--rules", &mine]);
+        assert_eq!(
+            rules(&diags),
+            ["early-pitch/zz-robotics"],
+            "{pack}: {diags:#?}"
+        );
+    }
+}
+
 /// A favour asked with something offered in return is excused, message-wide, by the rule's
 /// `unless-message` in its definition; the words are the message's own language's. (`{offer}`
 /// names the sender's product in Dutch or German: "product" in the ask does not excuse it.)

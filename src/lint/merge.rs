@@ -5,7 +5,10 @@
 //!
 //! Runs after suppressions, `allow:`, the selection and the configured severities (a rule the
 //! user turned off cannot hide another one) and before the per-rule cap. What is left alone:
-//! - findings of the same category (the engine already decides between those);
+//! - findings of the same category (the engine already decides between those), except that a
+//!   learned finding overlapped by a pattern finding of its own category is dropped: the pattern
+//!   has the exact words and the fix. The learned kind already skips sentences the patterns
+//!   before it in the pack cover; this catches a user's pattern rule loaded after it;
 //! - tactful's own findings (`tactful/*`);
 //! - findings whose span is more than one sentence (a paragraph-wide or whole-message finding
 //!   would otherwise swallow every finding inside it);
@@ -56,10 +59,21 @@ pub fn merge_categories(findings: &mut Vec<Finding>, source: &str) {
     // What each folded finding becomes: (index of the kept finding, the related entry).
     let mut folded: Vec<Option<usize>> = vec![None; findings.len()];
     let mut added: Vec<(usize, Related)> = Vec::new();
+    let mut dropped = vec![false; findings.len()];
     for mut g in groups {
         if g.len() < 2 || g.len() > MAX_GROUP {
             continue;
         }
+        // A pattern finding covers a learned one of its category, whatever the severities.
+        for &i in &g {
+            let f = &findings[i];
+            dropped[i] = f.confidence.is_some()
+                && g.iter().any(|&j| {
+                    let p = &findings[j];
+                    p.confidence.is_none() && p.category == f.category && overlaps(&p.span, &f.span)
+                });
+        }
+        g.retain(|&i| !dropped[i]);
         g.sort_by(|&a, &b| stronger(&findings[a], &findings[b]));
         let mut kept: Vec<usize> = Vec::with_capacity(g.len());
         for i in g {
@@ -79,7 +93,7 @@ pub fn merge_categories(findings: &mut Vec<Finding>, source: &str) {
             }
         }
     }
-    if added.is_empty() {
+    if added.is_empty() && !dropped.contains(&true) {
         return;
     }
     for (k, rel) in added {
@@ -87,7 +101,7 @@ pub fn merge_categories(findings: &mut Vec<Finding>, source: &str) {
     }
     let mut i = 0;
     findings.retain(|_| {
-        let keep = folded[i].is_none();
+        let keep = folded[i].is_none() && !dropped[i];
         i += 1;
         keep
     });
@@ -196,6 +210,27 @@ mod tests {
         merge_categories(&mut v, SRC);
         assert_eq!(rules(&v), ["self-focus/boast"]);
         assert_eq!(merged(&v[0]), ["early-pitch/learned"]);
+
+        // Same category: a pattern finding drops an overlapping learned one, even a stronger
+        // one, and lists nothing (it says the same thing, with the exact words).
+        let mut learned = f("early-pitch/learned", Severity::Error, 0..56);
+        learned.confidence = Some(0.9);
+        let mut v = vec![
+            learned,
+            f("early-pitch/user-call", Severity::Warning, 36..55),
+        ];
+        merge_categories(&mut v, SRC);
+        assert_eq!(rules(&v), ["early-pitch/user-call"]);
+        assert!(v[0].related.is_empty());
+        // ... but not a learned finding of its category elsewhere.
+        let mut learned = f("early-pitch/learned", Severity::Warning, 0..30);
+        learned.confidence = Some(0.9);
+        let mut v = vec![
+            learned,
+            f("early-pitch/user-call", Severity::Warning, 36..55),
+        ];
+        merge_categories(&mut v, SRC);
+        assert_eq!(rules(&v), ["early-pitch/learned", "early-pitch/user-call"]);
 
         // Same severity and kind: the wider span.
         let mut v = vec![
