@@ -41,29 +41,31 @@ pub fn merge_categories(findings: &mut Vec<Finding>, source: &str) {
         return;
     }
     order.sort_by_key(|&i| (findings[i].span.start, findings[i].span.end));
-    let mut groups: Vec<Vec<usize>> = Vec::new();
+    // Each group is a run of `order` (its first index there): no allocation per group, which
+    // in a file with a finding in every sentence is one per finding.
+    let mut groups: Vec<usize> = Vec::new();
     let mut end = 0;
-    for i in order {
+    for (at, &i) in order.iter().enumerate() {
         let span = &findings[i].span;
-        match groups.last_mut() {
-            Some(g) if span.start < end => {
-                g.push(i);
-                end = end.max(span.end);
-            }
-            _ => {
-                groups.push(vec![i]);
-                end = span.end;
-            }
+        if at > 0 && span.start < end {
+            end = end.max(span.end);
+        } else {
+            groups.push(at);
+            end = span.end;
         }
     }
+    groups.push(order.len());
     // What each folded finding becomes: (index of the kept finding, the related entry).
     let mut folded: Vec<Option<usize>> = vec![None; findings.len()];
     let mut added: Vec<(usize, Related)> = Vec::new();
     let mut dropped = vec![false; findings.len()];
-    for mut g in groups {
-        if g.len() < 2 || g.len() > MAX_GROUP {
+    let mut g: Vec<usize> = Vec::new();
+    for run in groups.windows(2) {
+        if run[1] - run[0] < 2 || run[1] - run[0] > MAX_GROUP {
             continue;
         }
+        g.clear();
+        g.extend_from_slice(&order[run[0]..run[1]]);
         // A pattern finding covers a learned one of its category, whatever the severities.
         for &i in &g {
             let f = &findings[i];
@@ -76,7 +78,7 @@ pub fn merge_categories(findings: &mut Vec<Finding>, source: &str) {
         g.retain(|&i| !dropped[i]);
         g.sort_by(|&a, &b| stronger(&findings[a], &findings[b]));
         let mut kept: Vec<usize> = Vec::with_capacity(g.len());
-        for i in g {
+        for &i in &g {
             let f = &findings[i];
             let into = kept.iter().copied().find(|&k| {
                 let w = &findings[k];

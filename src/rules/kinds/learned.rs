@@ -243,6 +243,7 @@ fn read(scan: &Scan, rules: &[Learned], hits: &mut Vec<Hit>) {
     let msg = scan.msg;
     // The message's own words, folded once and only when a sentence needs its exceptions.
     let message = OnceCell::new();
+    let covering = OnceCell::new();
     let mut scored = 0usize;
     for seg in &msg.segments {
         if !rules.iter().any(|l| l.rule.segments.contains(&seg.kind)) {
@@ -275,7 +276,9 @@ fn read(scan: &Scan, rules: &[Learned], hits: &mut Vec<Hit>) {
             let Some((l, p, _)) = best else { continue };
             let prose = seg.range.start + r.start..seg.range.start + r.end;
             let span = msg.to_source(prose.clone());
-            if covered(scan, &span) || excused(scan, l, sentence, &message) {
+            if covering.get_or_init(|| Covering::new(scan)).covers(&span)
+                || excused(scan, l, sentence, &message)
+            {
                 continue;
             }
             hits.push(Hit {
@@ -290,14 +293,49 @@ fn read(scan: &Scan, rules: &[Learned], hits: &mut Vec<Hit>) {
     }
 }
 
-/// Whether a pattern finding of one of the model's categories overlaps `span` (source bytes).
-fn covered(scan: &Scan, span: &Range<usize>) -> bool {
-    scan.found.iter().flat_map(|f| f.iter()).any(|f| {
-        f.confidence.is_none()
-            && CATEGORIES.contains(&f.category.as_str())
-            && f.span.start < span.end.max(span.start + 1)
-            && span.start < f.span.end.max(f.span.start + 1)
-    })
+/// The spans (source bytes, empty ones widened to one byte) of the pattern findings of the
+/// model's categories, sorted by start, with the largest end among each prefix: whether one
+/// overlaps a sentence is then a binary search, not a pass over every finding (a file with a
+/// pitch in every sentence has as many findings as sentences).
+struct Covering {
+    starts: Vec<usize>,
+    max_end: Vec<usize>,
+}
+
+impl Covering {
+    fn new(scan: &Scan) -> Covering {
+        Covering::of(
+            scan.found
+                .iter()
+                .flat_map(|f| f.iter())
+                .filter(|f| f.confidence.is_none() && CATEGORIES.contains(&f.category.as_str()))
+                .map(|f| f.span.clone()),
+        )
+    }
+
+    fn of(spans: impl Iterator<Item = Range<usize>>) -> Covering {
+        let mut spans: Vec<(usize, usize)> =
+            spans.map(|s| (s.start, s.end.max(s.start + 1))).collect();
+        spans.sort_unstable();
+        let mut max_end = Vec::with_capacity(spans.len());
+        let mut m = 0;
+        for &(_, e) in &spans {
+            m = m.max(e);
+            max_end.push(m);
+        }
+        Covering {
+            starts: spans.into_iter().map(|(s, _)| s).collect(),
+            max_end,
+        }
+    }
+
+    /// Whether a pattern finding of one of the model's categories overlaps `span`.
+    fn covers(&self, span: &Range<usize>) -> bool {
+        let before = self
+            .starts
+            .partition_point(|&s| s < span.end.max(span.start + 1));
+        before > 0 && self.max_end[before - 1] > span.start
+    }
 }
 
 /// Whether the rule's exceptions excuse a finding on `sentence`.
@@ -359,6 +397,22 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn covering_finds_every_overlap_a_scan_would() {
+        let found = [3..7, 10..10, 12..30, 14..15, 40..41, 41..41];
+        let cov = Covering::of(found.iter().cloned());
+        for start in 0..45 {
+            for end in start..46 {
+                let span = start..end;
+                let scan = found.iter().any(|f| {
+                    f.start < span.end.max(span.start + 1) && span.start < f.end.max(f.start + 1)
+                });
+                assert_eq!(cov.covers(&span), scan, "{span:?}");
+            }
+        }
+        assert!(!Covering::of(std::iter::empty()).covers(&(0..10)));
+    }
 
     #[test]
     fn sentences_cut_at_lines_and_end_marks() {
