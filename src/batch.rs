@@ -15,6 +15,10 @@
 //! - their shingle sets are at least `similarity` alike (Jaccard, from the sketches): copies
 //!   with a sentence added or dropped.
 //!
+//! Clustering needs only each draft's band keys to find candidates ([`cluster_by`]); the whole
+//! fingerprint is asked for when a band is shared, so a run over many distinct drafts need not
+//! hold every draft's words (see `lint::session`'s budget).
+//!
 //! Each comparison is linear in the drafts' length, so a run is O(n log n) in the number of
 //! drafts (the sort of candidates). Drafts are clustered in input order: a draft joins the first
 //! earlier draft it matches, so the first copy of a blast is its earliest file, and the
@@ -98,6 +102,35 @@ pub struct Fingerprint {
     pub span: Range<usize>,
 }
 
+/// A draft's locality-sensitive hash keys, one per band of its MinHash signature: all the
+/// clustering needs to find which earlier drafts to compare a draft with. A fixed 128 bytes a
+/// draft; the rest of its fingerprint is needed only when a band is shared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bands([u64; BANDS]);
+
+impl Fingerprint {
+    pub fn bands(&self) -> Bands {
+        let mut keys = [0u64; BANDS];
+        for (b, k) in keys.iter_mut().enumerate() {
+            *k = self.minhash[b * ROWS..(b + 1) * ROWS]
+                .iter()
+                .fold(b as u64, |acc, &x| mix(acc ^ u64::from(x)));
+        }
+        Bands(keys)
+    }
+
+    /// About how many bytes the fingerprint holds (for a memory budget).
+    pub fn bytes(&self) -> usize {
+        std::mem::size_of::<Fingerprint>()
+            + self.bottom.capacity() * 8
+            + self.keys.capacity() * 8
+            + self
+                .words
+                .as_ref()
+                .map_or(0, |w| w.text.len() + w.ends.len() * 4)
+    }
+}
+
 fn mix(mut x: u64) -> u64 {
     // splitmix64 finaliser: a fast, well-spread 64-bit hash step.
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -179,6 +212,7 @@ pub fn fingerprint(msg: &Message) -> Option<Fingerprint> {
     unigrams.dedup();
     let minhash = minhash_of(&unigrams);
     shingles.truncate(BOTTOM_K);
+    shingles.shrink_to_fit();
     let aligned = words.len() <= MAX_ALIGNED_WORDS;
     Some(Fingerprint {
         minhash,
@@ -379,39 +413,91 @@ fn words_of(fp: &Fingerprint, r: &Range<usize>) -> String {
 /// Clusters fingerprints (in input order; `None` for drafts not compared). Returns, for every
 /// draft in a cluster of two or more, its cluster's first draft, size and slots.
 pub fn cluster(prints: &[Option<Fingerprint>], threshold: f64) -> HashMap<usize, Copy> {
-    let mut buckets: HashMap<(usize, u64), Vec<usize>> = HashMap::new();
+    let bands: Vec<Option<Bands>> = prints
+        .iter()
+        .map(|p| p.as_ref().map(Fingerprint::bands))
+        .collect();
+    cluster_by(&bands, threshold, |i| {
+        prints
+            .get(i)
+            .and_then(Option::as_ref)
+            .cloned()
+            .map(Arc::new)
+    })
+}
+
+/// Bucket lists for the bands, kept as linked lists in one vector: a distinct draft adds one
+/// entry per band, not one allocation per band.
+#[derive(Default)]
+struct Buckets {
+    /// (band, key) → index in `links` of the last draft added with it.
+    heads: HashMap<(u8, u64), u32>,
+    /// (draft, index of the previous draft in the same bucket, or `u32::MAX`).
+    links: Vec<(u32, u32)>,
+}
+
+impl Buckets {
+    fn add(&mut self, band: usize, key: u64, id: usize) {
+        let at = self.links.len() as u32;
+        let prev = self.heads.insert((band as u8, key), at).unwrap_or(u32::MAX);
+        self.links.push((id as u32, prev));
+    }
+
+    fn each(&self, band: usize, key: u64, mut f: impl FnMut(usize)) {
+        let mut at = self
+            .heads
+            .get(&(band as u8, key))
+            .copied()
+            .unwrap_or(u32::MAX);
+        while let Some(&(id, prev)) = self.links.get(at as usize) {
+            f(id as usize);
+            at = prev;
+        }
+    }
+}
+
+/// A representative a draft matches: its fingerprint, the score, the slots when the two align,
+/// and its index.
+type Match = (Arc<Fingerprint>, f64, Option<Vec<Slot>>, usize);
+
+/// Clusters drafts (in input order; `None` for drafts not compared) from their band keys, asking
+/// `full` for the whole fingerprint of a draft only when it shares a band with an earlier one:
+/// the caller need not hold every draft's fingerprint at once. `full` returning `None` (a file
+/// that changed or vanished since) leaves that draft out of the comparison. Same clusters as
+/// [`cluster`] over the same fingerprints.
+pub fn cluster_by(
+    bands: &[Option<Bands>],
+    threshold: f64,
+    mut full: impl FnMut(usize) -> Option<Arc<Fingerprint>>,
+) -> HashMap<usize, Copy> {
+    let mut buckets = Buckets::default();
     let mut rep_of: HashMap<usize, usize> = HashMap::new();
     let mut size: HashMap<usize, usize> = HashMap::new();
     let mut slots: HashMap<usize, SlotValues> = HashMap::new();
-    for (id, fp) in prints.iter().enumerate() {
-        let Some(fp) = fp else { continue };
-        let keys: Vec<(usize, u64)> = (0..BANDS)
-            .map(|b| {
-                let band = &fp.minhash[b * ROWS..(b + 1) * ROWS];
-                let h = band
-                    .iter()
-                    .fold(b as u64, |acc, &x| mix(acc ^ u64::from(x)));
-                (b, h)
-            })
-            .collect();
+    for (id, b) in bands.iter().enumerate() {
+        let Some(Bands(keys)) = b else { continue };
         // Candidates are the representatives sharing a band; the ones sharing the most bands
         // are the likeliest copies. Only the first few are compared, so drafts built from the
         // same stock sentences (many shared bands, few real copies) stay linear.
         let mut shared: HashMap<usize, usize> = HashMap::new();
-        for k in &keys {
-            for &rep in buckets.get(k).map(Vec::as_slice).unwrap_or(&[]) {
-                *shared.entry(rep).or_insert(0) += 1;
-            }
+        for (band, &k) in keys.iter().enumerate() {
+            buckets.each(band, k, |rep| *shared.entry(rep).or_insert(0) += 1);
         }
         let mut candidates: Vec<(usize, usize)> = shared.into_iter().collect();
         candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let fp = if candidates.is_empty() {
+            None
+        } else {
+            full(id)
+        };
         // The best match: the most similar; a slot alignment counts as its skeleton's share.
-        let mut best: Option<(usize, f64, Option<Vec<Slot>>)> = None;
+        let mut best: Option<Match> = None;
         for &(rep, _) in candidates.iter().take(MAX_COMPARISONS) {
-            let Some(Some(r)) = prints.get(rep) else {
+            let Some(fp) = fp.as_deref() else { break };
+            let Some(r) = full(rep) else {
                 continue;
             };
-            let jaccard = similarity(fp, r);
+            let jaccard = similarity(fp, &r);
             let (score, aligned) = if r.words.is_some() && fp.words.is_some() {
                 match align(&r.keys, &fp.keys, threshold) {
                     Some(s) => {
@@ -429,27 +515,27 @@ pub fn cluster(prints: &[Option<Fingerprint>], threshold: f64) -> HashMap<usize,
             if score >= threshold
                 && best
                     .as_ref()
-                    .is_none_or(|(b, bs, _)| score > *bs || (score == *bs && rep < *b))
+                    .is_none_or(|(_, bs, _, b)| score > *bs || (score == *bs && rep < *b))
             {
-                best = Some((rep, score, aligned));
+                best = Some((r, score, aligned, rep));
             }
         }
-        match best {
-            Some((rep, _, aligned)) => {
+        match (best, fp) {
+            (Some((r, _, aligned, rep)), Some(fp)) => {
                 rep_of.insert(id, rep);
                 *size.entry(rep).or_insert(1) += 1;
-                if let (Some(found), Some(Some(r))) = (aligned, prints.get(rep)) {
+                if let Some(found) = aligned {
                     let values = slots.entry(rep).or_default();
                     for s in found {
                         let at = (s.a.start, s.a.end);
-                        values.add(at, words_of(r, &s.a));
-                        values.add(at, words_of(fp, &s.b));
+                        values.add(at, words_of(&r, &s.a));
+                        values.add(at, words_of(&fp, &s.b));
                     }
                 }
             }
-            None => {
-                for k in keys {
-                    buckets.entry(k).or_default().push(id);
+            _ => {
+                for (band, &k) in keys.iter().enumerate() {
+                    buckets.add(band, k, id);
                 }
             }
         }

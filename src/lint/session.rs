@@ -119,8 +119,28 @@ const MAX_FIX_PASSES: usize = 4;
 /// file once; past it, files are read again when checked, and memory stays flat.
 pub const READ_ONCE_BUDGET: usize = 32 * 1024 * 1024;
 
+/// Bytes of whole fingerprints (words, their hashes, the shingle sketch) the batch step keeps
+/// for clustering. Past it a draft keeps only its band keys (128 bytes), and is fingerprinted
+/// again in the rare case that a band is shared, so memory does not grow with the number of
+/// files.
+pub const FINGERPRINT_BUDGET: usize = 4 * 1024 * 1024;
+
+/// Whole fingerprints computed again during clustering that are kept for the next comparison
+/// (a blast's first draft is compared with every later copy).
+const REFINGERPRINT_CACHE: usize = 256;
+
 /// Per input, the bytes the batch step read and kept for its check.
 type Kept = Vec<Mutex<Option<Vec<u8>>>>;
+
+/// What the batch step keeps of one draft until clustering.
+struct Print {
+    bands: batch::Bands,
+    /// The whole fingerprint, while within [`FINGERPRINT_BUDGET`].
+    full: Option<Arc<batch::Fingerprint>>,
+    /// Source range of the compared text, for the finding.
+    span: std::ops::Range<usize>,
+    rule: DuplicateRule,
+}
 
 /// A set of inputs on their way through the pipeline.
 pub struct Session<'l> {
@@ -174,6 +194,7 @@ impl<'l> Session<'l> {
             return (HashMap::new(), Vec::new());
         }
         let budget = AtomicUsize::new(READ_ONCE_BUDGET);
+        let print_budget = AtomicUsize::new(FINGERPRINT_BUDGET);
         let (prints, kept): (Vec<_>, Vec<_>) = self
             .inputs
             .par_iter()
@@ -190,14 +211,55 @@ impl<'l> Session<'l> {
                         .is_ok();
                 let kept = keep.then(|| bytes.clone());
                 let how = self.how(input);
-                let print =
-                    self.linter
-                        .fingerprint(&input.shown, input.path.as_deref(), bytes, &how);
+                let print = self
+                    .linter
+                    .fingerprint(&input.shown, input.path.as_deref(), bytes, &how)
+                    .map(|(fp, rule)| {
+                        let fits = print_budget
+                            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                                left.checked_sub(fp.bytes())
+                            })
+                            .is_ok();
+                        Print {
+                            bands: fp.bands(),
+                            span: fp.span.clone(),
+                            full: fits.then(|| Arc::new(fp)),
+                            rule,
+                        }
+                    });
                 (print, Mutex::new(kept))
             })
             .unzip();
         let names: Vec<&str> = self.inputs.iter().map(|i| i.shown.as_str()).collect();
-        (copies(prints, &names), kept)
+        let mut again: HashMap<usize, Arc<batch::Fingerprint>> = HashMap::new();
+        let full = |i: usize| -> Option<Arc<batch::Fingerprint>> {
+            let p = prints.get(i)?.as_ref()?;
+            if let Some(fp) = &p.full {
+                return Some(fp.clone());
+            }
+            if let Some(fp) = again.get(&i) {
+                return Some(fp.clone());
+            }
+            let input = self.inputs.get(i)?;
+            let bytes = match kept.get(i).and_then(|k| k.lock().ok()?.clone()) {
+                Some(b) => b,
+                None => input.read().ok()?,
+            };
+            let (fp, _) = self.linter.fingerprint(
+                &input.shown,
+                input.path.as_deref(),
+                bytes,
+                &self.how(input),
+            )?;
+            let fp = Arc::new(fp);
+            if again.len() >= REFINGERPRINT_CACHE {
+                again.clear();
+            }
+            again.insert(i, fp.clone());
+            Some(fp)
+        };
+        let copies = copies(&prints, full, &names);
+        (copies, kept)
     }
 
     /// The bytes of input `i`: the copy the batch step kept (once), else read now.
@@ -290,31 +352,27 @@ impl<'l> Session<'l> {
 /// rule does not apply to) and says, for each draft in a cluster, which copy it is. `names`
 /// are the drafts' names as shown.
 fn copies(
-    prints: Vec<Option<(batch::Fingerprint, DuplicateRule)>>,
+    prints: &[Option<Print>],
+    full: impl FnMut(usize) -> Option<Arc<batch::Fingerprint>>,
     names: &[&str],
 ) -> HashMap<usize, CopyOf> {
-    let Some(threshold) = prints.iter().flatten().map(|(_, r)| r.similarity).next() else {
+    let Some(threshold) = prints.iter().flatten().map(|p| p.rule.similarity).next() else {
         return HashMap::new();
     };
-    let (fps, rules): (Vec<_>, Vec<_>) = prints
-        .into_iter()
-        .map(|p| match p {
-            Some((f, r)) => (Some(f), Some(r)),
-            None => (None, None),
-        })
-        .unzip();
-    let clusters = batch::cluster(&fps, threshold);
+    let bands: Vec<Option<batch::Bands>> =
+        prints.iter().map(|p| p.as_ref().map(|p| p.bands)).collect();
+    let clusters = batch::cluster_by(&bands, threshold, full);
     let mut out = HashMap::new();
     for (id, c) in clusters {
-        let (Some(Some(fp)), Some(Some(rule))) = (fps.get(id), rules.get(id)) else {
+        let Some(Some(p)) = prints.get(id) else {
             continue;
         };
         let name = |k: usize| names.get(k).copied().unwrap_or_default().to_string();
         out.insert(
             id,
             CopyOf {
-                rule: rule.clone(),
-                span: fp.span.clone(),
+                rule: p.rule.clone(),
+                span: p.span.clone(),
                 others: c.size - 1,
                 first: name(c.first),
                 is_first: id == c.first,
