@@ -15,7 +15,7 @@
 //! - their shingle sets are at least `similarity` alike (Jaccard, from the sketches): copies
 //!   with a sentence added or dropped.
 //!
-//! Clustering needs only each draft's band keys to find candidates ([`cluster_by`]); the whole
+//! Clustering needs only each draft's band keys to find candidates ([`Clusters`]); the whole
 //! fingerprint is asked for when a band is shared, so a run over many distinct drafts need not
 //! hold every draft's words (see `lint::session`'s budget).
 //!
@@ -25,9 +25,7 @@
 //! cluster's slots (the values its drafts put in each) are listed for the finding.
 
 use crate::message::{Message, SegmentKind};
-use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
-use std::sync::Arc;
 use unicode_segmentation::UnicodeSegmentation;
 
 const SHINGLE: usize = 3;
@@ -46,6 +44,9 @@ pub const MAX_SLOT_WORDS: usize = 5;
 const ANCHOR: usize = 2;
 /// How many likely representatives a draft is compared with, at most.
 const MAX_COMPARISONS: usize = 16;
+
+mod cluster;
+pub use cluster::{cluster, Clusters, Copy};
 
 /// A draft's words in one string, one space apart, and where each ends: a 10,000-draft run
 /// keeps these for every draft, and one allocation per word was most of its memory.
@@ -330,248 +331,6 @@ fn split_slot(a: &[u64], b: &[u64], ar: Range<usize>, br: Range<usize>, out: &mu
         }
     }
     out.push(Slot { a: ar, b: br });
-}
-
-/// A draft's place in a cluster of near-identical drafts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Copy {
-    /// Index of the cluster's first draft.
-    pub first: usize,
-    /// How many drafts share the text, this one included.
-    pub size: usize,
-    /// The template slots the cluster's drafts fill differently, each with the values they
-    /// put there (the first draft's first), in text order; empty for plain copies.
-    pub slots: Arc<Vec<Vec<String>>>,
-}
-
-impl Copy {
-    /// "Anna/Dev/…, Northwind/Tailspin/…": up to four slots, three values each.
-    pub fn slots_text(&self) -> Option<String> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        // A field used twice (the company in the first and the last sentence) is one slot.
-        let mut distinct: Vec<&Vec<String>> = Vec::new();
-        for values in self.slots.iter() {
-            if !distinct.contains(&values) {
-                distinct.push(values);
-            }
-        }
-        let shown: Vec<String> = distinct
-            .iter()
-            .take(4)
-            .map(|values| {
-                let mut v: Vec<&str> = values
-                    .iter()
-                    .take(3)
-                    .map(|s| {
-                        if s.is_empty() {
-                            "(nothing)"
-                        } else {
-                            s.as_str()
-                        }
-                    })
-                    .collect();
-                if values.len() > 3 {
-                    v.push("…");
-                }
-                v.join("/")
-            })
-            .collect();
-        let more = if distinct.len() > 4 { ", …" } else { "" };
-        Some(format!("{}{more}", shown.join(", ")))
-    }
-}
-
-/// Values seen in each slot of one cluster, keyed by the first draft's word position.
-#[derive(Default)]
-struct SlotValues {
-    by_position: BTreeMap<(usize, usize), Vec<String>>,
-}
-
-impl SlotValues {
-    /// Adds a value for the slot at the first draft's words `at`; a slot overlapping one
-    /// already known (one copy's value shares a word with the first draft's) is the same slot.
-    fn add(&mut self, at: (usize, usize), value: String) {
-        let known = self
-            .by_position
-            .range(..(at.1.max(at.0 + 1), 0))
-            .next_back()
-            .map(|(k, _)| *k)
-            .filter(|k| k.0 < at.1.max(at.0 + 1) && at.0 < k.1.max(k.0 + 1));
-        let values = self.by_position.entry(known.unwrap_or(at)).or_default();
-        if !values.contains(&value) && values.len() < 8 {
-            values.push(value);
-        }
-    }
-}
-
-fn words_of(fp: &Fingerprint, r: &Range<usize>) -> String {
-    fp.words.as_ref().map(|w| w.join(r)).unwrap_or_default()
-}
-
-/// Clusters fingerprints (in input order; `None` for drafts not compared). Returns, for every
-/// draft in a cluster of two or more, its cluster's first draft, size and slots.
-pub fn cluster(prints: &[Option<Fingerprint>], threshold: f64) -> HashMap<usize, Copy> {
-    let bands: Vec<Option<Bands>> = prints
-        .iter()
-        .map(|p| p.as_ref().map(Fingerprint::bands))
-        .collect();
-    cluster_by(&bands, threshold, |i| {
-        prints
-            .get(i)
-            .and_then(Option::as_ref)
-            .cloned()
-            .map(Arc::new)
-    })
-}
-
-/// Bucket lists for the bands, kept as linked lists in one vector: a distinct draft adds one
-/// entry per band, not one allocation per band.
-#[derive(Default)]
-struct Buckets {
-    /// (band, key) → index in `links` of the last draft added with it.
-    heads: HashMap<(u8, u64), u32>,
-    /// (draft, index of the previous draft in the same bucket, or `u32::MAX`).
-    links: Vec<(u32, u32)>,
-}
-
-impl Buckets {
-    fn add(&mut self, band: usize, key: u64, id: usize) {
-        let at = self.links.len() as u32;
-        let prev = self.heads.insert((band as u8, key), at).unwrap_or(u32::MAX);
-        self.links.push((id as u32, prev));
-    }
-
-    fn each(&self, band: usize, key: u64, mut f: impl FnMut(usize)) {
-        let mut at = self
-            .heads
-            .get(&(band as u8, key))
-            .copied()
-            .unwrap_or(u32::MAX);
-        while let Some(&(id, prev)) = self.links.get(at as usize) {
-            f(id as usize);
-            at = prev;
-        }
-    }
-}
-
-/// A representative a draft matches: its fingerprint, the score, the slots when the two align,
-/// and its index.
-type Match = (Arc<Fingerprint>, f64, Option<Vec<Slot>>, usize);
-
-/// Clusters drafts (in input order; `None` for drafts not compared) from their band keys, asking
-/// `full` for the whole fingerprint of a draft only when it shares a band with an earlier one:
-/// the caller need not hold every draft's fingerprint at once. `full` returning `None` (a file
-/// that changed or vanished since) leaves that draft out of the comparison. Same clusters as
-/// [`cluster`] over the same fingerprints.
-pub fn cluster_by(
-    bands: &[Option<Bands>],
-    threshold: f64,
-    mut full: impl FnMut(usize) -> Option<Arc<Fingerprint>>,
-) -> HashMap<usize, Copy> {
-    let mut buckets = Buckets::default();
-    let mut rep_of: HashMap<usize, usize> = HashMap::new();
-    let mut size: HashMap<usize, usize> = HashMap::new();
-    let mut slots: HashMap<usize, SlotValues> = HashMap::new();
-    for (id, b) in bands.iter().enumerate() {
-        let Some(Bands(keys)) = b else { continue };
-        // Candidates are the representatives sharing a band; the ones sharing the most bands
-        // are the likeliest copies. Only the first few are compared, so drafts built from the
-        // same stock sentences (many shared bands, few real copies) stay linear.
-        let mut shared: HashMap<usize, usize> = HashMap::new();
-        for (band, &k) in keys.iter().enumerate() {
-            buckets.each(band, k, |rep| *shared.entry(rep).or_insert(0) += 1);
-        }
-        let mut candidates: Vec<(usize, usize)> = shared.into_iter().collect();
-        candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let fp = if candidates.is_empty() {
-            None
-        } else {
-            full(id)
-        };
-        // The best match: the most similar; a slot alignment counts as its skeleton's share.
-        let mut best: Option<Match> = None;
-        for &(rep, _) in candidates.iter().take(MAX_COMPARISONS) {
-            let Some(fp) = fp.as_deref() else { break };
-            let Some(r) = full(rep) else {
-                continue;
-            };
-            let jaccard = similarity(fp, &r);
-            let (score, aligned) = if r.words.is_some() && fp.words.is_some() {
-                match align(&r.keys, &fp.keys, threshold) {
-                    Some(s) => {
-                        let same = r.keys.len() - s.iter().map(|x| x.a.len()).sum::<usize>();
-                        (
-                            (same as f64 / (same + s.len()).max(1) as f64).max(jaccard),
-                            Some(s),
-                        )
-                    }
-                    None => (jaccard, None),
-                }
-            } else {
-                (jaccard, None)
-            };
-            if score >= threshold
-                && best
-                    .as_ref()
-                    .is_none_or(|(_, bs, _, b)| score > *bs || (score == *bs && rep < *b))
-            {
-                best = Some((r, score, aligned, rep));
-            }
-        }
-        match (best, fp) {
-            (Some((r, _, aligned, rep)), Some(fp)) => {
-                rep_of.insert(id, rep);
-                *size.entry(rep).or_insert(1) += 1;
-                if let Some(found) = aligned {
-                    let values = slots.entry(rep).or_default();
-                    for s in found {
-                        let at = (s.a.start, s.a.end);
-                        values.add(at, words_of(&r, &s.a));
-                        values.add(at, words_of(&fp, &s.b));
-                    }
-                }
-            }
-            _ => {
-                for (band, &k) in keys.iter().enumerate() {
-                    buckets.add(band, k, id);
-                }
-            }
-        }
-    }
-    let mut slot_lists: HashMap<usize, Arc<Vec<Vec<String>>>> = HashMap::new();
-    for (&rep, &n) in &size {
-        let list: Vec<Vec<String>> = slots
-            .remove(&rep)
-            .map(|v| v.by_position.into_values().collect())
-            .unwrap_or_default();
-        let list = Arc::new(list);
-        slot_lists.insert(rep, list.clone());
-        let _ = n;
-    }
-    let mut out = HashMap::new();
-    for (&rep, &n) in &size {
-        out.insert(
-            rep,
-            Copy {
-                first: rep,
-                size: n,
-                slots: slot_lists.get(&rep).cloned().unwrap_or_default(),
-            },
-        );
-    }
-    for (&id, &rep) in &rep_of {
-        out.insert(
-            id,
-            Copy {
-                first: rep,
-                size: size[&rep],
-                slots: slot_lists.get(&rep).cloned().unwrap_or_default(),
-            },
-        );
-    }
-    out
 }
 
 #[cfg(test)]

@@ -119,11 +119,14 @@ const MAX_FIX_PASSES: usize = 4;
 /// file once; past it, files are read again when checked, and memory stays flat.
 pub const READ_ONCE_BUDGET: usize = 32 * 1024 * 1024;
 
-/// Bytes of whole fingerprints (words, their hashes, the shingle sketch) the batch step keeps
-/// for clustering. Past it a draft keeps only its band keys (128 bytes), and is fingerprinted
-/// again in the rare case that a band is shared, so memory does not grow with the number of
-/// files.
-pub const FINGERPRINT_BUDGET: usize = 4 * 1024 * 1024;
+/// Bytes of whole fingerprints (words, their hashes, the shingle sketch) of the drafts that
+/// start a cluster, which later drafts are compared with, held while clustering. Past it such a
+/// draft keeps only its band keys (128 bytes) and is fingerprinted again if a later draft
+/// shares a band with it. Drafts that join a cluster keep nothing.
+pub const FINGERPRINT_BUDGET: usize = 8 * 1024 * 1024;
+
+/// Drafts fingerprinted at once (on every core) before they are clustered in input order.
+const BATCH_CHUNK: usize = 256;
 
 /// Whole fingerprints computed again during clustering that are kept for the next comparison
 /// (a blast's first draft is compared with every later copy).
@@ -131,6 +134,9 @@ const REFINGERPRINT_CACHE: usize = 256;
 
 /// Per input, the bytes the batch step read and kept for its check.
 type Kept = Vec<Mutex<Option<Vec<u8>>>>;
+
+/// What the batch step's first read of an input gives: its fingerprint and the kept bytes.
+type FirstRead = (Option<Print>, Mutex<Option<Vec<u8>>>);
 
 /// What the batch step keeps of one draft until clustering.
 struct Print {
@@ -194,72 +200,103 @@ impl<'l> Session<'l> {
             return (HashMap::new(), Vec::new());
         }
         let budget = AtomicUsize::new(READ_ONCE_BUDGET);
-        let print_budget = AtomicUsize::new(FINGERPRINT_BUDGET);
-        let (prints, kept): (Vec<_>, Vec<_>) = self
-            .inputs
-            .par_iter()
-            .map(|input| {
-                let Ok(bytes) = input.read() else {
-                    return (None, Mutex::new(None));
-                };
-                // Text in memory already (stdin, an editor's buffer) needs no copy kept.
-                let keep = matches!(input.content, Content::File)
-                    && budget
-                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
-                            left.checked_sub(bytes.len())
-                        })
-                        .is_ok();
-                let kept = keep.then(|| bytes.clone());
-                let how = self.how(input);
-                let print = self
-                    .linter
-                    .fingerprint(&input.shown, input.path.as_deref(), bytes, &how)
-                    .map(|(fp, rule)| {
-                        let fits = print_budget
-                            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
-                                left.checked_sub(fp.bytes())
-                            })
-                            .is_ok();
-                        Print {
-                            bands: fp.bands(),
-                            span: fp.span.clone(),
-                            full: fits.then(|| Arc::new(fp)),
-                            rule,
-                        }
-                    });
-                (print, Mutex::new(kept))
-            })
-            .unzip();
-        let names: Vec<&str> = self.inputs.iter().map(|i| i.shown.as_str()).collect();
+        let mut prints: Vec<Option<Print>> = Vec::with_capacity(self.inputs.len());
+        let mut kept: Kept = Vec::with_capacity(self.inputs.len());
+        let mut clusters: Option<batch::Clusters> = None;
+        // Bytes of the representatives' whole fingerprints held, and those computed again.
+        let mut held = 0usize;
         let mut again: HashMap<usize, Arc<batch::Fingerprint>> = HashMap::new();
-        let full = |i: usize| -> Option<Arc<batch::Fingerprint>> {
-            let p = prints.get(i)?.as_ref()?;
-            if let Some(fp) = &p.full {
-                return Some(fp.clone());
+        // Drafts are fingerprinted a chunk at a time on every core, then clustered in input
+        // order: a draft that joins a cluster lets go of its fingerprint at once, and only a
+        // representative's is held (within the budget), so memory does not follow the number
+        // of files.
+        for chunk in self.inputs.chunks(BATCH_CHUNK) {
+            let first = prints.len();
+            let done: Vec<FirstRead> = chunk
+                .par_iter()
+                .map(|input| self.first_read(input, &budget))
+                .collect();
+            for (print, k) in done {
+                prints.push(print);
+                kept.push(k);
             }
-            if let Some(fp) = again.get(&i) {
-                return Some(fp.clone());
+            for id in first..prints.len() {
+                let Some(p) = &prints[id] else { continue };
+                let bands = p.bands;
+                let c = clusters.get_or_insert_with(|| batch::Clusters::new(p.rule.similarity));
+                let rep = c.add(id, &bands, &mut |i| {
+                    self.full_print(i, &prints, &kept, &mut again)
+                });
+                if let Some(p) = prints[id].as_mut() {
+                    let size = p.full.as_ref().map_or(0, |f| f.bytes());
+                    if rep && held + size <= FINGERPRINT_BUDGET {
+                        held += size;
+                    } else {
+                        p.full = None;
+                    }
+                }
             }
-            let input = self.inputs.get(i)?;
-            let bytes = match kept.get(i).and_then(|k| k.lock().ok()?.clone()) {
-                Some(b) => b,
-                None => input.read().ok()?,
-            };
-            let (fp, _) = self.linter.fingerprint(
-                &input.shown,
-                input.path.as_deref(),
-                bytes,
-                &self.how(input),
-            )?;
-            let fp = Arc::new(fp);
-            if again.len() >= REFINGERPRINT_CACHE {
-                again.clear();
-            }
-            again.insert(i, fp.clone());
-            Some(fp)
+        }
+        let names: Vec<&str> = self.inputs.iter().map(|i| i.shown.as_str()).collect();
+        (copies(&prints, clusters, &names), kept)
+    }
+
+    /// Reads an input for the batch step: its fingerprint, and its bytes when they fit in what
+    /// is left of the read-once budget.
+    fn first_read(&self, input: &Input, budget: &AtomicUsize) -> FirstRead {
+        let Ok(bytes) = input.read() else {
+            return (None, Mutex::new(None));
         };
-        let copies = copies(&prints, full, &names);
-        (copies, kept)
+        // Text in memory already (stdin, an editor's buffer) needs no copy kept.
+        let keep = matches!(input.content, Content::File)
+            && budget
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                    left.checked_sub(bytes.len())
+                })
+                .is_ok();
+        let kept = keep.then(|| bytes.clone());
+        let print = self
+            .linter
+            .fingerprint(&input.shown, input.path.as_deref(), bytes, &self.how(input))
+            .map(|(fp, rule)| Print {
+                bands: fp.bands(),
+                span: fp.span.clone(),
+                full: Some(Arc::new(fp)),
+                rule,
+            });
+        (print, Mutex::new(kept))
+    }
+
+    /// Draft `i`'s whole fingerprint: the one held, else computed again (from the kept bytes
+    /// or the file) and cached for the next comparisons.
+    fn full_print(
+        &self,
+        i: usize,
+        prints: &[Option<Print>],
+        kept: &Kept,
+        again: &mut HashMap<usize, Arc<batch::Fingerprint>>,
+    ) -> Option<Arc<batch::Fingerprint>> {
+        let p = prints.get(i)?.as_ref()?;
+        if let Some(fp) = p.full.as_ref().or_else(|| again.get(&i)) {
+            return Some(fp.clone());
+        }
+        let input = self.inputs.get(i)?;
+        let bytes = match kept.get(i).and_then(|k| k.lock().ok()?.clone()) {
+            Some(b) => b,
+            None => input.read().ok()?,
+        };
+        let (fp, _) = self.linter.fingerprint(
+            &input.shown,
+            input.path.as_deref(),
+            bytes,
+            &self.how(input),
+        )?;
+        let fp = Arc::new(fp);
+        if again.len() >= REFINGERPRINT_CACHE {
+            again.clear();
+        }
+        again.insert(i, fp.clone());
+        Some(fp)
     }
 
     /// The bytes of input `i`: the copy the batch step kept (once), else read now.
@@ -348,20 +385,17 @@ impl<'l> Session<'l> {
     }
 }
 
-/// The batch step on its own: clusters fingerprinted drafts (`None` for a draft the duplicate
-/// rule does not apply to) and says, for each draft in a cluster, which copy it is. `names`
-/// are the drafts' names as shown.
+/// The batch step's answer: for each draft in a cluster, which copy it is. `names` are the
+/// drafts' names as shown.
 fn copies(
     prints: &[Option<Print>],
-    full: impl FnMut(usize) -> Option<Arc<batch::Fingerprint>>,
+    clusters: Option<batch::Clusters>,
     names: &[&str],
 ) -> HashMap<usize, CopyOf> {
-    let Some(threshold) = prints.iter().flatten().map(|p| p.rule.similarity).next() else {
+    let Some(clusters) = clusters else {
         return HashMap::new();
     };
-    let bands: Vec<Option<batch::Bands>> =
-        prints.iter().map(|p| p.as_ref().map(|p| p.bands)).collect();
-    let clusters = batch::cluster_by(&bands, threshold, full);
+    let clusters = clusters.finish();
     let mut out = HashMap::new();
     for (id, c) in clusters {
         let Some(Some(p)) = prints.get(id) else {
