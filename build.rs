@@ -148,6 +148,124 @@ fn without_examples(text: &str) -> String {
     out
 }
 
+/// A JSON string literal.
+fn json_str(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A plain YAML scalar as YAML 1.2's core schema reads it: null, a boolean, a decimal number,
+/// else a string. Anything unusual stays a string; if that string was meant as something else,
+/// the embedded form fails to parse and the test that compares it with the YAML says so.
+fn plain_scalar(s: &str, out: &mut String) {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => out.push_str("null"),
+        "true" | "True" | "TRUE" => out.push_str("true"),
+        "false" | "False" | "FALSE" => out.push_str("false"),
+        _ => {
+            let digits = s.strip_prefix('-').unwrap_or(s);
+            let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+            let numeric = !int.is_empty()
+                && int.bytes().all(|b| b.is_ascii_digit())
+                && frac.bytes().all(|b| b.is_ascii_digit())
+                && (int == "0" || !int.starts_with('0'))
+                && !digits.ends_with('.');
+            if numeric {
+                out.push_str(s);
+            } else {
+                json_str(s, out);
+            }
+        }
+    }
+}
+
+/// The JSON form of a rule file, for linting: the same data without a YAML parser at run time
+/// (parsing the English rules' YAML was a third of a one-message run). `None` for anything
+/// this small converter does not handle (anchors, aliases, tags, several documents, complex
+/// keys): the file is then read as YAML at run time, as before.
+fn yaml_to_json(text: &str) -> Result<String, String> {
+    use granit_parser::{Event, Parser, ScalarStyle};
+    let mut out = String::with_capacity(text.len());
+    // Per open collection: (is a mapping, items so far).
+    let mut stack: Vec<(bool, usize)> = Vec::new();
+    let mut docs = 0;
+    let mut options = granit_parser::Options::default();
+    options.set_emit_comments(false);
+    for ev in Parser::new_from_str_with_options(text, options) {
+        let (ev, _) = ev.map_err(|e| e.to_string())?;
+        let starts_node = matches!(
+            ev,
+            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..)
+        );
+        if starts_node {
+            if let Some((map, n)) = stack.last_mut() {
+                if *n > 0 {
+                    out.push(if *map && *n % 2 == 1 { ':' } else { ',' });
+                }
+                *n += 1;
+            }
+        }
+        match &ev {
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
+            Event::DocumentStart(..) => {
+                docs += 1;
+                if docs > 1 {
+                    return Err("several documents".into());
+                }
+            }
+            Event::Scalar(v, style, anchor, tag) => {
+                if *anchor != 0 || tag.is_some() {
+                    return Err(format!("an anchor or tag ({ev:?})"));
+                }
+                let key = stack.last().is_some_and(|(map, n)| *map && n % 2 == 1);
+                if key || *style != ScalarStyle::Plain {
+                    json_str(v, &mut out);
+                } else {
+                    plain_scalar(v, &mut out);
+                }
+            }
+            Event::SequenceStart(_, anchor, tag) | Event::MappingStart(_, anchor, tag) => {
+                if *anchor != 0 || tag.is_some() {
+                    return Err(format!("an anchor or tag ({ev:?})"));
+                }
+                let map = matches!(ev, Event::MappingStart(..));
+                // A collection as a mapping key has no JSON form.
+                if stack.last().is_some_and(|(m, n)| *m && n % 2 == 1) {
+                    return Err("a collection as a key".into());
+                }
+                out.push(if map { '{' } else { '[' });
+                stack.push((map, 0));
+            }
+            Event::SequenceEnd => {
+                stack.pop();
+                out.push(']');
+            }
+            Event::MappingEnd => {
+                stack.pop();
+                out.push('}');
+            }
+            other => return Err(format!("{other:?}")),
+        }
+    }
+    if out.is_empty() {
+        return Err("no data".into());
+    }
+    Ok(out)
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=src/rules/literals.rs");
@@ -162,23 +280,50 @@ fn main() {
         let full = Path::new(&manifest).join(f).display().to_string();
         let lang = lang_of(f);
         // A language's evidence without its examples, for linting (see `BuiltinFile::lean`).
-        let lean = if !lang.is_empty() && name != "pack.yaml" {
-            let text = std::fs::read_to_string(f).unwrap_or_default();
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        let lean_text = if !lang.is_empty() && name != "pack.yaml" {
+            without_examples(&text)
+        } else {
+            text.clone()
+        };
+        let lean = if lean_text.len() != text.len() {
             let dir = Path::new(&out_dir).join("lean").join(lang);
             std::fs::create_dir_all(&dir).expect("create lean folder");
             let path = dir.join(name);
-            std::fs::write(&path, without_examples(&text)).expect("write lean rule file");
+            std::fs::write(&path, &lean_text).expect("write lean rule file");
             path.display().to_string()
         } else {
             full.clone()
         };
+        // The lean text as JSON (see `BuiltinFile::json`); empty when it has no JSON form.
+        let json = yaml_to_json(&lean_text).unwrap_or_else(|e| {
+            println!("cargo:warning={} stays YAML at run time: {e}", f.display());
+            String::new()
+        });
+        let dir = Path::new(&out_dir)
+            .join("json")
+            .join(if lang.is_empty() { "_" } else { lang });
+        std::fs::create_dir_all(&dir).expect("create json folder");
+        let json_path = dir.join(name);
+        std::fs::write(&json_path, json).expect("write json rule file");
+        let json_path = json_path.display().to_string();
         let _ = writeln!(
             out,
             "    BuiltinFile {{ lang: {lang:?}, name: {name:?}, text: include_str!({full:?}), \
-             lean: include_str!({lean:?}) }},"
+             lean: include_str!({lean:?}), json: include_str!({json_path:?}) }},"
         );
     }
     out.push_str("];\n");
+    let categories = std::fs::read_to_string("rules/categories.yaml").unwrap_or_default();
+    let path = Path::new(&out_dir).join("json").join("categories.json");
+    std::fs::write(&path, yaml_to_json(&categories).unwrap_or_default())
+        .expect("write json categories");
+    let _ = writeln!(
+        out,
+        "/// `rules/categories.yaml` as JSON (empty if it has no JSON form).\n\
+         pub const CATEGORIES_JSON: &str = include_str!({:?});",
+        path.display().to_string()
+    );
     std::fs::write(Path::new(&out_dir).join("builtin_rules.rs"), out)
         .expect("write generated file");
 

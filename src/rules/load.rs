@@ -190,6 +190,19 @@ pub fn load_definition_text(
     bare_ok: bool,
 ) -> Result<(LoadedFile, Vec<Definition>), Vec<SourceError>> {
     let def: RuleFileDef = yaml::parse(text, path).map_err(|e| vec![e])?;
+    load_definition(path, text, &def, lang_hint, vars, eager, bare_ok)
+}
+
+/// [`load_definition_text`] on a file already parsed (`text` is where its spans point).
+pub fn load_definition(
+    path: &str,
+    text: &str,
+    def: &RuleFileDef,
+    lang_hint: &str,
+    vars: &BTreeMap<String, String>,
+    eager: bool,
+    bare_ok: bool,
+) -> Result<(LoadedFile, Vec<Definition>), Vec<SourceError>> {
     let lang = def.lang.clone().unwrap_or_else(|| lang_hint.to_string());
     let mut cx = Compiler::new(path, text, vars, eager);
     let mut rules = Vec::new();
@@ -244,7 +257,7 @@ pub fn load_definition_text(
     let file = LoadedFile {
         path: path.to_string(),
         lang,
-        category: def.category,
+        category: def.category.clone(),
         rules,
     };
     cx.finish((file, defs))
@@ -262,6 +275,19 @@ pub fn load_evidence_text(
     lookup: &dyn Fn(&str) -> Option<Arc<Definition>>,
 ) -> Result<LoadedFile, Vec<SourceError>> {
     let file: EvidenceFileDef = yaml::parse(text, path).map_err(|e| vec![e])?;
+    load_evidence(path, text, &file, lang_hint, vars, eager, lookup)
+}
+
+/// [`load_evidence_text`] on a file already parsed (`text` is where its spans point).
+pub fn load_evidence(
+    path: &str,
+    text: &str,
+    file: &EvidenceFileDef,
+    lang_hint: &str,
+    vars: &BTreeMap<String, String>,
+    eager: bool,
+    lookup: &dyn Fn(&str) -> Option<Arc<Definition>>,
+) -> Result<LoadedFile, Vec<SourceError>> {
     let lang = file.lang.clone().unwrap_or_else(|| lang_hint.to_string());
     let mut cx = Compiler::new(path, text, vars, eager);
     if let Some(c) = &file.category {

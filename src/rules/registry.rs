@@ -2,7 +2,10 @@
 //! compiled lazily, one language at a time, the first time a message in that language is seen.
 
 use super::builtin;
-use super::load::{load_definition_text, load_evidence_text, Definition, Definitions, LoadedFile};
+use super::load::{
+    load_definition, load_definition_text, load_evidence, load_evidence_text, Definition,
+    Definitions, LoadedFile,
+};
 use super::pack::Pack;
 use super::schema::{CategoryDef, FileShape, PackDef};
 use crate::error::SourceError;
@@ -153,7 +156,14 @@ pub fn builtin_definitions() -> &'static Result<Definitions, Vec<SourceError>> {
         let empty = BTreeMap::new();
         for f in builtin::FILES.iter().filter(|f| f.is_definition()) {
             let path = f.path();
-            match load_definition_text(&path, f.text, "any", &empty, false, true) {
+            // From the embedded JSON; on any error, again from the YAML, whose errors point
+            // at their place in the file.
+            let loaded = f
+                .parse_lean()
+                .map_err(|e| vec![e])
+                .and_then(|def| load_definition(&path, f.text, &def, "any", &empty, false, true))
+                .or_else(|_| load_definition_text(&path, f.text, "any", &empty, false, true));
+            match loaded {
                 Ok((_, defs)) => {
                     for d in defs {
                         if d.def.kind.is_none() {
@@ -199,7 +209,7 @@ impl Registry {
         let mut pack_defs = BTreeMap::new();
         if !sources.no_builtin {
             for f in builtin::FILES.iter().filter(|f| f.is_pack()) {
-                match yaml::parse::<PackDef>(f.text, &f.path()) {
+                match f.parse_lean::<PackDef>() {
                     // Built-in markers are checked by a unit test, not at every start-up (compiling
                     // each fragment alone cost a fifth of a one-message run).
                     Ok(p) => {
@@ -487,8 +497,22 @@ impl Registry {
                         .iter()
                         .filter(|f| f.lang == lang && f.is_evidence())
                     {
-                        let text = if self.lean { f.lean } else { f.text };
-                        match load_evidence_text(&f.path(), text, lang, vars, false, &lookup) {
+                        let path = f.path();
+                        let loaded = if self.lean {
+                            // The embedded JSON; on any error, the lean YAML, whose errors
+                            // point at their place in the file.
+                            f.parse_lean()
+                                .map_err(|e| vec![e])
+                                .and_then(|file| {
+                                    load_evidence(&path, f.lean, &file, lang, vars, false, &lookup)
+                                })
+                                .or_else(|_| {
+                                    load_evidence_text(&path, f.lean, lang, vars, false, &lookup)
+                                })
+                        } else {
+                            load_evidence_text(&path, f.text, lang, vars, false, &lookup)
+                        };
+                        match loaded {
                             Ok(loaded) => rules.extend(loaded.rules),
                             Err(mut e) => errors.append(&mut e),
                         }
@@ -581,6 +605,32 @@ mod tests {
                         .collect::<Vec<_>>()
                 };
                 assert_eq!(sources(x), sources(y), "{}", x.id);
+                let literals = |r: &super::super::Rule| {
+                    r.patterns
+                        .iter()
+                        .map(|p| p.literals.clone())
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(literals(x), literals(y), "{}", x.id);
+                // Everything else the definition and the evidence set.
+                let settings = |r: &super::super::Rule| {
+                    format!(
+                        "{} {} {:?} {} {:?} {} {:?} {} {:?} {:?} {:?} {}",
+                        r.category,
+                        r.lang,
+                        r.severity,
+                        r.message,
+                        r.description,
+                        r.help,
+                        r.suggest,
+                        r.fix_safe,
+                        r.segments,
+                        r.when.0,
+                        r.unless_scope,
+                        r.origin
+                    )
+                };
+                assert_eq!(settings(x), settings(y), "{}", x.id);
                 assert!(
                     y.examples.bad.is_empty() && y.examples.good.is_empty(),
                     "{}",
@@ -590,6 +640,96 @@ mod tests {
             }
         }
         assert!(rules > 500, "{rules}");
+    }
+
+    /// Linting reads every built-in file from its embedded JSON: each one has a JSON form
+    /// that parses (else linting would quietly fall back to the slower YAML).
+    #[test]
+    fn every_builtin_file_has_a_json_form_that_parses() {
+        use crate::rules::schema::{CategoriesDef, RuleFileDef};
+        for f in builtin::FILES {
+            assert!(!f.json.is_empty(), "{} has no JSON form", f.path());
+            let parsed = if f.is_pack() {
+                serde_json::from_str::<PackDef>(f.json).map(drop)
+            } else if f.is_definition() {
+                serde_json::from_str::<RuleFileDef>(f.json).map(drop)
+            } else {
+                serde_json::from_str::<EvidenceFileDef>(f.json).map(drop)
+            };
+            if let Err(e) = parsed {
+                panic!("{}: {e}", f.path());
+            }
+        }
+        let json: CategoriesDef =
+            serde_json::from_str(builtin::CATEGORIES_JSON).expect("categories as JSON");
+        let yaml: CategoriesDef =
+            yaml::parse(builtin::CATEGORIES, "rules/categories.yaml").expect("categories");
+        assert_eq!(format!("{json:?}"), format!("{yaml:?}"));
+    }
+
+    /// `{:?}` of a parsed file without the YAML locations (the JSON form has none).
+    fn without_locations(debug: String) -> String {
+        let mut out = String::with_capacity(debug.len());
+        let mut rest = debug.as_str();
+        loop {
+            let next = ["referenced: Location", "defined: Location"]
+                .iter()
+                .filter_map(|k| rest.find(k))
+                .min();
+            let Some(at) = next else { break };
+            out.push_str(&rest[..at]);
+            rest = &rest[at..];
+            let open = rest.find('{').expect("a location is a struct");
+            let mut depth = 0;
+            let mut end = rest.len();
+            for (i, c) in rest.char_indices().skip(open) {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = i + 1;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Every built-in file read from its JSON form says exactly what its lean YAML says:
+    /// the same values in the same places, only without locations.
+    #[test]
+    fn builtin_files_read_the_same_from_json_and_yaml() {
+        use crate::rules::schema::RuleFileDef;
+        fn both<T: serde::de::DeserializeOwned + std::fmt::Debug>(
+            f: &builtin::BuiltinFile,
+        ) -> (String, String) {
+            let json: T = serde_json::from_str(f.json).expect("JSON form");
+            let yaml: T = yaml::parse(f.lean, &f.path()).expect("YAML");
+            (
+                without_locations(format!("{json:?}")),
+                without_locations(format!("{yaml:?}")),
+            )
+        }
+        let mut files = 0;
+        for f in builtin::FILES {
+            let (json, yaml) = if f.is_pack() {
+                both::<PackDef>(f)
+            } else if f.is_definition() {
+                both::<RuleFileDef>(f)
+            } else {
+                both::<EvidenceFileDef>(f)
+            };
+            assert!(!json.contains("Location"), "{}", f.path());
+            assert_eq!(json, yaml, "{}", f.path());
+            files += 1;
+        }
+        assert!(files > 60, "{files}");
     }
 
     /// Start-up skips checking the built-in packs' markers; this is where a bad one fails.
