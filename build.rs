@@ -79,7 +79,7 @@ fn lang_of(f: &Path) -> &str {
 
 /// Literals of every pre-filtered pattern of the built-in rules, keyed by expanded source.
 /// Files that do not parse are skipped: loading them at run time reports the error.
-fn literal_table(files: &[PathBuf]) -> BTreeMap<String, Vec<String>> {
+fn literal_table(files: &[PathBuf]) -> BTreeMap<String, literals::Derived> {
     let mut vars: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for f in files
         .iter()
@@ -106,8 +106,8 @@ fn literal_table(files: &[PathBuf]) -> BTreeMap<String, Vec<String>> {
                 let Ok(src) = literals::expand_vars(p, v) else {
                     continue;
                 };
-                if let Ok(lits) = literals::derive_literals(&src, fold::fold_str) {
-                    table.insert(src, lits);
+                if let Ok(d) = literals::derive(&src, fold::fold_str) {
+                    table.insert(src, d);
                 }
             }
         };
@@ -333,28 +333,45 @@ fn main() {
     let mut entries = String::new();
     let mut lits = String::new();
     let mut n_lits = 0usize;
+    let mut sets = String::new();
+    let mut n_sets = 0usize;
     let put = |s: &str, blob: &mut String| {
         let at = blob.len();
         blob.push_str(s);
         format!("({at}, {})", s.len())
     };
     let table = literal_table(&files);
-    for (src, l) in &table {
+    for (src, d) in &table {
         let src_at = put(src, &mut blob);
-        let _ = writeln!(entries, "    ({src_at}, {n_lits}, {}),", l.len());
-        for lit in l {
-            let lit_at = put(lit, &mut blob);
-            let _ = writeln!(lits, "    {lit_at},");
-            n_lits += 1;
+        let _ = writeln!(
+            entries,
+            "    ({src_at}, ({n_lits}, {}), ({n_sets}, {})),",
+            d.literals.len(),
+            d.required.len()
+        );
+        n_sets += d.required.len();
+        for (i, l) in std::iter::once(&d.literals).chain(&d.required).enumerate() {
+            if i > 0 {
+                let _ = writeln!(sets, "    ({n_lits}, {}),", l.len());
+            }
+            for lit in l {
+                let lit_at = put(lit, &mut blob);
+                let _ = writeln!(lits, "    {lit_at},");
+                n_lits += 1;
+            }
         }
     }
     let out = format!(
         "/// Every source and literal, one after another.\n\
          pub static BLOB: &str = {blob:?};\n\
-         /// Per pattern, sorted by source: (source start, length), first literal, literal count.\n\
-         pub static ENTRIES: [((u32, u32), u32, u32); {}] = [\n{entries}];\n\
+         /// Per pattern, sorted by source: (source start, length), (first literal, literal\n\
+         /// count), (first required set, set count).\n\
+         #[allow(clippy::type_complexity)]\n\
+         pub static ENTRIES: [((u32, u32), (u32, u32), (u32, u32)); {}] = [\n{entries}];\n\
          /// (start, length) of each literal in BLOB.\n\
-         pub static LITS: [(u32, u32); {n_lits}] = [\n{lits}];\n",
+         pub static LITS: [(u32, u32); {n_lits}] = [\n{lits}];\n\
+         /// Each required set: (first literal, literal count).\n\
+         pub static SETS: [(u32, u32); {n_sets}] = [\n{sets}];\n",
         table.len()
     );
     std::fs::write(Path::new(&out_dir).join("builtin_literals.rs"), out)

@@ -171,13 +171,58 @@ pub struct LiteralError {
     pub offset: Option<Range<usize>>,
 }
 
+/// What a pattern's text tells the pre-filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Derived {
+    /// At least one of these occurs in every match (empty: no pre-filter).
+    pub literals: Vec<String>,
+    /// More pieces every match needs: for each set, one of its literals occurs in every match.
+    /// The pre-filter's literals say a pattern may match; these, checked on short texts
+    /// before its regex is compiled, often say it cannot ("thanks for" with no "meeting",
+    /// "call" or "chat" after it), which spares most regex compilations in a one-message run.
+    pub required: Vec<Vec<String>>,
+}
+
+/// At most this many extra required sets per pattern (the most selective ones).
+pub const MAX_REQUIRED_SETS: usize = 4;
+
+/// The literal sets of the required parts of a concatenation (each part's own prefixes), other
+/// than `main`, most selective first.
+fn required_sets(
+    hir: &regex_syntax::hir::Hir,
+    main: &[String],
+    fold: fn(&str) -> String,
+) -> Vec<Vec<String>> {
+    use regex_syntax::hir::HirKind;
+    let mut node = hir;
+    while let HirKind::Capture(c) = node.kind() {
+        node = &c.sub;
+    }
+    let HirKind::Concat(parts) = node.kind() else {
+        return Vec::new();
+    };
+    let mut sets: Vec<Vec<String>> = parts
+        .iter()
+        .filter_map(|part| useful_literals(part, ExtractKind::Prefix, fold))
+        .filter(|set| set.as_slice() != main)
+        .collect();
+    // Fewer and longer literals first: they rule out the most.
+    sets.sort_by_key(|set| {
+        (
+            set.len(),
+            std::cmp::Reverse(set.iter().map(|l| l.len()).min().unwrap_or(0)),
+        )
+    });
+    sets.dedup();
+    sets.truncate(MAX_REQUIRED_SETS);
+    sets
+}
+
 /// Parses a (variable-expanded) pattern and derives its pre-filter literals, folded with `fold`:
 /// the required prefixes, or else suffixes, shortened so that no pattern adds more than
-/// [`MAX_LITERALS_PER_PATTERN`]. Empty when the pattern has none worth using.
-pub fn derive_literals(
-    source: &str,
-    fold: fn(&str) -> String,
-) -> Result<Vec<String>, LiteralError> {
+/// [`MAX_LITERALS_PER_PATTERN`] (empty when the pattern has none worth using); and its other
+/// required pieces.
+pub fn derive(source: &str, fold: fn(&str) -> String) -> Result<Derived, LiteralError> {
     let hir = regex_syntax::ParserBuilder::new()
         .case_insensitive(false)
         .nest_limit(NEST_LIMIT)
@@ -203,7 +248,9 @@ pub fn derive_literals(
             offset: None,
         });
     }
-    Ok(literals_of(&hir, fold, 0).unwrap_or_default())
+    let literals = literals_of(&hir, fold, 0).unwrap_or_default();
+    let required = required_sets(&hir, &literals, fold);
+    Ok(Derived { literals, required })
 }
 
 /// Prefixes, else suffixes, else a required inner piece; for an alternation whose branches

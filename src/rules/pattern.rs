@@ -1,7 +1,7 @@
 //! One compiled pattern: variable expansion, literal extraction for the pre-filter, lazy
 //! compilation, and matching with implicit word boundaries on folded text.
 
-use super::literals::{derive_literals, NEST_LIMIT};
+use super::literals::{derive, Derived, NEST_LIMIT};
 use crate::text::fold::{fold_str, is_word_char};
 use regex::{Regex, RegexBuilder};
 use std::ops::Range;
@@ -15,18 +15,33 @@ mod prederived {
     include!(concat!(env!("OUT_DIR"), "/builtin_literals.rs"));
 }
 
-/// The literals `build.rs` derived for a built-in pattern (by its expanded source).
-fn prederived(source: &str) -> Option<Vec<String>> {
-    use prederived::{BLOB, ENTRIES, LITS};
+/// Texts up to this long are checked for a pattern's required pieces before its regex is
+/// compiled or run: a few substring searches, cheaper than compiling a regex (~0.2 ms) for a
+/// message. On longer texts the searches would cost more than the regex saves.
+const REQUIRED_CHECK_TEXT: usize = 8 * 1024;
+
+/// What `build.rs` derived for a built-in pattern (by its expanded source).
+fn prederived(source: &str) -> Option<Derived> {
+    use prederived::{BLOB, ENTRIES, LITS, SETS};
     let at = |(start, len): (u32, u32)| BLOB.get(start as usize..(start + len) as usize);
     let i = ENTRIES
         .binary_search_by(|(s, _, _)| at(*s).unwrap_or("").cmp(source))
         .ok()?;
-    let (_, first, count) = ENTRIES[i];
-    LITS.get(first as usize..(first + count) as usize)?
-        .iter()
-        .map(|l| at(*l).map(str::to_string))
-        .collect()
+    let (_, (first, count), (first_set, sets)) = ENTRIES[i];
+    let lits = |first: u32, count: u32| -> Option<Vec<String>> {
+        LITS.get(first as usize..(first + count) as usize)?
+            .iter()
+            .map(|l| at(*l).map(str::to_string))
+            .collect()
+    };
+    Some(Derived {
+        literals: lits(first, count)?,
+        required: SETS
+            .get(first_set as usize..(first_set + sets) as usize)?
+            .iter()
+            .map(|&(first, count)| lits(first, count))
+            .collect::<Option<_>>()?,
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +50,8 @@ pub struct Pattern {
     pub source: String,
     /// Folded literals at least one of which occurs in every match; empty: no pre-filter.
     pub literals: Vec<String>,
+    /// Folded literal sets of other pieces every match needs (see [`Derived::required`]).
+    pub required: Vec<Vec<String>>,
     regex: OnceLock<Option<Regex>>,
     /// The pattern anchored at the start and followed by `\b`, for the rare match that ends
     /// inside a word: slower on non-ASCII text, so only used to look for a longer alternative
@@ -95,26 +112,27 @@ impl Pattern {
         prefiltered: bool,
     ) -> Result<Pattern, PatternError> {
         // Keywords stand in for literals only where the pattern has none of its own.
-        let derived: Vec<String> = if !prefiltered && builtin {
-            Vec::new()
-        } else if let Some(lits) = builtin.then(|| prederived(&source)).flatten() {
-            lits
+        let derived = if !prefiltered && builtin {
+            Derived::default()
+        } else if let Some(d) = builtin.then(|| prederived(&source)).flatten() {
+            d
         } else {
-            derive_literals(&source, fold_str).map_err(|e| PatternError {
+            derive(&source, fold_str).map_err(|e| PatternError {
                 message: e.message,
                 offset: e.offset,
             })?
         };
         let literals = if !prefiltered {
             Vec::new()
-        } else if derived.is_empty() {
+        } else if derived.literals.is_empty() {
             keywords.iter().map(|k| fold_str(k)).collect()
         } else {
-            derived
+            derived.literals
         };
         Ok(Pattern {
             source,
             literals,
+            required: derived.required,
             regex: OnceLock::new(),
             bounded: OnceLock::new(),
         })
@@ -159,6 +177,9 @@ impl Pattern {
     /// up to three `prefixes` letters glued to the word (Hebrew clitics).
     pub fn find_all(&self, text: &str, prefixes: &[char]) -> Vec<Range<usize>> {
         let mut out = Vec::new();
+        if text.len() <= REQUIRED_CHECK_TEXT && !self.may_match(text) {
+            return out;
+        }
         let Some(re) = self.regex() else { return out };
         let mut pos = 0;
         while pos <= text.len() {
@@ -217,6 +238,14 @@ impl Pattern {
             }
         }
         shorter_on_boundary(re, text, start, end)
+    }
+
+    /// Whether every required piece has one of its literals in folded `text`: if not, the
+    /// pattern cannot match there and its regex need not be compiled.
+    pub fn may_match(&self, text: &str) -> bool {
+        self.required
+            .iter()
+            .all(|set| set.iter().any(|l| text.contains(l.as_str())))
     }
 
     /// Capture groups of the match starting at `start` (for `$1` in suggestions).
@@ -345,6 +374,61 @@ mod tests {
         let p = pat(r"\w+ demo");
         assert_eq!(p.literals, vec!["demo"]);
         assert!(pat(r"\w+ \w+").literals.is_empty());
+    }
+
+    #[test]
+    fn a_pattern_whose_required_piece_is_missing_is_not_compiled() {
+        let p = pat(r"thanks? (?:\w+ )?for (?:meeting|the (?:call|chat))");
+        assert!(p.literals.iter().all(|l| l.starts_with("thank")));
+        assert!(
+            p.required.iter().any(|set| set.contains(&"meeting".into())),
+            "{:?}",
+            p.required
+        );
+        assert!(!p.may_match("thanks for the talk"));
+        assert!(p.find_all("thanks for the talk", &[]).is_empty());
+        assert!(p.regex.get().is_none(), "compiled although it cannot match");
+        assert!(p.may_match("thank you for the call"));
+        assert_eq!(p.find_all("thank you for the call", &[]), vec![0..22]);
+        // Optional pieces are not required; an alternation at the top has no required pieces.
+        assert!(pat("book (?:a )?demo")
+            .required
+            .iter()
+            .all(|set| set != &["a"]));
+        assert!(pat("demo|free trial").required.is_empty());
+    }
+
+    /// The required pieces never hide a match: for every built-in pattern and every example
+    /// text of its rule, a pattern said not to match there has no match there.
+    #[test]
+    fn required_pieces_never_hide_a_match() {
+        let reg = crate::rules::Registry::new(&crate::rules::RuleSources::default())
+            .expect("built-in rules");
+        let (mut checked, mut ruled_out) = (0, 0);
+        for (pack, i) in reg.all_rules().expect("packs build") {
+            let rule = &pack.rules[i];
+            let texts: Vec<String> = rule
+                .examples
+                .bad
+                .iter()
+                .chain(&rule.examples.good)
+                .map(|e| fold_str(&e.def().text))
+                .collect();
+            for p in &rule.patterns {
+                for t in &texts {
+                    checked += 1;
+                    if !p.may_match(t) {
+                        ruled_out += 1;
+                        let re = p.regex().expect("built-in pattern compiles");
+                        assert!(re.find(t).is_none(), "{} hides a match in {t:?}", p.source);
+                    }
+                }
+            }
+        }
+        assert!(
+            checked > 10_000 && ruled_out > 1_000,
+            "{checked} {ruled_out}"
+        );
     }
 
     #[test]
