@@ -3,12 +3,11 @@
 //!
 //! The pre-filter has two forms. Building an Aho-Corasick automaton over a pack's thousands of
 //! literals costs ~10 ms, more than the rest of a one-message run, so short texts are scanned
-//! with a table of the literals by their first two bytes (a few compares per byte); the
+//! with the sorted literals indexed by their first byte (then a binary search on the second); the
 //! automaton is built only once the pack has scanned enough text to pay for it.
 
 use super::Rule;
 use aho_corasick::{AhoCorasick, MatchKind};
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
@@ -26,19 +25,20 @@ pub struct Pack {
     pub name: String,
     pub rules: Vec<Rule>,
     pub word_prefixes: Vec<char>,
-    /// The distinct literals, sorted (the table's order and the automaton's pattern ids).
-    literals: Vec<String>,
-    /// `by_pair[k]..by_pair[k + 1]`: the literals whose first two bytes are `k` (big-endian).
-    by_pair: Vec<u32>,
-    /// One-byte literals (rare: `?`).
-    single: Vec<u32>,
-    /// Literal ids in table order (`by_pair` indexes this).
-    table: Vec<u32>,
+    /// The distinct literals, sorted by bytes (the automaton's pattern ids), one after
+    /// another: literal `i` is `text[starts[i]..starts[i + 1]]`. One string rather than one
+    /// allocation per literal (a pack has thousands).
+    text: String,
+    starts: Vec<u32>,
+    /// `by_first[a]..by_first[a + 1]`: the literals whose first byte is `a` (sorted, so
+    /// contiguous; within them, a one-byte literal comes first, then by second byte).
+    by_first: Vec<u32>,
     automaton: OnceLock<AhoCorasick>,
     /// Bytes scanned with the table so far.
     scanned: AtomicUsize,
-    /// For each literal, the patterns it stands for.
-    owners: Vec<Vec<PatternRef>>,
+    /// `owners[owner_starts[i]..owner_starts[i + 1]]`: the patterns literal `i` stands for.
+    owners: Vec<PatternRef>,
+    owner_starts: Vec<u32>,
     /// Patterns without literals: they run whenever their rule applies.
     always: Vec<PatternRef>,
     /// Index of each rule's first pattern in the candidate bitset.
@@ -75,7 +75,10 @@ impl Candidates {
 
 impl Pack {
     pub fn new(lang: String, name: String, word_prefixes: Vec<char>, rules: Vec<Rule>) -> Pack {
-        let mut by_literal: HashMap<&str, Vec<PatternRef>> = HashMap::new();
+        // (literal, pattern) pairs sorted, rather than a hash map of lists: no hashing and
+        // no allocation per literal, which made building the English pack a fifth of a
+        // one-message run.
+        let mut pairs: Vec<(&str, PatternRef)> = Vec::new();
         let mut always = Vec::new();
         for (ri, rule) in rules.iter().enumerate() {
             for pi in prefiltered_patterns(rule) {
@@ -85,36 +88,36 @@ impl Pack {
                 if lits.is_empty() || lits.iter().any(|l| l.is_empty()) {
                     always.push(r);
                 }
-                for l in lits.iter().filter(|l| !l.is_empty()) {
-                    by_literal.entry(l.as_str()).or_default().push(r);
+                pairs.extend(
+                    lits.iter()
+                        .filter(|l| !l.is_empty())
+                        .map(|l| (l.as_str(), r)),
+                );
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut text = String::new();
+        let mut starts = vec![0u32];
+        let mut owners = Vec::with_capacity(pairs.len());
+        let mut owner_starts = vec![0u32];
+        let mut by_first = vec![0u32; 257];
+        for (k, (lit, r)) in pairs.iter().enumerate() {
+            if k == 0 || pairs[k - 1].0 != *lit {
+                if k > 0 {
+                    owner_starts.push(owners.len() as u32);
                 }
+                text.push_str(lit);
+                starts.push(text.len() as u32);
+                by_first[lit.as_bytes()[0] as usize + 1] += 1;
             }
+            owners.push(*r);
         }
-        let mut entries: Vec<(&str, Vec<PatternRef>)> = by_literal.into_iter().collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let literals: Vec<String> = entries.iter().map(|(l, _)| l.to_string()).collect();
-        let owners: Vec<Vec<PatternRef>> = entries.into_iter().map(|(_, o)| o).collect();
-        // Sorted by bytes, so the literals sharing their first two bytes are contiguous.
-        let mut by_pair = vec![0u32; (1 << 16) + 1];
-        let mut single = Vec::new();
-        for (i, l) in literals.iter().enumerate() {
-            match l.as_bytes() {
-                [a, b, ..] => by_pair[pair(*a, *b) + 1] += 1,
-                _ => single.push(i as u32),
-            }
+        if !pairs.is_empty() {
+            owner_starts.push(owners.len() as u32);
         }
-        for k in 1..by_pair.len() {
-            by_pair[k] += by_pair[k - 1];
-        }
-        // Counting sort: each two-byte key's literals go to its range of the table.
-        let mut table = vec![0u32; literals.len() - single.len()];
-        let mut next = by_pair.clone();
-        for (i, l) in literals.iter().enumerate() {
-            if let [a, b, ..] = l.as_bytes() {
-                let k = pair(*a, *b);
-                table[next[k] as usize] = i as u32;
-                next[k] += 1;
-            }
+        for a in 1..by_first.len() {
+            by_first[a] += by_first[a - 1];
         }
         let mut pattern_base = Vec::with_capacity(rules.len());
         let mut pattern_count = 0u32;
@@ -127,13 +130,13 @@ impl Pack {
             name,
             rules,
             word_prefixes,
-            literals,
-            by_pair,
-            single,
-            table,
+            text,
+            starts,
+            by_first,
             automaton: OnceLock::new(),
             scanned: AtomicUsize::new(0),
             owners,
+            owner_starts,
             always,
             pattern_base,
             pattern_count: pattern_count as usize,
@@ -157,14 +160,16 @@ impl Pack {
         for &r in &self.always {
             c.insert(&self.pattern_base, r);
         }
-        if self.literals.is_empty() {
+        let n = self.literal_count();
+        if n == 0 {
             return c;
         }
-        let mut seen = vec![false; self.literals.len()];
+        let mut seen = vec![false; n];
         let mut hit = |p: usize, c: &mut Candidates| {
             if !seen[p] {
                 seen[p] = true;
-                for &r in &self.owners[p] {
+                let owners = self.owner_starts[p] as usize..self.owner_starts[p + 1] as usize;
+                for &r in &self.owners[owners] {
                     c.insert(&self.pattern_base, r);
                 }
             }
@@ -173,7 +178,7 @@ impl Pack {
             let ac = self.automaton.get_or_init(|| {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
-                    .build(&self.literals)
+                    .build((0..n).map(|i| self.literal(i)))
                     .expect("literal automaton builds for any set of strings")
             });
             for m in ac.find_overlapping_iter(folded) {
@@ -184,29 +189,47 @@ impl Pack {
         let text = folded.as_bytes();
         for i in 0..text.len() {
             let rest = &text[i..];
-            for &l in &self.single {
-                if rest[0] == self.literals[l as usize].as_bytes()[0] {
-                    hit(l as usize, &mut c);
+            let a = rest[0] as usize;
+            let (mut lo, hi) = (self.by_first[a] as usize, self.by_first[a + 1] as usize);
+            if lo == hi {
+                continue;
+            }
+            if self.literal(lo).len() == 1 {
+                hit(lo, &mut c);
+                lo += 1;
+            }
+            let Some(&b) = rest.get(1) else { continue };
+            // The literals starting with `a b`: a run inside `lo..hi`, sorted by second byte.
+            let (mut from, mut to) = (lo, hi);
+            while from < to {
+                let mid = (from + to) / 2;
+                if self.literal(mid).as_bytes()[1] < b {
+                    from = mid + 1;
+                } else {
+                    to = mid;
                 }
             }
-            let [a, b, ..] = rest else { continue };
-            let k = pair(*a, *b);
-            for &l in &self.table[self.by_pair[k] as usize..self.by_pair[k + 1] as usize] {
-                if rest.starts_with(self.literals[l as usize].as_bytes()) {
-                    hit(l as usize, &mut c);
+            for l in from..hi {
+                let lit = self.literal(l).as_bytes();
+                if lit[1] != b {
+                    break;
+                }
+                if rest.starts_with(lit) {
+                    hit(l, &mut c);
                 }
             }
         }
         c
     }
 
-    pub fn literal_count(&self) -> usize {
-        self.owners.len()
+    /// Literal `i` of the pre-filter.
+    fn literal(&self, i: usize) -> &str {
+        &self.text[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
-}
 
-fn pair(a: u8, b: u8) -> usize {
-    (a as usize) << 8 | b as usize
+    pub fn literal_count(&self) -> usize {
+        self.starts.len() - 1
+    }
 }
 
 /// The patterns that decide whether a rule fires (not its exceptions or metric counters).
