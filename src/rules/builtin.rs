@@ -87,3 +87,175 @@ pub fn category_advice(category: &str) -> Option<&'static str> {
         .find(|c| c.id == category)
         .map(|c| c.instead.trim())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::schema::{EvidenceFileDef, PackDef};
+    use crate::rules::{Registry, RuleSources};
+
+    /// Linting reads the built-in evidence without its examples: the same rules, in the same
+    /// order, with the same patterns and settings, only no examples.
+    #[test]
+    fn lean_builtin_rules_are_the_full_ones_without_examples() {
+        let full = Registry::new(&RuleSources::default()).expect("built-in rules");
+        let lean = Registry::for_linting(&RuleSources::default()).expect("built-in rules");
+        let mut rules = 0;
+        for f in FILES.iter().filter(|f| f.is_evidence()) {
+            assert!(
+                f.lean.len() < f.text.len() || !f.text.contains("examples:"),
+                "{}",
+                f.path()
+            );
+            assert!(!f.lean.contains("examples:"), "{}", f.path());
+        }
+        for lang in full.languages().into_iter().chain(["any".to_string()]) {
+            let a = full
+                .pack(&lang)
+                .expect("pack")
+                .as_ref()
+                .expect("full pack builds");
+            let b = lean
+                .pack(&lang)
+                .expect("pack")
+                .as_ref()
+                .expect("lean pack builds");
+            assert_eq!(a.rules.len(), b.rules.len(), "{lang}");
+            for (x, y) in a.rules.iter().zip(&b.rules) {
+                assert_eq!(x.id, y.id, "{lang}");
+                assert_eq!(format!("{:?}", x.kind), format!("{:?}", y.kind), "{}", x.id);
+                assert_eq!(x.unless, y.unless, "{}", x.id);
+                let sources = |r: &crate::rules::Rule| {
+                    r.patterns
+                        .iter()
+                        .map(|p| p.source.clone())
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(sources(x), sources(y), "{}", x.id);
+                let literals = |r: &crate::rules::Rule| {
+                    r.patterns
+                        .iter()
+                        .map(|p| p.literals.clone())
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(literals(x), literals(y), "{}", x.id);
+                // Everything else the definition and the evidence set.
+                let settings = |r: &crate::rules::Rule| {
+                    format!(
+                        "{} {} {:?} {} {:?} {} {:?} {} {:?} {:?} {:?} {}",
+                        r.category,
+                        r.lang,
+                        r.severity,
+                        r.message,
+                        r.description,
+                        r.help,
+                        r.suggest,
+                        r.fix_safe,
+                        r.segments,
+                        r.when.0,
+                        r.unless_scope,
+                        r.origin
+                    )
+                };
+                assert_eq!(settings(x), settings(y), "{}", x.id);
+                assert!(
+                    y.examples.bad.is_empty() && y.examples.good.is_empty(),
+                    "{}",
+                    x.id
+                );
+                rules += 1;
+            }
+        }
+        assert!(rules > 500, "{rules}");
+    }
+
+    /// Linting reads every built-in file from its embedded JSON: each one has a JSON form
+    /// that parses (else linting would quietly fall back to the slower YAML).
+    #[test]
+    fn every_builtin_file_has_a_json_form_that_parses() {
+        use crate::rules::schema::RuleFileDef;
+        for f in FILES {
+            assert!(!f.json.is_empty(), "{} has no JSON form", f.path());
+            let parsed = if f.is_pack() {
+                serde_json::from_str::<PackDef>(f.json).map(drop)
+            } else if f.is_definition() {
+                serde_json::from_str::<RuleFileDef>(f.json).map(drop)
+            } else {
+                serde_json::from_str::<EvidenceFileDef>(f.json).map(drop)
+            };
+            if let Err(e) = parsed {
+                panic!("{}: {e}", f.path());
+            }
+        }
+        let json: CategoriesDef =
+            serde_json::from_str(CATEGORIES_JSON).expect("categories as JSON");
+        let yaml: CategoriesDef =
+            yaml::parse(CATEGORIES, "rules/categories.yaml").expect("categories");
+        assert_eq!(format!("{json:?}"), format!("{yaml:?}"));
+    }
+
+    /// `{:?}` of a parsed file without the YAML locations (the JSON form has none).
+    fn without_locations(debug: String) -> String {
+        let mut out = String::with_capacity(debug.len());
+        let mut rest = debug.as_str();
+        loop {
+            let next = ["referenced: Location", "defined: Location"]
+                .iter()
+                .filter_map(|k| rest.find(k))
+                .min();
+            let Some(at) = next else { break };
+            out.push_str(&rest[..at]);
+            rest = &rest[at..];
+            let open = rest.find('{').expect("a location is a struct");
+            let mut depth = 0;
+            let mut end = rest.len();
+            for (i, c) in rest.char_indices().skip(open) {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = i + 1;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Every built-in file read from its JSON form says exactly what its lean YAML says:
+    /// the same values in the same places, only without locations.
+    #[test]
+    fn builtin_files_read_the_same_from_json_and_yaml() {
+        use crate::rules::schema::RuleFileDef;
+        fn both<T: serde::de::DeserializeOwned + std::fmt::Debug>(
+            f: &BuiltinFile,
+        ) -> (String, String) {
+            let json: T = serde_json::from_str(f.json).expect("JSON form");
+            let yaml: T = yaml::parse(f.lean, &f.path()).expect("YAML");
+            (
+                without_locations(format!("{json:?}")),
+                without_locations(format!("{yaml:?}")),
+            )
+        }
+        let mut files = 0;
+        for f in FILES {
+            let (json, yaml) = if f.is_pack() {
+                both::<PackDef>(f)
+            } else if f.is_definition() {
+                both::<RuleFileDef>(f)
+            } else {
+                both::<EvidenceFileDef>(f)
+            };
+            assert!(!json.contains("Location"), "{}", f.path());
+            assert_eq!(json, yaml, "{}", f.path());
+            files += 1;
+        }
+        assert!(files > 60, "{files}");
+    }
+}
