@@ -1,5 +1,6 @@
 """Training text: the real `train` split (read in place from ../shared, never copied), the rule
-examples in ../rules, and the team's own sentences in examples.tsv. Never the `dev` split."""
+examples in ../rules, and the team's own sentences in examples.tsv and examples/<lang>.tsv.
+Never the `dev` split."""
 import csv
 import glob
 import os
@@ -88,18 +89,33 @@ def _walk(node, cat, out):
             _walk(v, cat, out)
 
 
-def own_examples():
-    """(category, label, lang, sentence) from examples.tsv, written by the team."""
+def example_files(more=False):
+    """The team's sentence files: examples.tsv, then examples/<lang>.tsv (and examples-more.tsv
+    when `more` or TACTFUL_TEACHER=1)."""
+    files = [os.path.join(HERE, "examples.tsv")]
+    files += sorted(glob.glob(os.path.join(HERE, "examples", "*.tsv")))
+    if more or TEACHER:
+        files.append(os.path.join(HERE, "examples-more.tsv"))
+    return files
+
+
+def own_examples(more=False):
+    """(category, label, lang, sentence) from the team's files (label 0: a negative for every
+    category), written by the team. A malformed line stops the build with its place."""
     out = []
-    files = ["examples.tsv"] + (["examples-more.tsv"] if TEACHER else [])
-    for name in files:
-        with open(os.path.join(HERE, name), encoding="utf-8") as f:
-            for line in f:
+    for path in example_files(more):
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
                 line = line.rstrip("\n")
-                if not line or line.startswith("#"):
+                if not line.strip() or line.startswith("#"):
                     continue
-                cat, lab, lang, text = line.split("\t", 3)
-                out.append((cat, int(lab), lang, text))
+                parts = line.split("\t", 3)
+                if len(parts) != 4 or parts[1] not in ("0", "1") or not parts[3].strip():
+                    raise SystemExit(f"{path}:{n}: want category<TAB>0|1<TAB>lang<TAB>sentence")
+                cat, lab, lang, text = parts
+                if lab == "1" and cat not in CATEGORIES:
+                    raise SystemExit(f"{path}:{n}: no learned head for category `{cat}`")
+                out.append((cat, int(lab), lang, text.strip()))
     return out
 
 

@@ -6,6 +6,7 @@ import glob
 import hashlib
 import json
 import os
+import pickle
 import struct
 import subprocess
 import sys
@@ -132,7 +133,7 @@ def is_frame(s):
     return len(words) <= 4 and (s.endswith((",", ":", "!")) or s.lower().startswith(GREETING_WORDS))
 
 
-def training_rows():
+def training_rows(more=False):
     """rows: dicts with text, group, lab {cat: 0/1}, weight, msg (index into msgs or None)."""
     rows, msgs = [], []
     for m in corpus.read_split("train"):
@@ -142,7 +143,7 @@ def training_rows():
         labels = set(m["labels"]) & set(CATS)
         evidence = [e.lower() for e in m["evidence_list"] if len(e) >= 6 and not e.lower().startswith(("hard negative", "unsure"))]
         mi = len(msgs)
-        msgs.append(dict(m, sents=[]))
+        msgs.append(dict(m, sents=[], texts=[]))
         for s in corpus.sentences(corpus.strip_subject(m["text"])):
             if s.startswith(">"):
                 continue
@@ -158,6 +159,7 @@ def training_rows():
                 else:
                     lab[c] = 0
             msgs[mi]["sents"].append(len(rows))
+            msgs[mi]["texts"].append(s)
             rows.append(dict(text=s, group="real:" + m["source"], lab=lab, w=1.0, msg=mi,
                              open=open_))
     for ci, (cat, bad, text, ctx) in enumerate(corpus.rule_examples()):
@@ -179,9 +181,9 @@ def training_rows():
                 lab = {c: 0 for c in CATS}
             if lab:
                 rows.append(dict(text=s, group="rule:" + cat, lab=lab, w=0.7, msg=None))
-    for i, (cat, label, lang, text) in enumerate(corpus.own_examples()):
+    for i, (cat, label, lang, text) in enumerate(corpus.own_examples(more)):
         lab = {cat: 1} if label else {c: 0 for c in CATS}
-        rows.append(dict(text=text, group=f"own:{i // 8}", lab=lab, w=1.0, msg=None))
+        rows.append(dict(text=text, group=f"own:{i // 8}", lab=lab, w=1.0, msg=None, lang=lang))
     return rows, msgs
 
 
@@ -213,28 +215,116 @@ def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
+RECIPE = dict(
+    emb_c=EMB_C, ng_c=NG_C,  # inverse regularisation of each head
+    rule_w=0.7,              # weight of a rule example (a real sentence weighs 1)
+    open_w=0.0,              # weight of an open sentence as a negative (0: left out)
+    mix=0.5,                 # weight of the embedding head in the average
+    top={"early-pitch": 2},  # message score: the mean of the k best sentences (default 1)
+    sent_cap=False,          # threshold at least the 99.8th percentile of negative sentences
+    more=False,              # read examples-more.tsv
+)
+
+
+def crossval(rows, msgs, E, G, recipe=RECIPE, cats=CATS, fold_seed=7, verbose=True):
+    """5-fold cross-validation grouped by source; returns {cat: report} with the threshold the
+    rule below chooses and the out-of-fold message-level figures (all, en, other), and the
+    out-of-fold sentence scores."""
+    groups = np.array([r["group"] for r in rows])
+    ug = sorted(set(groups))
+    rng = np.random.RandomState(fold_seed)
+    fold_of_group = {g: rng.randint(5) for g in ug}
+    fold = np.array([fold_of_group[g] for g in groups])
+    report, oofs = {}, {}
+    for c in cats:
+        idx, y, w = labelled(rows, c, recipe)
+        oof = np.zeros(len(rows))
+        for k in range(5):
+            tr = fold[idx] != k
+            te = fold == k
+            ce = fit(E[idx[tr]], y[tr], w[tr], recipe["emb_c"])
+            cg = fit(G[idx[tr]], y[tr], w[tr], recipe["ng_c"])
+            oof[te] = mix_probs(recipe, ce.predict_proba(E[te])[:, 1], cg.predict_proba(G[te])[:, 1])
+        scored = message_scores(msgs, oof, c, recipe)
+        hand = np.array([c not in rows[i].get("tw", {}) for i in idx], bool)
+        negs = np.sort(oof[idx[(y == 0) & hand]])
+        sentence_cap = float(negs[int(0.998 * (len(negs) - 1))]) if len(negs) else 0.5
+        by_messages = choose_threshold([(s, l) for s, l, _ in scored])
+        thr = max(by_messages, min(sentence_cap + 1e-4, 0.99)) if recipe["sent_cap"] else by_messages
+        rep = dict(threshold=round(thr, 3), by_messages=round(by_messages, 3),
+                   sentence_cap=round(sentence_cap, 3), train_rows=int(len(idx)),
+                   pos_rows=int(y.sum()))
+        for name, keep in (("all", lambda l: True), ("en", lambda l: l == "en"),
+                           ("other", lambda l: l != "en")):
+            sub = [(s, l) for s, l, lang in scored if keep(lang)]
+            rep[name] = dict(pos=sum(1 for _, l in sub if l),
+                             tp=sum(1 for s, l in sub if l and s >= thr),
+                             fp=sum(1 for s, l in sub if not l and s >= thr),
+                             neg=sum(1 for _, l in sub if not l))
+        report[c] = rep
+        oofs[c] = oof
+        if verbose:
+            print(c, rep, flush=True)
+    return report, oofs
+
+
+def labelled(rows, c, recipe):
+    idx, y, w = [], [], []
+    for i, r in enumerate(rows):
+        if c in r["lab"]:
+            idx.append(i)
+            y.append(r["lab"][c])
+            base = recipe["rule_w"] if r["group"].startswith("rule:") else r["w"]
+            w.append(r.get("tw", {}).get(c, base))
+        elif recipe["open_w"] > 0 and c in r.get("open", ()):
+            idx.append(i)
+            y.append(0)
+            w.append(recipe["open_w"])
+    return np.array(idx), np.array(y), np.array(w, float)
+
+
+def mix_probs(recipe, pe, pg):
+    return recipe["mix"] * pe + (1 - recipe["mix"]) * pg
+
+
+def message_scores(msgs, oof, c, recipe, rows=None):
+    """(score, has label, lang) per real train message the layer would see under c's gate: the
+    mean of its k best sentences, as src/rules/kinds/learned.rs reads them (body sentences of
+    three words or more; greeting lines too for assumed-closeness)."""
+    gate = GATES[c]
+    k = recipe["top"].get(c, 1)
+    out = []
+    for m in msgs:
+        if not gate(m):
+            continue
+        s = sorted((oof[i] for i, t in zip(m["sents"], m["texts"]) if readable(t, c)),
+                   reverse=True)
+        if not s:
+            continue
+        top = s[:k]
+        out.append((sum(top) / len(top), c in m["labels"], m["lang"]))
+    return out
+
+
+def readable(text, c):
+    if is_frame(text):
+        return c == "assumed-closeness"
+    return len(text.split()) >= MIN_WORDS
+
+
+MIN_WORDS = 3
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     t = Teacher()
     pieces, scores = t.pieces()
     ids, q, scale = build_embeddings(t, pieces, scores)
     vocab = build_vocab(t, pieces, scores, ids)
-    rows, msgs = training_rows()
+    rows, msgs = training_rows(RECIPE["more"])
     texts = [r["text"] for r in rows]
     print(f"{len(rows)} training sentences from {len(msgs)} real messages", flush=True)
-    ekey = os.path.join(BUILD, "embed-%s-%d.npy" % (
-        hashlib.md5("\n".join(texts).encode()).hexdigest()[:12], len(ids)))
-    if os.path.exists(ekey):
-        E = np.load(ekey)
-    else:
-        E = np.stack([features.embed(vocab, q, scale, s) for s in texts])
-        np.save(ekey, E)
-    key = os.path.join(BUILD, "ngram-%s.npz" % hashlib.md5("\n".join(texts).encode()).hexdigest()[:12])
-    if os.path.exists(key):
-        G = sp.load_npz(key).tocsr()
-    else:
-        G = ngram_matrix(texts)
-        sp.save_npz(key, G)
+    E, G = sentence_features(texts, vocab, q, scale)
     groups = np.array([r["group"] for r in rows])
     ug = sorted(set(groups))
     rng = np.random.RandomState(7)
@@ -242,43 +332,37 @@ def main():
     fold = np.array([fold_of_group[g] for g in groups])
     teacher_report = teach.label_open(rows, CATS, fold) if corpus.TEACHER else {}
     report = {"teacher": teacher_report} if corpus.TEACHER else {}
+    cv, _ = crossval(rows, msgs, E, G, RECIPE)
+    report.update(cv)
+    report["recipe"] = RECIPE
     final = {}
     for c in CATS:
-        idx = np.array([i for i, r in enumerate(rows) if c in r["lab"]])
-        y = np.array([rows[i]["lab"][c] for i in idx])
-        w = np.array([rows[i].get("tw", {}).get(c, rows[i]["w"]) for i in idx])
-        oof = np.zeros(len(rows))
-        for k in range(5):
-            tr = fold[idx] != k
-            te = fold == k
-            ce = fit(E[idx[tr]], y[tr], w[tr], EMB_C)
-            cg = fit(G[idx[tr]], y[tr], w[tr], NG_C)
-            oof[te] = 0.5 * (ce.predict_proba(E[te])[:, 1] + cg.predict_proba(G[te])[:, 1])
-        # message level on real train messages the layer would see
-        gate = GATES[c]
-        scored = []
-        for m in msgs:
-            if not gate(m) or not m["sents"]:
-                continue
-            scored.append((max(oof[i] for i in m["sents"]), c in m["labels"]))
-        # the cap reads only hand-labelled negatives: teacher-labelled ones sit in pitch messages
-        hand = np.array([c not in rows[i].get("tw", {}) for i in idx], bool)
-        negs = np.sort(oof[idx[(y == 0) & hand]])
-        sentence_cap = float(negs[int(0.998 * (len(negs) - 1))]) if len(negs) else 0.5
-        by_messages = choose_threshold(scored)
-        thr = max(by_messages, min(sentence_cap + 1e-4, 0.99))
-        print(c, "by messages", round(by_messages, 3), "sentence cap", round(sentence_cap, 3),
-              flush=True)
-        pos = sum(1 for _, l in scored if l)
-        tp = sum(1 for s, l in scored if l and s >= thr)
-        fp = sum(1 for s, l in scored if not l and s >= thr)
-        report[c] = dict(threshold=round(thr, 3), positives=pos, tp=tp, fp=fp,
-                         negatives=len(scored) - pos, train_rows=int(len(idx)), pos_rows=int(y.sum()))
-        print(c, report[c], flush=True)
-        ce = fit(E[idx], y, w, EMB_C)
-        cg = fit(G[idx], y, w, NG_C)
-        final[c] = (ce, cg, thr)
+        idx, y, w = labelled(rows, c, RECIPE)
+        ce = fit(E[idx], y, w, RECIPE["emb_c"])
+        cg = fit(G[idx], y, w, RECIPE["ng_c"])
+        final[c] = (ce, cg, cv[c]["threshold"])
     write_outputs(vocab, q, scale, final, report)
+
+
+def sentence_features(texts, vocab, q, scale):
+    """Embeddings and n-gram rows of `texts`, cached per sentence in .build/feat-cache.pkl."""
+    cache = os.path.join(BUILD, "feat-cache.pkl")
+    key = hashlib.md5(q.tobytes() + scale.tobytes()).hexdigest()
+    store = {}
+    if os.path.exists(cache):
+        saved = pickle.load(open(cache, "rb"))
+        if saved.get("key") == key:
+            store = saved["rows"]
+    missing = [s for s in dict.fromkeys(texts) if s not in store]
+    if missing:
+        G = ngram_matrix(missing)
+        for i, s in enumerate(missing):
+            store[s] = (features.embed(vocab, q, scale, s), G[i])
+        pickle.dump(dict(key=key, rows=store), open(cache, "wb"))
+        print(f"featurised {len(missing)} new sentences", flush=True)
+    E = np.stack([store[s][0] for s in texts])
+    G = sp.vstack([store[s][1] for s in texts]).tocsr()
+    return E, G
 
 
 def choose_threshold(scored):
@@ -328,6 +412,8 @@ def write_outputs(vocab, q, scale, final, report):
         f.write(f"pub const MAX_PIECE_BYTES: usize = {vocab.max_bytes};\n")
         f.write(f"pub const UNK_SCORE: f32 = {fmt(vocab.unk_score)};\n")
         f.write("pub const CATEGORIES: [&str; N] = [" + ", ".join(f'"{c}"' for c in CATS) + "];\n")
+        f.write("pub const TOP_K: [usize; N] = [" + ", ".join(
+            str(RECIPE["top"].get(c, 1)) for c in CATS) + "];\n")
         f.write("pub const THRESHOLD: [f32; N] = [" + ", ".join(fmt(x) for x in thr) + "];\n")
         f.write("pub const EMB_B: [f32; N] = [" + ", ".join(fmt(x) for x in emb_b) + "];\n")
         f.write("pub const NGRAM_B: [f32; N] = [" + ", ".join(fmt(x) for x in ng_b) + "];\n")

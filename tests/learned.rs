@@ -119,11 +119,22 @@ fn learned_findings_carry_a_confidence_and_pattern_findings_do_not() {
         .of("early-pitch")
         .expect("category");
     config_just_under(dir.path(), "early-pitch", CLOSE);
-    let (_, diags) = check_json(
+    // the greeting is a pattern finding (mass-message) and no body sentence: CLOSE is the
+    // message's only sentence the early-pitch layer reads, so its score is the message's
+    std::fs::write(
+        dir.path().join("draft.txt"),
+        format!("Dear Sir or Madam,\n\n{CLOSE}\n\nBest,\nJon\n"),
+    )
+    .expect("write draft");
+    let out = tactful(
         dir.path(),
-        &format!("{CLOSE} Would you book a quick demo?"),
-        &[],
+        &["check", "--format", "json", "--lang", "en", "draft.txt"],
     );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let diags = doc["files"][0]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let learned: Vec<&Value> = diags
         .iter()
         .filter(|d| d["rule"] == "early-pitch/learned")
@@ -150,6 +161,57 @@ fn learned_findings_carry_a_confidence_and_pattern_findings_do_not() {
     assert!(
         patterns.iter().all(|d| d.get("confidence").is_none()),
         "{patterns:#?}"
+    );
+}
+
+/// A message's score for a category is the mean of its k most confident sentences (k chosen in
+/// training, per category); the finding sits on the most confident one and carries that score.
+#[test]
+fn the_message_score_is_the_mean_of_its_best_sentences() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sents = [
+        CLOSE,
+        "I spent last winter in Porto working on delivery routes.",
+        "The weather in Lisbon was lovely this spring.",
+    ];
+    let head = tactful::learned::category_index("early-pitch").expect("category");
+    let k = tactful::learned::top_k(head).min(sents.len());
+    let mut probs: Vec<(f32, &str)> = sents
+        .iter()
+        .map(|s| (tactful::learned::score(s).prob[head], *s))
+        .collect();
+    probs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let want = probs[..k].iter().map(|x| x.0).sum::<f32>() / k as f32;
+    std::fs::write(
+        dir.path().join(".tactful.yaml"),
+        format!(
+            "options:\n  early-pitch/learned: {{threshold: {:.4}}}\n",
+            want - 0.001
+        ),
+    )
+    .expect("write config");
+    let (_, diags) = check_json(dir.path(), &sents.join(" "), &[]);
+    let learned: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["rule"] == "early-pitch/learned")
+        .collect();
+    assert_eq!(learned.len(), 1, "{diags:#?}");
+    assert_eq!(learned[0]["text"], probs[0].1, "{diags:#?}");
+    let c = learned[0]["confidence"].as_f64().expect("confidence");
+    assert!((c - f64::from(want)).abs() < 1e-3, "{c} vs {want}");
+    // just above the message score: no finding
+    std::fs::write(
+        dir.path().join(".tactful.yaml"),
+        format!(
+            "options:\n  early-pitch/learned: {{threshold: {:.4}}}\n",
+            want + 0.001
+        ),
+    )
+    .expect("write config");
+    let (_, none) = check_json(dir.path(), &sents.join(" "), &[]);
+    assert!(
+        rules(&none).iter().all(|r| r != "early-pitch/learned"),
+        "{none:#?}"
     );
 }
 

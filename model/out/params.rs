@@ -5,6 +5,7 @@ pub const BUCKET_BITS: u32 = 18;
 pub const MAX_PIECE_BYTES: usize = 25;
 pub const UNK_SCORE: f32 = -30.3647518157959;
 pub const CATEGORIES: [&str; N] = ["early-pitch", "assumed-closeness", "signup-without-consent", "ask-before-give", "hollow-referral"];
+pub const TOP_K: [usize; N] = [2, 1, 1, 1, 1];
 pub const THRESHOLD: [f32; N] = [0.9114434123039246, 0.8999999761581421, 0.9880275130271912, 0.8698580861091614, 0.8000786900520325];
 pub const EMB_B: [f32; N] = [-1.741004467010498, -2.261998414993286, -1.802971363067627, -2.6517117023468018, -4.765157222747803];
 pub const NGRAM_B: [f32; N] = [-2.075617790222168, -2.335876703262329, -1.2368334531784058, -2.681607723236084, -3.4368321895599365];

@@ -63,6 +63,12 @@ pub fn category_index(category: &str) -> Option<usize> {
     CATEGORIES.iter().position(|c| *c == category)
 }
 
+/// How many of a message's most confident sentences are averaged into its score for the category
+/// with this index (chosen in training; see model/README.md).
+pub fn top_k(index: usize) -> usize {
+    params::TOP_K.get(index).copied().unwrap_or(1)
+}
+
 /// The threshold chosen on the training data for a category (see model/README.md).
 pub fn default_threshold(category: &str) -> Option<f32> {
     category_index(category).map(|i| params::THRESHOLD[i])
@@ -153,6 +159,34 @@ fn combine(embed_logit: [f32; params::N], ngram_logit: [f32; params::N]) -> Scor
 /// Scores one sentence for every category.
 pub fn score(text: &str) -> Scores {
     combine(embed_logits(text), ngram_logits(text))
+}
+
+/// The n-gram half of a sentence's scores (the cheap half): how high each category could still
+/// go decides whether the embedding is worth computing ([`finish`]).
+#[derive(Debug, Clone)]
+pub struct Partial {
+    ngram_logit: [f32; params::N],
+}
+
+impl Partial {
+    /// The highest probability the sentence can reach for category `c`, whatever its embedding.
+    pub fn bound(&self, c: usize) -> f32 {
+        self.ngram_logit
+            .get(c)
+            .map_or(0.0, |&z| 0.5 * (sigmoid(z) + 1.0))
+    }
+}
+
+/// The n-gram head's part of `text`'s scores.
+pub fn score_ngrams(text: &str) -> Partial {
+    Partial {
+        ngram_logit: ngram_logits(text),
+    }
+}
+
+/// The full scores of `text`, from its n-gram part ([`score_ngrams`] of the same text).
+pub fn finish(text: &str, partial: &Partial) -> Scores {
+    combine(embed_logits(text), partial.ngram_logit)
 }
 
 /// The same scores, but only when some category could reach `min`: the n-gram head runs first,

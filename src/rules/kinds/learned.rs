@@ -4,7 +4,7 @@
 //! The model (static multilingual embeddings and hashed n-grams with a linear head per
 //! category, built offline by `model/` and embedded; `src/learned/`) scores each sentence of
 //! the segments the rule reads; the rule's category names the head. `threshold` (0–1, an
-//! option; default: the one chosen on the training data) is how sure the model must be. The
+//! option; default: the one chosen on the training data) is the message score it must reach. The
 //! definition carries everything (the kind reads no language evidence; the model is
 //! multilingual), and the rule sits in the language-neutral pack (`rules/any/`, where its
 //! examples are):
@@ -16,8 +16,11 @@
 //!     unless-sentence: ["{neg}"]        # "we won't add you": that sentence is excused
 //! ```
 //!
-//! The learned rules that apply to a message are read together: a sentence gets at most one
-//! finding, of the rule whose threshold it clears by the most, and none when a finding of a
+//! The learned rules that apply to a message are read together. A rule's message score is the
+//! mean of the `k` most confident sentences it reads (`k` per category, chosen in training:
+//! early-pitch reads two, an offer and an ask); when it reaches the threshold, the rule reports
+//! its most confident sentence with the score as the confidence. A sentence gets at most one
+//! finding, of the rule whose threshold is cleared by the most, and none when a finding of a
 //! pattern rule of one of the model's categories overlaps it (a pattern has an exact span and
 //! a precise message). A body sentence needs three words; greeting lines are scored only by
 //! rules that read `greeting`. A template's other renderings are not scored again. Findings
@@ -25,7 +28,9 @@
 
 use super::scan::{Hit, Scan};
 use super::{only_reads, Compile, Kind};
-use crate::learned::{category_index, default_threshold, score_if_above, CATEGORIES};
+use crate::learned::{
+    category_index, default_threshold, finish, score_ngrams, top_k, Partial, Scores, CATEGORIES,
+};
 use crate::message::SegmentKind;
 use crate::rules::load::Compiler;
 use crate::rules::pattern::Pattern;
@@ -230,22 +235,38 @@ struct Learned<'a> {
     kind: &'a LearnedKind,
 }
 
-/// Scores the message's sentences for every rule in `rules`; pushes one hit per sentence, for
-/// the rule it is most clearly a case of, unless a pattern finding or an exception covers it.
+/// A sentence the layer reads: its prose range, its text, its segment and its scores (the
+/// n-gram half at once, the rest only when it can matter).
+struct Sentence<'m> {
+    prose: Range<usize>,
+    text: &'m str,
+    kind: SegmentKind,
+    partial: Partial,
+    scores: OnceCell<Scores>,
+}
+
+impl Sentence<'_> {
+    fn prob(&self, head: usize) -> f32 {
+        self.scores
+            .get_or_init(|| finish(self.text, &self.partial))
+            .prob
+            .get(head)
+            .copied()
+            .unwrap_or(0.0)
+    }
+}
+
+/// Scores the message for every rule in `rules`. A rule's message score is the mean of its `k`
+/// most confident sentences (k per category, chosen in training; a message with fewer: all of
+/// them): early-pitch reads two, as a pitch is an offer and an ask, and a call request alone
+/// reads the same in a message that sells nothing. A rule whose
+/// score reaches its threshold reports its most confident sentence, with the score as the
+/// confidence; a sentence gets at most one finding (the rule that clears its threshold by the
+/// most), and none when a pattern finding of the model's categories or an exception covers it.
 fn read(scan: &Scan, rules: &[Learned], hits: &mut Vec<Hit>) {
-    let Some(min) = rules
-        .iter()
-        .map(|l| l.kind.threshold as f32)
-        .reduce(f32::min)
-    else {
-        return;
-    };
     let msg = scan.msg;
-    // The message's own words, folded once and only when a sentence needs its exceptions.
-    let message = OnceCell::new();
-    let covering = OnceCell::new();
-    let mut scored = 0usize;
-    for seg in &msg.segments {
+    let mut sents: Vec<Sentence> = Vec::new();
+    'segments: for seg in &msg.segments {
         if !rules.iter().any(|l| l.rule.segments.contains(&seg.kind)) {
             continue;
         }
@@ -258,39 +279,111 @@ fn read(scan: &Scan, rules: &[Learned], hits: &mut Vec<Hit>) {
             {
                 continue;
             }
-            scored += 1;
-            if scored > MAX_SENTENCES {
-                return;
+            if sents.len() == MAX_SENTENCES {
+                break 'segments;
             }
-            let Some(scores) = score_if_above(sentence, min) else {
-                continue;
-            };
-            let best = rules
-                .iter()
-                .filter(|l| l.rule.segments.contains(&seg.kind))
-                .filter_map(|l| {
-                    let (p, t) = (scores.prob[l.kind.head], l.kind.threshold as f32);
-                    (p >= t).then_some((l, p, p - t))
-                })
-                .max_by(|a, b| a.2.total_cmp(&b.2));
-            let Some((l, p, _)) = best else { continue };
-            let prose = seg.range.start + r.start..seg.range.start + r.end;
-            let span = msg.to_source(prose.clone());
-            if covering.get_or_init(|| Covering::new(scan)).covers(&span)
-                || excused(scan, l, sentence, &message)
-            {
-                continue;
-            }
-            hits.push(Hit {
-                label: Some(format!(
-                    "{} (learned layer, confidence {p:.2})",
-                    l.rule.message
-                )),
-                confidence: Some(p),
-                ..Hit::new(l.index, prose)
+            sents.push(Sentence {
+                prose: seg.range.start + r.start..seg.range.start + r.end,
+                text: sentence,
+                kind: seg.kind,
+                partial: score_ngrams(sentence),
+                scores: OnceCell::new(),
             });
         }
     }
+    // The message's own words, folded once and only when a finding needs its exceptions.
+    let message = OnceCell::new();
+    let covering = OnceCell::new();
+    // (sentence, rule, confidence, margin over the threshold)
+    let mut found: Vec<(usize, &Learned, f32, f32)> = Vec::new();
+    for l in rules {
+        let head = l.kind.head;
+        let threshold = l.kind.threshold as f32;
+        let mut order: Vec<usize> = (0..sents.len())
+            .filter(|&i| l.rule.segments.contains(&sents[i].kind))
+            .collect();
+        if order.is_empty() {
+            continue;
+        }
+        order.sort_by(|&a, &b| {
+            sents[b]
+                .partial
+                .bound(head)
+                .total_cmp(&sents[a].partial.bound(head))
+        });
+        let Some((top, score)) = message_score(&sents, &order, l, scan, threshold) else {
+            continue;
+        };
+        if score < threshold {
+            continue;
+        }
+        let span = msg.to_source(sents[top].prose.clone());
+        if covering.get_or_init(|| Covering::new(scan)).covers(&span)
+            || excused_message(scan, l, &message)
+        {
+            continue;
+        }
+        found.push((top, l, score, score - threshold));
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.3.total_cmp(&a.3)));
+    found.dedup_by_key(|f| f.0);
+    for (i, l, p, _) in found {
+        hits.push(Hit {
+            label: Some(format!(
+                "{} (learned layer, confidence {p:.2})",
+                l.rule.message
+            )),
+            confidence: Some(p),
+            ..Hit::new(l.index, sents[i].prose.clone())
+        });
+    }
+}
+
+/// The rule's message score (the mean of its `k` most confident sentences, or of all when
+/// there are fewer) and its most confident sentence, from `order` (its sentences, by the
+/// highest score each could reach). Sentences are scored in that order, and only while one could
+/// still change the `k` best and the score could still reach `threshold`; below it the score
+/// returned may be lower than the true one. A sentence the rule's `unless-sentence` excuses
+/// scores 0.
+fn message_score(
+    sents: &[Sentence],
+    order: &[usize],
+    l: &Learned,
+    scan: &Scan,
+    threshold: f32,
+) -> Option<(usize, f32)> {
+    let head = l.kind.head;
+    let k = top_k(head).clamp(1, order.len());
+    let mut top: Option<usize> = None;
+    // the k best scores so far, best first
+    let mut best: Vec<f32> = Vec::with_capacity(k + 1);
+    for &i in order {
+        let b = sents[i].partial.bound(head);
+        if best.len() == k && b <= best[k - 1] {
+            break;
+        }
+        // the best the mean could still be, with every sentence not scored yet at b
+        let reach = (0..k)
+            .map(|j| best.get(j).map_or(b, |&x| x.max(b)))
+            .sum::<f32>()
+            / k as f32;
+        if reach < threshold {
+            break;
+        }
+        let p = if excused_sentence(scan, l, sents[i].text) {
+            0.0
+        } else {
+            sents[i].prob(head)
+        };
+        if best.first().is_none_or(|&x| p > x) {
+            top = Some(i);
+        }
+        let at = best.partition_point(|&x| x >= p);
+        best.insert(at, p);
+        best.truncate(k);
+    }
+    let top = top?;
+    Some((top, best.iter().sum::<f32>() / k as f32))
 }
 
 /// The spans (source bytes, empty ones widened to one byte) of the pattern findings of the
@@ -338,30 +431,36 @@ impl Covering {
     }
 }
 
-/// Whether the rule's exceptions excuse a finding on `sentence`.
-fn excused(scan: &Scan, l: &Learned, sentence: &str, message: &OnceCell<String>) -> bool {
-    let lang = scan.ctx.lang.as_str();
-    let any = |list: &[(String, usize)], text: &str| {
-        list.iter().any(|(of, u)| {
-            (of.is_empty() || of == lang)
-                && !l.rule.patterns[*u]
-                    .find_all(text, &scan.pack.word_prefixes)
-                    .is_empty()
-        })
-    };
-    if !l.kind.unless_message.is_empty() {
-        let text = message.get_or_init(|| {
-            fold_str(&scan.msg.text_of(&[
-                SegmentKind::Subject,
-                SegmentKind::Greeting,
-                SegmentKind::Body,
-            ]))
-        });
-        if any(&l.kind.unless_message, text) {
-            return true;
-        }
+/// Whether the rule's `unless-message` excuses the message.
+fn excused_message(scan: &Scan, l: &Learned, message: &OnceCell<String>) -> bool {
+    if l.kind.unless_message.is_empty() {
+        return false;
     }
-    !l.kind.unless_sentence.is_empty() && any(&l.kind.unless_sentence, &fold_str(sentence))
+    let text = message.get_or_init(|| {
+        fold_str(&scan.msg.text_of(&[
+            SegmentKind::Subject,
+            SegmentKind::Greeting,
+            SegmentKind::Body,
+        ]))
+    });
+    matches_any(scan, l, &l.kind.unless_message, text)
+}
+
+/// Whether the rule's `unless-sentence` excuses `sentence`.
+fn excused_sentence(scan: &Scan, l: &Learned, sentence: &str) -> bool {
+    !l.kind.unless_sentence.is_empty()
+        && matches_any(scan, l, &l.kind.unless_sentence, &fold_str(sentence))
+}
+
+/// Whether one of the exceptions `list` (of the message's language, or of any) occurs in `text`.
+fn matches_any(scan: &Scan, l: &Learned, list: &[(String, usize)], text: &str) -> bool {
+    let lang = scan.ctx.lang.as_str();
+    list.iter().any(|(of, u)| {
+        (of.is_empty() || of == lang)
+            && !l.rule.patterns[*u]
+                .find_all(text, &scan.pack.word_prefixes)
+                .is_empty()
+    })
 }
 
 /// Cuts a segment's text into the sentences the model reads: at line breaks, and after `.`,
