@@ -218,6 +218,7 @@ def sigmoid(z):
 RECIPE = dict(
     emb_c=EMB_C, ng_c=NG_C,  # inverse regularisation of each head
     rule_w=0.7,              # weight of a rule example (a real sentence weighs 1)
+    own_w=1.0,               # weight of a team-written sentence (examples*.tsv)
     open_w=0.0,              # weight of an open sentence as a negative (0: left out)
     mix=0.5,                 # weight of the embedding head in the average
     top={"early-pitch": 2},  # message score: the mean of the k best sentences (default 1)
@@ -274,7 +275,8 @@ def labelled(rows, c, recipe):
         if c in r["lab"]:
             idx.append(i)
             y.append(r["lab"][c])
-            base = recipe["rule_w"] if r["group"].startswith("rule:") else r["w"]
+            base = (recipe["rule_w"] if r["group"].startswith("rule:") else
+                    recipe["own_w"] if r["group"].startswith("own:") else r["w"])
             w.append(r.get("tw", {}).get(c, base))
         elif recipe["open_w"] > 0 and c in r.get("open", ()):
             idx.append(i)

@@ -4,8 +4,8 @@
 //! The model (static multilingual embeddings and hashed n-grams with a linear head per
 //! category, built offline by `model/` and embedded; `src/learned/`) scores each sentence of
 //! the segments the rule reads; the rule's category names the head. `threshold` (0–1, an
-//! option; default: the one chosen on the training data) is the message score it must reach. The
-//! definition carries everything (the kind reads no language evidence; the model is
+//! option; default: the one chosen on the training data) is the message score it must reach.
+//! The definition carries everything (the kind reads no language evidence; the model is
 //! multilingual), and the rule sits in the language-neutral pack (`rules/any/`, where its
 //! examples are):
 //!
