@@ -116,6 +116,11 @@ fn expected() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
             "early-pitch--multipart-alternative.eml",
             vec![
                 ("early-pitch/product-claim", "Our platform helps"),
+                // the mail's text is hard-wrapped: the layer reads the claim's second line
+                (
+                    "early-pitch/learned",
+                    "companies like yours cut route planning time in half.",
+                ),
                 ("early-pitch/pitch-with-ask", "Can I book"),
                 ("early-pitch/demo-request", "book a quick\ndemo"),
             ],
