@@ -149,6 +149,10 @@ pub struct Clusters {
     rep_of: HashMap<usize, usize>,
     size: HashMap<usize, usize>,
     slots: HashMap<usize, SlotValues>,
+    /// Bands each representative shares with the draft being added (by draft; zero between
+    /// drafts), and which are non-zero.
+    shared: Vec<u32>,
+    touched: Vec<usize>,
 }
 
 impl Clusters {
@@ -159,6 +163,8 @@ impl Clusters {
             rep_of: HashMap::new(),
             size: HashMap::new(),
             slots: HashMap::new(),
+            shared: Vec::new(),
+            touched: Vec::new(),
         }
     }
 
@@ -174,14 +180,38 @@ impl Clusters {
         let keys = &bands.0;
         // Candidates are the representatives sharing a band; the ones sharing the most bands
         // are the likeliest copies. Only the first few are compared, so drafts built from the
-        // same stock sentences (many shared bands, few real copies) stay linear.
-        let mut shared: HashMap<usize, usize> = HashMap::new();
+        // same stock sentences (many shared bands, few real copies) stay linear. Shared bands
+        // are counted in an array by draft (no hashing), and only the first few candidates
+        // are sorted: with many drafts of stock sentences, counting and sorting every
+        // candidate was half of a 10,000-file run.
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.clear();
+        let shared = &mut self.shared;
         for (band, &k) in keys.iter().enumerate() {
-            self.buckets
-                .each(band, k, |rep| *shared.entry(rep).or_insert(0) += 1);
+            self.buckets.each(band, k, |rep| {
+                if rep >= shared.len() {
+                    shared.resize(rep + 1, 0);
+                }
+                if shared[rep] == 0 {
+                    touched.push(rep);
+                }
+                shared[rep] += 1;
+            });
         }
-        let mut candidates: Vec<(usize, usize)> = shared.into_iter().collect();
-        candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut candidates: Vec<(usize, usize)> = touched
+            .iter()
+            .map(|&rep| (rep, shared[rep] as usize))
+            .collect();
+        for &rep in &touched {
+            shared[rep] = 0;
+        }
+        self.touched = touched;
+        let order = |a: &(usize, usize), b: &(usize, usize)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+        if candidates.len() > MAX_COMPARISONS {
+            candidates.select_nth_unstable_by(MAX_COMPARISONS - 1, order);
+            candidates.truncate(MAX_COMPARISONS);
+        }
+        candidates.sort_by(order);
         let fp = if candidates.is_empty() {
             None
         } else {

@@ -123,7 +123,7 @@ pub const READ_ONCE_BUDGET: usize = 32 * 1024 * 1024;
 /// start a cluster, which later drafts are compared with, held while clustering. Past it such a
 /// draft keeps only its band keys (128 bytes) and is fingerprinted again if a later draft
 /// shares a band with it. Drafts that join a cluster keep nothing.
-pub const FINGERPRINT_BUDGET: usize = 8 * 1024 * 1024;
+pub const FINGERPRINT_BUDGET: usize = 32 * 1024 * 1024;
 
 /// Drafts fingerprinted at once (on every core) before they are clustered in input order.
 const BATCH_CHUNK: usize = 256;
