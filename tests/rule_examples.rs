@@ -152,13 +152,13 @@ fn every_built_in_pattern_has_pre_filter_literals() {
                         !s.patterns.is_empty()
                             && s.patterns
                                 .iter()
-                                .all(|&x| !r.patterns[x].literals.is_empty())
+                                .all(|&x| r.patterns[x].literals().next().is_some())
                     })
             }
             None => false,
         };
         for pi in prefiltered_patterns(r) {
-            if r.patterns[pi].literals.is_empty() && !gated {
+            if r.patterns[pi].literals().next().is_none() && !gated {
                 slow.push(format!(
                     "{} [{}]: `{}`",
                     r.id, r.lang, r.patterns[pi].source

@@ -135,7 +135,7 @@ mod tests {
                 let literals = |r: &crate::rules::Rule| {
                     r.patterns
                         .iter()
-                        .map(|p| p.literals.clone())
+                        .map(|p| p.literals().map(str::to_string).collect::<Vec<_>>())
                         .collect::<Vec<_>>()
                 };
                 assert_eq!(literals(x), literals(y), "{}", x.id);

@@ -494,7 +494,10 @@ mod tests {
     fn a_minimal_rule_loads() {
         let f = load("category: early-pitch\nrules:\n  - id: early-pitch/demo\n    severity: error\n    message: m\n    help: h\n    match: ['book a demo']\n").unwrap();
         assert_eq!(f.rules.len(), 1);
-        assert_eq!(f.rules[0].patterns[0].literals, vec!["book a demo"]);
+        assert_eq!(
+            f.rules[0].patterns[0].literals().collect::<Vec<_>>(),
+            vec!["book a demo"]
+        );
     }
 
     #[test]

@@ -83,16 +83,20 @@ impl Pack {
         for (ri, rule) in rules.iter().enumerate() {
             for pi in prefiltered_patterns(rule) {
                 let r = (ri as u32, pi as u32);
-                let lits = &rule.patterns[pi].literals;
+                let lits = rule.patterns[pi].literals();
+                let before = pairs.len();
+                let mut empty = false;
+                for l in lits {
+                    if l.is_empty() {
+                        empty = true;
+                    } else {
+                        pairs.push((l, r));
+                    }
+                }
                 // An empty literal occurs in every text.
-                if lits.is_empty() || lits.iter().any(|l| l.is_empty()) {
+                if empty || pairs.len() == before {
                     always.push(r);
                 }
-                pairs.extend(
-                    lits.iter()
-                        .filter(|l| !l.is_empty())
-                        .map(|l| (l.as_str(), r)),
-                );
             }
         }
         pairs.sort_unstable();

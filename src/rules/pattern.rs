@@ -1,7 +1,7 @@
 //! One compiled pattern: variable expansion, literal extraction for the pre-filter, lazy
 //! compilation, and matching with implicit word boundaries on folded text.
 
-use super::literals::{derive, Derived, NEST_LIMIT};
+use super::literals::{derive, NEST_LIMIT};
 use crate::text::fold::{fold_str, is_word_char};
 use regex::{Regex, RegexBuilder};
 use std::ops::Range;
@@ -20,38 +20,56 @@ mod prederived {
 /// message. On longer texts the searches would cost more than the regex saves.
 const REQUIRED_CHECK_TEXT: usize = 8 * 1024;
 
-/// What `build.rs` derived for a built-in pattern (by its expanded source).
-fn prederived(source: &str) -> Option<Derived> {
-    use prederived::{BLOB, ENTRIES, LITS, SETS};
+/// A run of literals in `build.rs`'s table: (first, count) in `LITS`.
+type LitRun = (u32, u32);
+
+/// The literals of a run, borrowed from the binary.
+fn run_literals((first, count): LitRun) -> impl Iterator<Item = &'static str> {
+    use prederived::{BLOB, LITS};
+    LITS.get(first as usize..(first + count) as usize)
+        .unwrap_or(&[])
+        .iter()
+        .map(|&(start, len)| {
+            BLOB.get(start as usize..(start + len) as usize)
+                .unwrap_or("")
+        })
+}
+
+/// Where `build.rs` put what it derived for a built-in pattern (by its expanded source): its
+/// literals and its required sets. Borrowed, not copied: a pack has thousands of patterns.
+fn prederived(source: &str) -> Option<(LitRun, LitRun)> {
+    use prederived::{BLOB, ENTRIES};
     let at = |(start, len): (u32, u32)| BLOB.get(start as usize..(start + len) as usize);
     let i = ENTRIES
         .binary_search_by(|(s, _, _)| at(*s).unwrap_or("").cmp(source))
         .ok()?;
-    let (_, (first, count), (first_set, sets)) = ENTRIES[i];
-    let lits = |first: u32, count: u32| -> Option<Vec<String>> {
-        LITS.get(first as usize..(first + count) as usize)?
-            .iter()
-            .map(|l| at(*l).map(str::to_string))
-            .collect()
-    };
-    Some(Derived {
-        literals: lits(first, count)?,
-        required: SETS
-            .get(first_set as usize..(first_set + sets) as usize)?
-            .iter()
-            .map(|&(first, count)| lits(first, count))
-            .collect::<Option<_>>()?,
-    })
+    let (_, literals, sets) = ENTRIES[i];
+    Some((literals, sets))
+}
+
+/// A pattern's pre-filter literals: from the binary for a built-in pattern, else its own.
+#[derive(Debug, Clone)]
+enum Literals {
+    Builtin(LitRun),
+    Owned(Vec<String>),
+}
+
+/// A pattern's required sets (see `literals::Derived::required`): a run of `build.rs`'s
+/// `SETS` for a built-in pattern, else its own.
+#[derive(Debug, Clone)]
+enum Required {
+    Builtin(LitRun),
+    Owned(Vec<Vec<String>>),
 }
 
 #[derive(Debug, Clone)]
 pub struct Pattern {
     /// The pattern after `{var}` expansion, as compiled.
     pub source: String,
-    /// Folded literals at least one of which occurs in every match; empty: no pre-filter.
-    pub literals: Vec<String>,
-    /// Folded literal sets of other pieces every match needs (see [`Derived::required`]).
-    pub required: Vec<Vec<String>>,
+    /// Folded literals at least one of which occurs in every match; none: no pre-filter.
+    literals: Literals,
+    /// Folded literal sets of other pieces every match needs (see `literals::Derived::required`).
+    required: Required,
     regex: OnceLock<Option<Regex>>,
     /// The pattern anchored at the start and followed by `\b`, for the rare match that ends
     /// inside a word: slower on non-ASCII text, so only used to look for a longer alternative
@@ -112,27 +130,34 @@ impl Pattern {
         prefiltered: bool,
     ) -> Result<Pattern, PatternError> {
         // Keywords stand in for literals only where the pattern has none of its own.
-        let derived = if !prefiltered && builtin {
-            Derived::default()
-        } else if let Some(d) = builtin.then(|| prederived(&source)).flatten() {
-            d
+        let keyword_literals = || Literals::Owned(keywords.iter().map(|k| fold_str(k)).collect());
+        let (literals, required) = if !prefiltered && builtin {
+            (Literals::Owned(Vec::new()), Required::Owned(Vec::new()))
+        } else if let Some((lits, sets)) = builtin.then(|| prederived(&source)).flatten() {
+            let literals = if lits.1 == 0 {
+                keyword_literals()
+            } else {
+                Literals::Builtin(lits)
+            };
+            (literals, Required::Builtin(sets))
         } else {
-            derive(&source, fold_str).map_err(|e| PatternError {
+            let derived = derive(&source, fold_str).map_err(|e| PatternError {
                 message: e.message,
                 offset: e.offset,
-            })?
-        };
-        let literals = if !prefiltered {
-            Vec::new()
-        } else if derived.literals.is_empty() {
-            keywords.iter().map(|k| fold_str(k)).collect()
-        } else {
-            derived.literals
+            })?;
+            let literals = if !prefiltered {
+                Literals::Owned(Vec::new())
+            } else if derived.literals.is_empty() {
+                keyword_literals()
+            } else {
+                Literals::Owned(derived.literals)
+            };
+            (literals, Required::Owned(derived.required))
         };
         Ok(Pattern {
             source,
             literals,
-            required: derived.required,
+            required,
             regex: OnceLock::new(),
             bounded: OnceLock::new(),
         })
@@ -243,9 +268,46 @@ impl Pattern {
     /// Whether every required piece has one of its literals in folded `text`: if not, the
     /// pattern cannot match there and its regex need not be compiled.
     pub fn may_match(&self, text: &str) -> bool {
-        self.required
-            .iter()
-            .all(|set| set.iter().any(|l| text.contains(l.as_str())))
+        match &self.required {
+            Required::Builtin((first, count)) => prederived::SETS
+                .get(*first as usize..(first + count) as usize)
+                .unwrap_or(&[])
+                .iter()
+                .all(|&set| run_literals(set).any(|l| text.contains(l))),
+            Required::Owned(sets) => sets
+                .iter()
+                .all(|set| set.iter().any(|l| text.contains(l.as_str()))),
+        }
+    }
+
+    /// The folded literals at least one of which occurs in every match (none: the pattern has
+    /// no pre-filter and runs whenever its rule does).
+    pub fn literals(&self) -> impl Iterator<Item = &str> + '_ {
+        let (builtin, own) = match &self.literals {
+            Literals::Builtin(run) => (Some(run_literals(*run)), &[][..]),
+            Literals::Owned(own) => (None, own.as_slice()),
+        };
+        fn borrowed<'a>(s: &'static str) -> &'a str {
+            s
+        }
+        builtin
+            .into_iter()
+            .flatten()
+            .map(borrowed)
+            .chain(own.iter().map(String::as_str))
+    }
+
+    /// The required sets, copied (for tests and tools).
+    pub fn required(&self) -> Vec<Vec<String>> {
+        match &self.required {
+            Required::Builtin((first, count)) => prederived::SETS
+                .get(*first as usize..(first + count) as usize)
+                .unwrap_or(&[])
+                .iter()
+                .map(|&set| run_literals(set).map(str::to_string).collect())
+                .collect(),
+            Required::Owned(sets) => sets.clone(),
+        }
     }
 
     /// Capture groups of the match starting at `start` (for `$1` in suggestions).
@@ -354,36 +416,40 @@ mod tests {
     #[test]
     fn literals_come_from_prefixes_or_suffixes() {
         assert_eq!(
-            pat("book (?:a|an) demo").literals,
+            pat("book (?:a|an) demo").literals().collect::<Vec<_>>(),
             vec!["book a demo", "book an demo"]
         );
         let many =
             pat("book (?:a|an) (?:quick|short|brief|small|fast|free) (?:call|demo|chat|meeting)");
         assert!(
-            many.literals.len() <= MAX_LITERALS_PER_PATTERN,
+            many.literals().count() <= MAX_LITERALS_PER_PATTERN,
             "{:?}",
-            many.literals
+            many.literals().collect::<Vec<_>>()
         );
-        assert!(many.literals.iter().all(|l| l.starts_with("book a")));
+        assert!(many.literals().all(|l| l.starts_with("book a")));
         assert_eq!(
-            pat(r"\w+ (?:demo|free trial)").literals,
+            pat(r"\w+ (?:demo|free trial)")
+                .literals()
+                .collect::<Vec<_>>(),
             vec!["demo", "free trial"]
         );
         assert!(!has_upper_literal(r"\S+ \p{Lu}\W demo"));
         assert!(has_upper_literal("Demo"));
         let p = pat(r"\w+ demo");
-        assert_eq!(p.literals, vec!["demo"]);
-        assert!(pat(r"\w+ \w+").literals.is_empty());
+        assert_eq!(p.literals().collect::<Vec<_>>(), vec!["demo"]);
+        assert!(pat(r"\w+ \w+").literals().next().is_none());
     }
 
     #[test]
     fn a_pattern_whose_required_piece_is_missing_is_not_compiled() {
         let p = pat(r"thanks? (?:\w+ )?for (?:meeting|the (?:call|chat))");
-        assert!(p.literals.iter().all(|l| l.starts_with("thank")));
+        assert!(p.literals().all(|l| l.starts_with("thank")));
         assert!(
-            p.required.iter().any(|set| set.contains(&"meeting".into())),
+            p.required()
+                .iter()
+                .any(|set| set.contains(&"meeting".into())),
             "{:?}",
-            p.required
+            p.required()
         );
         assert!(!p.may_match("thanks for the talk"));
         assert!(p.find_all("thanks for the talk", &[]).is_empty());
@@ -392,10 +458,10 @@ mod tests {
         assert_eq!(p.find_all("thank you for the call", &[]), vec![0..22]);
         // Optional pieces are not required; an alternation at the top has no required pieces.
         assert!(pat("book (?:a )?demo")
-            .required
+            .required()
             .iter()
             .all(|set| set != &["a"]));
-        assert!(pat("demo|free trial").required.is_empty());
+        assert!(pat("demo|free trial").required().is_empty());
     }
 
     /// The required pieces never hide a match: for every built-in pattern and every example

@@ -178,14 +178,20 @@ pub fn run(a: CheckArgs) -> u8 {
     // Chunks keep memory flat on huge trees while every core works; output stays in order.
     for (n, chunk) in inputs.chunks(256).enumerate() {
         let first = n * 256;
-        let results: Vec<Checked> = (first..first + chunk.len())
-            .into_par_iter()
-            .map(|i| {
-                let c = check_one(i);
-                progress.tick();
-                c
-            })
-            .collect();
+        let one = |i| {
+            let c = check_one(i);
+            progress.tick();
+            c
+        };
+        // One file needs no thread pool: starting it costs more than the check of a message.
+        let results: Vec<Checked> = if chunk.len() == 1 {
+            vec![one(first)]
+        } else {
+            (first..first + chunk.len())
+                .into_par_iter()
+                .map(one)
+                .collect()
+        };
         let written = progress.suspend(|| {
             for (input, checked) in chunk.iter().zip(results) {
                 let fs_path = match input {
