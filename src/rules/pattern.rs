@@ -4,6 +4,8 @@
 use super::literals::{derive, NEST_LIMIT};
 use crate::text::fold::{fold_str, is_word_char};
 use regex::{Regex, RegexBuilder};
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::{meta, util::syntax, Input};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -71,6 +73,8 @@ pub struct Pattern {
     /// Folded literal sets of other pieces every match needs (see `literals::Derived::required`).
     required: Required,
     regex: OnceLock<Option<Regex>>,
+    /// The same regex built for short texts (see [`Pattern::quick`]).
+    quick: OnceLock<Option<meta::Regex>>,
     /// The pattern anchored at the start and followed by `\b`, for the rare match that ends
     /// inside a word: slower on non-ASCII text, so only used to look for a longer alternative
     /// at the same start.
@@ -159,6 +163,7 @@ impl Pattern {
             literals,
             required,
             regex: OnceLock::new(),
+            quick: OnceLock::new(),
             bounded: OnceLock::new(),
         })
     }
@@ -201,29 +206,63 @@ impl Pattern {
     /// Matches in folded `text` that start and end on word boundaries. A match may start after
     /// up to three `prefixes` letters glued to the word (Hebrew clitics).
     pub fn find_all(&self, text: &str, prefixes: &[char]) -> Vec<Range<usize>> {
-        let mut out = Vec::new();
-        if text.len() <= REQUIRED_CHECK_TEXT && !self.may_match(text) {
-            return out;
+        let short = text.len() <= REQUIRED_CHECK_TEXT;
+        if short && !self.may_match(text) {
+            return Vec::new();
         }
-        let Some(re) = self.regex() else { return out };
+        self.find_all_with(text, prefixes, short)
+    }
+
+    fn find_all_with(&self, text: &str, prefixes: &[char], quick: bool) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let re = match quick {
+            true => self.quick().map(Finder::Quick),
+            false => self.regex().map(Finder::Full),
+        };
+        let Some(re) = re else { return out };
         let mut pos = 0;
         while pos <= text.len() {
             let Some(m) = re.find_at(text, pos) else {
                 break;
             };
             if m.is_empty() {
-                pos = next_boundary(text, m.start());
+                pos = next_boundary(text, m.start);
                 continue;
             }
-            match self.end_on_boundaries(re, text, m.start(), m.end(), prefixes) {
+            match self.end_on_boundaries(&re, text, m.start, m.end, prefixes) {
                 Some(end) => {
-                    out.push(m.start()..end);
+                    out.push(m.start..end);
                     pos = end;
                 }
-                None => pos = next_boundary(text, m.start()),
+                None => pos = next_boundary(text, m.start),
             }
         }
         out
+    }
+
+    /// The regex for short texts: the same pattern without the literal prefilter the regex
+    /// crate would extract (half the cost of compiling one of these patterns, and no help on
+    /// a message of a few hundred bytes) and without capture groups (only `$1` in suggestions
+    /// reads them, through [`Pattern::captures_at`]).
+    fn quick(&self) -> Option<&meta::Regex> {
+        self.quick
+            .get_or_init(|| {
+                meta::Regex::builder()
+                    .syntax(
+                        syntax::Config::new()
+                            .case_insensitive(has_upper_literal(&self.source))
+                            .nest_limit(REGEX_NEST_LIMIT),
+                    )
+                    .configure(
+                        meta::Regex::config()
+                            .auto_prefilter(false)
+                            .which_captures(WhichCaptures::Implicit)
+                            .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
+                    )
+                    .build(&self.source)
+                    .ok()
+            })
+            .as_ref()
     }
 
     /// The end of a match at `start` that lies on word boundaries: the leftmost-first match
@@ -232,7 +271,7 @@ impl Pattern {
     /// `free trial|free` in "free trials").
     fn end_on_boundaries(
         &self,
-        re: &Regex,
+        re: &Finder,
         text: &str,
         start: usize,
         end: usize,
@@ -318,7 +357,7 @@ impl Pattern {
 
 /// A shorter match at `start` that ends on a word boundary, found by searching a haystack cut
 /// just before the current match's last character.
-fn shorter_on_boundary(re: &Regex, text: &str, start: usize, end: usize) -> Option<usize> {
+fn shorter_on_boundary(re: &Finder, text: &str, start: usize, end: usize) -> Option<usize> {
     let mut end = end;
     for _ in 0..16 {
         let cut = text[..end].char_indices().next_back().map(|(i, _)| i)?;
@@ -326,15 +365,31 @@ fn shorter_on_boundary(re: &Regex, text: &str, start: usize, end: usize) -> Opti
             return None;
         }
         let m = re.find_at(&text[..cut], start)?;
-        if m.start() != start || m.is_empty() {
+        if m.start != start || m.is_empty() {
             return None;
         }
-        end = m.end();
+        end = m.end;
         if ends_on_boundary(text, end) {
             return Some(end);
         }
     }
     None
+}
+
+/// The compiled form a search runs with.
+enum Finder<'r> {
+    Full(&'r Regex),
+    Quick(&'r meta::Regex),
+}
+
+impl Finder<'_> {
+    /// The leftmost-first match in `text[start..]`, with `text` before `start` as context.
+    fn find_at(&self, text: &str, start: usize) -> Option<Range<usize>> {
+        match self {
+            Finder::Full(re) => re.find_at(text, start).map(|m| m.range()),
+            Finder::Quick(re) => re.find(Input::new(text).range(start..)).map(|m| m.range()),
+        }
+    }
 }
 
 fn next_boundary(text: &str, pos: usize) -> usize {
@@ -495,6 +550,37 @@ mod tests {
             checked > 10_000 && ruled_out > 1_000,
             "{checked} {ruled_out}"
         );
+    }
+
+    /// Short texts are searched with a regex built without a prefilter or captures: it finds
+    /// what the full regex finds, for every English and language-neutral pattern on every
+    /// example of its rule.
+    #[test]
+    fn the_quick_regex_finds_what_the_full_one_finds() {
+        let reg = crate::rules::Registry::new(&crate::rules::RuleSources::default())
+            .expect("built-in rules");
+        let mut found = 0;
+        for lang in ["en", "any"] {
+            let pack = reg.pack(lang).expect("pack").as_ref().expect("pack builds");
+            for rule in &pack.rules {
+                let texts: Vec<String> = rule
+                    .examples
+                    .bad
+                    .iter()
+                    .chain(&rule.examples.good)
+                    .map(|e| fold_str(&e.def().text))
+                    .collect();
+                for p in &rule.patterns {
+                    for t in texts.iter().filter(|t| p.may_match(t)) {
+                        let full = p.find_all_with(t, &pack.word_prefixes, false);
+                        let quick = p.find_all_with(t, &pack.word_prefixes, true);
+                        assert_eq!(full, quick, "{} on {t:?}", p.source);
+                        found += full.len();
+                    }
+                }
+            }
+        }
+        assert!(found > 500, "{found}");
     }
 
     #[test]
