@@ -180,6 +180,14 @@ mod tests {
         }
     }
 
+    /// A finding of the learned layer.
+    fn learned_f(rule: &str, sev: Severity, span: Range<usize>) -> Finding {
+        Finding {
+            confidence: Some(0.9),
+            ..f(rule, sev, span)
+        }
+    }
+
     fn rules(fs: &[Finding]) -> Vec<&str> {
         fs.iter().map(|f| f.rule.as_str()).collect()
     }
@@ -206,8 +214,7 @@ mod tests {
         assert!(v[0].related[0].label.contains("self-focus/boast says so"));
 
         // Same severity: a pattern finding beats a learned one, even a wider one.
-        let mut learned = f("early-pitch/learned", Severity::Warning, 0..56);
-        learned.confidence = Some(0.9);
+        let learned = learned_f("early-pitch/learned", Severity::Warning, 0..56);
         let mut v = vec![learned, f("self-focus/boast", Severity::Warning, 8..40)];
         merge_categories(&mut v, SRC);
         assert_eq!(rules(&v), ["self-focus/boast"]);
@@ -215,8 +222,7 @@ mod tests {
 
         // Same category: a pattern finding drops an overlapping learned one, even a stronger
         // one, and lists nothing (it says the same thing, with the exact words).
-        let mut learned = f("early-pitch/learned", Severity::Error, 0..56);
-        learned.confidence = Some(0.9);
+        let learned = learned_f("early-pitch/learned", Severity::Error, 0..56);
         let mut v = vec![
             learned,
             f("early-pitch/user-call", Severity::Warning, 36..55),
@@ -225,8 +231,7 @@ mod tests {
         assert_eq!(rules(&v), ["early-pitch/user-call"]);
         assert!(v[0].related.is_empty());
         // ... but not a learned finding of its category elsewhere.
-        let mut learned = f("early-pitch/learned", Severity::Warning, 0..30);
-        learned.confidence = Some(0.9);
+        let learned = learned_f("early-pitch/learned", Severity::Warning, 0..30);
         let mut v = vec![
             learned,
             f("early-pitch/user-call", Severity::Warning, 36..55),

@@ -519,6 +519,12 @@ mod tests {
         assert!(pat("demo|free trial").required().is_empty());
     }
 
+    /// Every example text of a rule, bad and good, folded as the engine reads it.
+    fn example_texts(rule: &crate::rules::Rule) -> Vec<String> {
+        let all = rule.examples.bad.iter().chain(&rule.examples.good);
+        all.map(|e| fold_str(&e.def().text)).collect()
+    }
+
     /// The required pieces never hide a match: for every built-in pattern and every example
     /// text of its rule, a pattern said not to match there has no match there.
     #[test]
@@ -528,13 +534,7 @@ mod tests {
         let (mut checked, mut ruled_out) = (0, 0);
         for (pack, i) in reg.all_rules().expect("packs build") {
             let rule = &pack.rules[i];
-            let texts: Vec<String> = rule
-                .examples
-                .bad
-                .iter()
-                .chain(&rule.examples.good)
-                .map(|e| fold_str(&e.def().text))
-                .collect();
+            let texts = example_texts(rule);
             for p in &rule.patterns {
                 for t in &texts {
                     checked += 1;
@@ -563,13 +563,7 @@ mod tests {
         for lang in ["en", "any"] {
             let pack = reg.pack(lang).expect("pack").as_ref().expect("pack builds");
             for rule in &pack.rules {
-                let texts: Vec<String> = rule
-                    .examples
-                    .bad
-                    .iter()
-                    .chain(&rule.examples.good)
-                    .map(|e| fold_str(&e.def().text))
-                    .collect();
+                let texts = example_texts(rule);
                 for p in &rule.patterns {
                     for t in texts.iter().filter(|t| p.may_match(t)) {
                         let full = p.find_all_with(t, &pack.word_prefixes, false);
