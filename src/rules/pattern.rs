@@ -205,9 +205,12 @@ impl Pattern {
 
     /// Matches in folded `text` that start and end on word boundaries. A match may start after
     /// up to three `prefixes` letters glued to the word (Hebrew clitics).
+    /// On a short text the required pieces are checked first, while the regex is not built
+    /// yet: they spare compiling it. Once it is built, a search costs less than the checks on
+    /// the many short paragraphs of a long file.
     pub fn find_all(&self, text: &str, prefixes: &[char]) -> Vec<Range<usize>> {
         let short = text.len() <= REQUIRED_CHECK_TEXT;
-        if short && !self.may_match(text) {
+        if short && self.quick.get().is_none() && !self.may_match(text) {
             return Vec::new();
         }
         self.find_all_with(text, prefixes, short)
