@@ -6,8 +6,9 @@ use crate::context::Context;
 use crate::finding::{Finding, Related, Suggestion, Text};
 use crate::message::{Message, Segment, SegmentKind};
 use crate::rules::kinds::scan::{sentences, Hit, Scan, View};
-use crate::rules::Pack;
+use crate::rules::{Pack, Rule};
 use crate::text::fold::fold;
+use rayon::prelude::*;
 use std::ops::Range;
 
 /// What the pipeline tells the engine about one pass of a pack over a message.
@@ -36,8 +37,23 @@ impl Pass<'_> {
     }
 }
 
+/// Prose at least this long has its rules run on several threads (a shorter message is
+/// done before a thread pool would have started).
+const PARALLEL_PROSE: usize = 256 * 1024;
+
 /// Checks `msg` with `pack`, looking only at the segments `pass` includes.
 pub fn run_pack(pack: &Pack, msg: &Message, ctx: &Context, pass: Pass) -> Vec<Finding> {
+    let parallel = msg.prose.len() >= PARALLEL_PROSE && rayon::current_num_threads() > 1;
+    run_pack_in(pack, msg, ctx, pass, parallel)
+}
+
+fn run_pack_in(
+    pack: &Pack,
+    msg: &Message,
+    ctx: &Context,
+    pass: Pass,
+    parallel: bool,
+) -> Vec<Finding> {
     let include = pass.include;
     // Only segments some rule of this pack reads are folded and scanned.
     let wanted: Vec<SegmentKind> = pack
@@ -56,22 +72,15 @@ pub fn run_pack(pack: &Pack, msg: &Message, ctx: &Context, pass: Pass) -> Vec<Fi
             View::new(seg, folded, candidates, &msg.prose)
         })
         .collect();
-    let mut hits = Vec::new();
-    // Hits become findings rule by rule, so a file dense with findings never holds both
-    // forms of all of them at once.
     let placeholders = PlaceholderIndex::new(msg);
-    let mut findings = Vec::new();
-    for (ri, rule) in pack.rules.iter().enumerate() {
-        findings.extend(
-            hits.drain(..)
-                .map(|h| to_finding(pack, msg, ctx, &placeholders, h)),
-        );
-        if (rule.kind.gated() && !views.iter().any(|v| v.candidates.any_of_rule(ri)))
-            || !rule.when.applies(ctx)
-            || pass.skip.contains(&rule.kind.name())
-        {
-            continue;
-        }
+    let runs = |ri: usize, rule: &Rule| {
+        (!rule.kind.gated() || views.iter().any(|v| v.candidates.any_of_rule(ri)))
+            && rule.when.applies(ctx)
+            && !pass.skip.contains(&rule.kind.name())
+    };
+    // Rule `ri` over the views it reads, seeing `found` (the findings of the rules before it),
+    // its hits turned into findings.
+    let run = |ri: usize, rule: &Rule, found: &[Finding]| -> Vec<Finding> {
         let views_of_rule: Vec<&View> = views
             .iter()
             .filter(|v| rule.segments.contains(&v.seg.kind))
@@ -83,15 +92,48 @@ pub fn run_pack(pack: &Pack, msg: &Message, ctx: &Context, pass: Pass) -> Vec<Fi
             msg,
             ctx,
             views: &views_of_rule,
-            found: [pass.found, &findings],
+            found: [pass.found, found],
             variant: pass.variant,
         };
+        let mut hits = Vec::new();
         rule.kind.run(&scan, &mut hits);
-    }
-    findings.extend(
+        // Hits become findings rule by rule, so a file dense with findings never holds both
+        // forms of all of them at once.
         hits.into_iter()
-            .map(|h| to_finding(pack, msg, ctx, &placeholders, h)),
-    );
+            .map(|h| to_finding(pack, msg, ctx, &placeholders, h))
+            .collect()
+    };
+    let mut findings = Vec::new();
+    if !parallel {
+        for (ri, rule) in pack.rules.iter().enumerate() {
+            if runs(ri, rule) {
+                let f = run(ri, rule, &findings);
+                findings.extend(f);
+            }
+        }
+        return findings;
+    }
+    // A long message: the rules that do not read earlier findings run side by side; then, in
+    // the pack's order, each rule that does runs on exactly the findings of the rules before
+    // it. The findings come out in the same order as one rule after another.
+    let side_by_side: Vec<Option<Vec<Finding>>> = pack
+        .rules
+        .par_iter()
+        .enumerate()
+        .map(|(ri, rule)| {
+            (!rule.kind.reads_findings() && runs(ri, rule)).then(|| run(ri, rule, &[]))
+        })
+        .collect();
+    for ((ri, rule), done) in pack.rules.iter().enumerate().zip(side_by_side) {
+        match done {
+            Some(f) => findings.extend(f),
+            None if rule.kind.reads_findings() && runs(ri, rule) => {
+                let f = run(ri, rule, &findings);
+                findings.extend(f);
+            }
+            None => {}
+        }
+    }
     findings
 }
 
@@ -285,4 +327,39 @@ fn decoded_label(
     let ellipsis = if more { "…" } else { "" };
     let label = label.as_deref().unwrap_or(message.as_str());
     format!("{label}: “{short}{ellipsis}”").into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{self, Format};
+    use crate::message::Vocabulary;
+    use crate::rules::{Registry, RuleSources};
+
+    /// Rules side by side give the findings of rules one after another, in the same order.
+    #[test]
+    fn rules_side_by_side_find_what_they_find_one_after_another() {
+        let reg = Registry::new(&RuleSources::default()).expect("built-in rules");
+        let pack = reg.pack("en").expect("pack").as_ref().expect("pack builds");
+        let paragraph = "Hi Dana, we help teams like yours cut hiring costs by 40%, so could \
+                         we book a quick demo next week? As we discussed, I added you to our \
+                         newsletter. I loved your talk on warehouse robotics last week.";
+        let text = vec![paragraph; 40].join("\n\n");
+        let read = input::read(
+            "long.txt",
+            text.into_bytes(),
+            Format::Plain,
+            &Vocabulary::default(),
+        )
+        .expect("plain text reads");
+        let ctx = Context {
+            lang: "en".into(),
+            stage: crate::context::Stage::FirstContact,
+            ..Default::default()
+        };
+        let one_by_one = run_pack_in(pack, &read.message, &ctx, Pass::all(), false);
+        let side_by_side = run_pack_in(pack, &read.message, &ctx, Pass::all(), true);
+        assert!(one_by_one.len() >= 80, "{}", one_by_one.len());
+        assert_eq!(one_by_one, side_by_side);
+    }
 }

@@ -190,6 +190,10 @@ impl Kind for LearnedKind {
         "learned"
     }
 
+    fn reads_findings(&self) -> bool {
+        true
+    }
+
     fn options(&self) -> Vec<(&'static str, f64)> {
         vec![("threshold", self.threshold)]
     }

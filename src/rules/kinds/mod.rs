@@ -43,6 +43,12 @@ pub trait Kind: AnyKind + Debug + Send + Sync {
         false
     }
 
+    /// Whether the kind reads the findings of the rules before it (`Scan::found`): such a rule
+    /// runs after them, never beside them.
+    fn reads_findings(&self) -> bool {
+        false
+    }
+
     /// Whether the rule needs the text of its segments folded and scanned.
     fn reads_text(&self, _rule: &super::Rule, _msg: &Message) -> bool {
         false

@@ -17,7 +17,7 @@ pub struct View<'m> {
     pub folded: Folded,
     pub candidates: Candidates,
     /// Sentence ranges, computed the first time a rule needs them.
-    sentences: std::cell::OnceCell<Vec<Range<usize>>>,
+    sentences: std::sync::OnceLock<Vec<Range<usize>>>,
     pub prose: &'m str,
 }
 
@@ -27,7 +27,7 @@ impl<'m> View<'m> {
             seg,
             folded,
             candidates,
-            sentences: std::cell::OnceCell::new(),
+            sentences: std::sync::OnceLock::new(),
             prose,
         }
     }
