@@ -46,7 +46,9 @@ const ANCHOR: usize = 2;
 const MAX_COMPARISONS: usize = 16;
 
 mod cluster;
-pub use cluster::{cluster, Clusters, Copy};
+#[cfg(test)]
+use cluster::cluster;
+pub use cluster::{Clusters, Copy};
 
 /// A draft's words in one string, one space apart, and where each ends: a 10,000-draft run
 /// keeps these for every draft, and one allocation per word was most of its memory.

@@ -62,13 +62,7 @@ fn check_json(dir: &Path, body: &str, args: &[&str]) -> (Option<i32>, Vec<Value>
     all.extend_from_slice(args);
     all.push("draft.txt");
     let out = tactful(dir, &all);
-    let doc: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
-    let diags = doc["files"][0]["diagnostics"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    (out.status.code(), diags)
+    (out.status.code(), common::first_file_diagnostics(&out))
 }
 
 fn rules(diags: &[Value]) -> Vec<String> {
@@ -130,11 +124,7 @@ fn learned_findings_carry_a_confidence_and_pattern_findings_do_not() {
         dir.path(),
         &["check", "--format", "json", "--lang", "en", "draft.txt"],
     );
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let diags = doc["files"][0]["diagnostics"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let diags = common::first_file_diagnostics(&out);
     let learned: Vec<&Value> = diags
         .iter()
         .filter(|d| d["rule"] == "early-pitch/learned")

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{stdout, tactful, tempdir, validate_sarif, write};
+use common::{first_file_diagnostics, stdout, tactful, tempdir, validate_sarif, write};
 use serde_json::Value;
 
 /// A first note that leans on a new connection to pitch a product: assumed closeness and an
@@ -29,11 +29,7 @@ fn diagnostics(extra: &[&str]) -> Vec<Value> {
     args.extend(extra);
     let (out, _dir) = check(&args);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
-    doc["files"][0]["diagnostics"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    first_file_diagnostics(&out)
 }
 
 fn categories(ds: &[Value]) -> Vec<&str> {

@@ -64,11 +64,7 @@ fn check(dir: &Path, text: &str) -> Vec<Value> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
-    doc["files"][0]["diagnostics"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    common::first_file_diagnostics(&out)
 }
 
 fn rules(ds: &[Value]) -> Vec<&str> {

@@ -86,7 +86,9 @@ fn words_of(fp: &Fingerprint, r: &Range<usize>) -> String {
 }
 
 /// Clusters fingerprints (in input order; `None` for drafts not compared). Returns, for every
-/// draft in a cluster of two or more, its cluster's first draft, size and slots.
+/// draft in a cluster of two or more, its cluster's first draft, size and slots. (The tests'
+/// way in; a run adds its drafts to [`Clusters`] as it reads them.)
+#[cfg(test)]
 pub fn cluster(prints: &[Option<Fingerprint>], threshold: f64) -> HashMap<usize, Copy> {
     let mut clusters = Clusters::new(threshold);
     let mut full = |i: usize| {
@@ -220,7 +222,7 @@ impl Clusters {
         let threshold = self.threshold;
         // The best match: the most similar; a slot alignment counts as its skeleton's share.
         let mut best: Option<Match> = None;
-        for &(rep, _) in candidates.iter().take(MAX_COMPARISONS) {
+        for &(rep, _) in &candidates {
             let Some(fp) = fp.as_deref() else { break };
             let Some(r) = full(rep) else {
                 continue;

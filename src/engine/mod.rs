@@ -103,36 +103,35 @@ fn run_pack_in(
             .map(|h| to_finding(pack, msg, ctx, &placeholders, h))
             .collect()
     };
+    // A long message: the rules that do not read earlier findings run beforehand, side by
+    // side (an empty list for one that does not apply). Then, in the pack's order, each other
+    // rule runs on exactly the findings of the rules before it, so the findings come out as from
+    // one rule after another.
+    let mut ahead: Vec<Option<Vec<Finding>>> = if parallel {
+        pack.rules
+            .par_iter()
+            .enumerate()
+            .map(|(ri, rule)| {
+                (!rule.kind.reads_findings()).then(|| {
+                    if runs(ri, rule) {
+                        run(ri, rule, &[])
+                    } else {
+                        Vec::new()
+                    }
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut findings = Vec::new();
-    if !parallel {
-        for (ri, rule) in pack.rules.iter().enumerate() {
-            if runs(ri, rule) {
-                let f = run(ri, rule, &findings);
-                findings.extend(f);
-            }
-        }
-        return findings;
-    }
-    // A long message: the rules that do not read earlier findings run side by side; then, in
-    // the pack's order, each rule that does runs on exactly the findings of the rules before
-    // it. The findings come out in the same order as one rule after another.
-    let side_by_side: Vec<Option<Vec<Finding>>> = pack
-        .rules
-        .par_iter()
-        .enumerate()
-        .map(|(ri, rule)| {
-            (!rule.kind.reads_findings() && runs(ri, rule)).then(|| run(ri, rule, &[]))
-        })
-        .collect();
-    for ((ri, rule), done) in pack.rules.iter().enumerate().zip(side_by_side) {
-        match done {
-            Some(f) => findings.extend(f),
-            None if rule.kind.reads_findings() && runs(ri, rule) => {
-                let f = run(ri, rule, &findings);
-                findings.extend(f);
-            }
-            None => {}
-        }
+    for (ri, rule) in pack.rules.iter().enumerate() {
+        let found = match ahead.get_mut(ri).and_then(Option::take) {
+            Some(found) => found,
+            None if runs(ri, rule) => run(ri, rule, &findings),
+            None => continue,
+        };
+        findings.extend(found);
     }
     findings
 }

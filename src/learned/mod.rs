@@ -189,16 +189,6 @@ pub fn finish(text: &str, partial: &Partial) -> Scores {
     combine(embed_logits(text), partial.ngram_logit)
 }
 
-/// The same scores, but only when some category could reach `min`: the n-gram head runs first,
-/// and the embedding (the costlier half) only when the average could still clear `min`.
-pub fn score_if_above(text: &str, min: f32) -> Option<Scores> {
-    let ng = ngram_logits(text);
-    if ng.iter().all(|&z| 0.5 * (sigmoid(z) + 1.0) < min) {
-        return None;
-    }
-    Some(combine(embed_logits(text), ng))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -285,35 +285,40 @@ mod tests {
         assert_eq!(rules(&v), ["early-pitch/a", "early-pitch/b"]);
         assert!(v.iter().all(|f| f.related.is_empty()));
 
-        // Not overlapping (adjacent spans do not overlap).
-        let mut v = vec![
-            f("early-pitch/a", Severity::Warning, 19..40),
-            f("self-focus/b", Severity::Warning, 40..55),
-        ];
-        merge_categories(&mut v, SRC);
-        assert_eq!(v.len(), 2);
-
-        // tactful's own findings.
-        let mut v = vec![
-            f("tactful/unused-suppression", Severity::Warning, 19..40),
-            f("self-focus/b", Severity::Warning, 19..40),
-        ];
-        merge_categories(&mut v, SRC);
-        assert_eq!(v.len(), 2);
-
-        // A finding over more than one sentence.
-        let mut v = vec![
-            f("self-focus/whole", Severity::Error, 0..64),
-            f("early-pitch/a", Severity::Warning, 19..40),
-        ];
-        merge_categories(&mut v, SRC);
-        assert_eq!(v.len(), 2);
-        let mut v = vec![
-            f("self-focus/lines", Severity::Error, 57..68),
-            f("early-pitch/a", Severity::Warning, 57..60),
-        ];
-        merge_categories(&mut v, SRC);
-        assert_eq!(v.len(), 2);
+        for (case, pair) in [
+            (
+                "not overlapping (adjacent spans do not overlap)",
+                [
+                    f("early-pitch/a", Severity::Warning, 19..40),
+                    f("self-focus/b", Severity::Warning, 40..55),
+                ],
+            ),
+            (
+                "tactful's own findings",
+                [
+                    f("tactful/unused-suppression", Severity::Warning, 19..40),
+                    f("self-focus/b", Severity::Warning, 19..40),
+                ],
+            ),
+            (
+                "a finding over more than one sentence",
+                [
+                    f("self-focus/whole", Severity::Error, 0..64),
+                    f("early-pitch/a", Severity::Warning, 19..40),
+                ],
+            ),
+            (
+                "a finding over more than one line",
+                [
+                    f("self-focus/lines", Severity::Error, 57..68),
+                    f("early-pitch/a", Severity::Warning, 57..60),
+                ],
+            ),
+        ] {
+            let mut v = pair.to_vec();
+            merge_categories(&mut v, SRC);
+            assert_eq!(v.len(), 2, "{case}");
+        }
     }
 
     #[test]

@@ -37,10 +37,20 @@ impl BuiltinFile {
 
     /// The lean file's data, read from its JSON form when it has one, else from the YAML.
     pub fn parse_lean<T: DeserializeOwned>(&self) -> Result<T, SourceError> {
-        if let Some(v) = from_json(self.json) {
-            return Ok(v);
-        }
-        yaml::parse(self.lean, &self.path())
+        json_or_yaml(self.json, self.lean, &self.path())
+    }
+
+    /// Loads the file with `load` from its lean data ([`BuiltinFile::parse_lean`]); on any
+    /// error, with `again` from a YAML text, whose errors point at their place in the file.
+    pub fn load_lean<T: DeserializeOwned, R>(
+        &self,
+        load: impl FnOnce(&T) -> Result<R, Vec<SourceError>>,
+        again: impl FnOnce() -> Result<R, Vec<SourceError>>,
+    ) -> Result<R, Vec<SourceError>> {
+        self.parse_lean()
+            .map_err(|e| vec![e])
+            .and_then(|data| load(&data))
+            .or_else(|_| again())
     }
 
     /// A file of shared rule definitions (`rules/<category>.yaml`).
@@ -63,12 +73,17 @@ pub const CATEGORIES: &str = include_str!("../../rules/categories.yaml");
 pub fn categories() -> &'static Result<Vec<CategoryDef>, SourceError> {
     static PARSED: OnceLock<Result<Vec<CategoryDef>, SourceError>> = OnceLock::new();
     PARSED.get_or_init(|| {
-        match from_json::<CategoriesDef>(CATEGORIES_JSON) {
-            Some(c) => Ok(c),
-            None => yaml::parse::<CategoriesDef>(CATEGORIES, "rules/categories.yaml"),
-        }
-        .map(|c| c.categories)
+        json_or_yaml::<CategoriesDef>(CATEGORIES_JSON, CATEGORIES, "rules/categories.yaml")
+            .map(|c| c.categories)
     })
+}
+
+/// `json` parsed when there is one and it fits `T`, else `yaml` (at `path`, for its errors).
+fn json_or_yaml<T: DeserializeOwned>(json: &str, yaml: &str, path: &str) -> Result<T, SourceError> {
+    match from_json(json) {
+        Some(v) => Ok(v),
+        None => yaml::parse(yaml, path),
+    }
 }
 
 /// `json` parsed, when there is one and it fits `T`.
@@ -171,30 +186,6 @@ mod tests {
 
     /// Linting reads every built-in file from its embedded JSON: each one has a JSON form
     /// that parses (else linting would quietly fall back to the slower YAML).
-    #[test]
-    fn every_builtin_file_has_a_json_form_that_parses() {
-        use crate::rules::schema::RuleFileDef;
-        for f in FILES {
-            assert!(!f.json.is_empty(), "{} has no JSON form", f.path());
-            let parsed = if f.is_pack() {
-                serde_json::from_str::<PackDef>(f.json).map(drop)
-            } else if f.is_definition() {
-                serde_json::from_str::<RuleFileDef>(f.json).map(drop)
-            } else {
-                serde_json::from_str::<EvidenceFileDef>(f.json).map(drop)
-            };
-            if let Err(e) = parsed {
-                panic!("{}: {e}", f.path());
-            }
-        }
-        let json: CategoriesDef =
-            serde_json::from_str(CATEGORIES_JSON).expect("categories as JSON");
-        let yaml: CategoriesDef =
-            yaml::parse(CATEGORIES, "rules/categories.yaml").expect("categories");
-        assert_eq!(format!("{json:?}"), format!("{yaml:?}"));
-    }
-
-    /// `{:?}` of a parsed file without the YAML locations (the JSON form has none).
     fn without_locations(debug: String) -> String {
         let mut out = String::with_capacity(debug.len());
         let mut rest = debug.as_str();
@@ -228,8 +219,8 @@ mod tests {
         out
     }
 
-    /// Every built-in file read from its JSON form says exactly what its lean YAML says:
-    /// the same values in the same places, only without locations.
+    /// Every built-in file, and the categories, have a JSON form that says exactly what the
+    /// lean YAML says: the same values in the same places, only without locations.
     #[test]
     fn builtin_files_read_the_same_from_json_and_yaml() {
         use crate::rules::schema::RuleFileDef;
@@ -245,6 +236,7 @@ mod tests {
         }
         let mut files = 0;
         for f in FILES {
+            assert!(!f.json.is_empty(), "{} has no JSON form", f.path());
             let (json, yaml) = if f.is_pack() {
                 both::<PackDef>(f)
             } else if f.is_definition() {
@@ -257,5 +249,10 @@ mod tests {
             files += 1;
         }
         assert!(files > 60, "{files}");
+        let json: CategoriesDef =
+            serde_json::from_str(CATEGORIES_JSON).expect("categories as JSON");
+        let yaml: CategoriesDef =
+            yaml::parse(CATEGORIES, "rules/categories.yaml").expect("categories");
+        assert_eq!(format!("{json:?}"), format!("{yaml:?}"));
     }
 }

@@ -37,6 +37,13 @@ fn run_literals((first, count): LitRun) -> impl Iterator<Item = &'static str> {
         })
 }
 
+/// The literal runs of a run of `build.rs`'s required sets.
+fn set_runs((first, count): LitRun) -> &'static [LitRun] {
+    prederived::SETS
+        .get(first as usize..(first + count) as usize)
+        .unwrap_or(&[])
+}
+
 /// Where `build.rs` put what it derived for a built-in pattern (by its expanded source): its
 /// literals and its required sets. Borrowed, not copied: a pack has thousands of patterns.
 fn prederived(source: &str) -> Option<(LitRun, LitRun)> {
@@ -311,9 +318,7 @@ impl Pattern {
     /// pattern cannot match there and its regex need not be compiled.
     pub fn may_match(&self, text: &str) -> bool {
         match &self.required {
-            Required::Builtin((first, count)) => prederived::SETS
-                .get(*first as usize..(first + count) as usize)
-                .unwrap_or(&[])
+            Required::Builtin(sets) => set_runs(*sets)
                 .iter()
                 .all(|&set| run_literals(set).any(|l| text.contains(l))),
             Required::Owned(sets) => sets
@@ -342,9 +347,7 @@ impl Pattern {
     /// The required sets, copied (for tests and tools).
     pub fn required(&self) -> Vec<Vec<String>> {
         match &self.required {
-            Required::Builtin((first, count)) => prederived::SETS
-                .get(*first as usize..(first + count) as usize)
-                .unwrap_or(&[])
+            Required::Builtin(sets) => set_runs(*sets)
                 .iter()
                 .map(|&set| run_literals(set).map(str::to_string).collect())
                 .collect(),

@@ -156,13 +156,10 @@ pub fn builtin_definitions() -> &'static Result<Definitions, Vec<SourceError>> {
         let empty = BTreeMap::new();
         for f in builtin::FILES.iter().filter(|f| f.is_definition()) {
             let path = f.path();
-            // From the embedded JSON; on any error, again from the YAML, whose errors point
-            // at their place in the file.
-            let loaded = f
-                .parse_lean()
-                .map_err(|e| vec![e])
-                .and_then(|def| load_definition(&path, f.text, &def, "any", &empty, false, true))
-                .or_else(|_| load_definition_text(&path, f.text, "any", &empty, false, true));
+            let loaded = f.load_lean(
+                |def| load_definition(&path, f.text, def, "any", &empty, false, true),
+                || load_definition_text(&path, f.text, "any", &empty, false, true),
+            );
             match loaded {
                 Ok((_, defs)) => {
                     for d in defs {
@@ -499,16 +496,12 @@ impl Registry {
                     {
                         let path = f.path();
                         let loaded = if self.lean {
-                            // The embedded JSON; on any error, the lean YAML, whose errors
-                            // point at their place in the file.
-                            f.parse_lean()
-                                .map_err(|e| vec![e])
-                                .and_then(|file| {
-                                    load_evidence(&path, f.lean, &file, lang, vars, false, &lookup)
-                                })
-                                .or_else(|_| {
-                                    load_evidence_text(&path, f.lean, lang, vars, false, &lookup)
-                                })
+                            f.load_lean(
+                                |file| {
+                                    load_evidence(&path, f.lean, file, lang, vars, false, &lookup)
+                                },
+                                || load_evidence_text(&path, f.lean, lang, vars, false, &lookup),
+                            )
                         } else {
                             load_evidence_text(&path, f.text, lang, vars, false, &lookup)
                         };

@@ -108,3 +108,13 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The first file's diagnostics in the output of `tactful check --format json`.
+pub fn first_file_diagnostics(out: &Output) -> Vec<serde_json::Value> {
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not one JSON document ({e}): {}", stdout(out)));
+    doc["files"][0]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}

@@ -26,7 +26,7 @@
 //! rules that read `greeting`. A template's other renderings are not scored again. Findings
 //! carry the model's `confidence`; `--no-learned` leaves the kind out of a run.
 
-use super::scan::{Hit, Scan};
+use super::scan::{Exceptions, Hit, Scan};
 use super::{only_reads, Compile, Kind};
 use crate::learned::{
     category_index, default_threshold, finish, score_ngrams, top_k, Partial, Scores, CATEGORIES,
@@ -297,7 +297,7 @@ fn read(scan: &Scan, rules: &[Learned], hits: &mut Vec<Hit>) {
     }
     // The message's own words, folded once and only when a finding needs its exceptions.
     let message = OnceCell::new();
-    let covering = OnceCell::new();
+    let pattern_spans = OnceCell::new();
     // (sentence, rule, confidence, margin over the threshold)
     let mut found: Vec<(usize, &Learned, f32, f32)> = Vec::new();
     for l in rules {
@@ -322,7 +322,7 @@ fn read(scan: &Scan, rules: &[Learned], hits: &mut Vec<Hit>) {
             continue;
         }
         let span = msg.to_source(sents[top].prose.clone());
-        if covering.get_or_init(|| Covering::new(scan)).covers(&span)
+        if covers(pattern_spans.get_or_init(|| covering(scan)), &span)
             || excused_message(scan, l, &message)
         {
             continue;
@@ -390,49 +390,31 @@ fn message_score(
     Some((top, best.iter().sum::<f32>() / k as f32))
 }
 
-/// The spans (source bytes, empty ones widened to one byte) of the pattern findings of the
-/// model's categories, sorted by start, with the largest end among each prefix: whether one
-/// overlaps a sentence is then a binary search, not a pass over every finding (a file with a
-/// pitch in every sentence has as many findings as sentences).
-struct Covering {
-    starts: Vec<usize>,
-    max_end: Vec<usize>,
+/// The pattern findings of the model's categories, as sorted ranges ([`Exceptions`]): whether
+/// one overlaps a sentence is then a binary search, not a pass over every finding (a file with
+/// a pitch in every sentence has as many findings as sentences).
+fn covering(scan: &Scan) -> Exceptions {
+    covering_of(
+        scan.found
+            .iter()
+            .flat_map(|f| f.iter())
+            .filter(|f| f.confidence.is_none() && CATEGORIES.contains(&f.category.as_str()))
+            .map(|f| f.span.clone()),
+    )
 }
 
-impl Covering {
-    fn new(scan: &Scan) -> Covering {
-        Covering::of(
-            scan.found
-                .iter()
-                .flat_map(|f| f.iter())
-                .filter(|f| f.confidence.is_none() && CATEGORIES.contains(&f.category.as_str()))
-                .map(|f| f.span.clone()),
-        )
-    }
+/// Spans as ranges to overlap, an empty one widened to one byte.
+fn covering_of(spans: impl Iterator<Item = Range<usize>>) -> Exceptions {
+    Exceptions::new(spans.map(|s| widened(&s)).collect())
+}
 
-    fn of(spans: impl Iterator<Item = Range<usize>>) -> Covering {
-        let mut spans: Vec<(usize, usize)> =
-            spans.map(|s| (s.start, s.end.max(s.start + 1))).collect();
-        spans.sort_unstable();
-        let mut max_end = Vec::with_capacity(spans.len());
-        let mut m = 0;
-        for &(_, e) in &spans {
-            m = m.max(e);
-            max_end.push(m);
-        }
-        Covering {
-            starts: spans.into_iter().map(|(s, _)| s).collect(),
-            max_end,
-        }
-    }
+/// Whether one of the `covering` spans overlaps `span` (an empty span counts as one byte).
+fn covers(covering: &Exceptions, span: &Range<usize>) -> bool {
+    covering.overlaps(&widened(span))
+}
 
-    /// Whether a pattern finding of one of the model's categories overlaps `span`.
-    fn covers(&self, span: &Range<usize>) -> bool {
-        let before = self
-            .starts
-            .partition_point(|&s| s < span.end.max(span.start + 1));
-        before > 0 && self.max_end[before - 1] > span.start
-    }
+fn widened(s: &Range<usize>) -> Range<usize> {
+    s.start..s.end.max(s.start + 1)
 }
 
 /// Whether the rule's `unless-message` excuses the message.
@@ -504,17 +486,17 @@ mod tests {
     #[test]
     fn covering_finds_every_overlap_a_scan_would() {
         let found = [3..7, 10..10, 12..30, 14..15, 40..41, 41..41];
-        let cov = Covering::of(found.iter().cloned());
+        let cov = covering_of(found.iter().cloned());
         for start in 0..45 {
             for end in start..46 {
                 let span = start..end;
                 let scan = found.iter().any(|f| {
                     f.start < span.end.max(span.start + 1) && span.start < f.end.max(f.start + 1)
                 });
-                assert_eq!(cov.covers(&span), scan, "{span:?}");
+                assert_eq!(covers(&cov, &span), scan, "{span:?}");
             }
         }
-        assert!(!Covering::of(std::iter::empty()).covers(&(0..10)));
+        assert!(!covers(&covering_of(std::iter::empty()), &(0..10)));
     }
 
     #[test]

@@ -170,8 +170,9 @@ impl Scan<'_, '_> {
     }
 }
 
-/// Exception ranges, searchable in O(log n): every hit asks whether one lies in its sentence,
-/// and scanning all of them made a file dense with both quadratic.
+/// Ranges searchable for overlap in O(log n): a rule's exceptions (every hit asks whether one
+/// lies in its sentence, and scanning all of them made a file dense with both quadratic), and
+/// the pattern findings the learned kind gives way to.
 #[derive(Default)]
 pub struct Exceptions {
     /// Sorted by start.
