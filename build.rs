@@ -36,6 +36,9 @@ struct RuleYaml {
     keywords: Vec<String>,
     #[serde(default)]
     signals: Vec<SignalYaml>,
+    /// Exceptions: their literals gate their searches on long texts.
+    #[serde(default)]
+    unless: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -113,6 +116,7 @@ fn literal_table(files: &[PathBuf]) -> BTreeMap<String, literals::Derived> {
         };
         for r in &file.rules {
             add(&r.patterns, &r.keywords);
+            add(&r.unless, &[]);
             for s in &r.signals {
                 add(&s.patterns, &s.keywords);
             }

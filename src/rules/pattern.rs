@@ -63,6 +63,47 @@ enum Literals {
     Owned(Vec<String>),
 }
 
+impl Literals {
+    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let (builtin, own) = match self {
+            Literals::Builtin(run) => (Some(run_literals(*run)), &[][..]),
+            Literals::Owned(own) => (None, own.as_slice()),
+        };
+        fn borrowed<'a>(s: &'static str) -> &'a str {
+            s
+        }
+        builtin
+            .into_iter()
+            .flatten()
+            .map(borrowed)
+            .chain(own.iter().map(String::as_str))
+    }
+}
+
+/// One set of [`Pattern::pieces`], wherever its literals are kept.
+enum Piece<'a> {
+    Lits(&'a Literals),
+    Run(LitRun),
+    Set(&'a [String]),
+}
+
+impl<'a> Piece<'a> {
+    fn literals(self) -> impl Iterator<Item = &'a str> + 'a {
+        let (lits, run, set) = match self {
+            Piece::Lits(l) => (Some(l.iter()), None, &[][..]),
+            Piece::Run(r) => (None, Some(run_literals(r)), &[][..]),
+            Piece::Set(s) => (None, None, s),
+        };
+        fn borrowed<'a>(s: &'static str) -> &'a str {
+            s
+        }
+        lits.into_iter()
+            .flatten()
+            .chain(run.into_iter().flatten().map(borrowed))
+            .chain(set.iter().map(String::as_str))
+    }
+}
+
 /// A pattern's required sets (see `literals::Derived::required`): a run of `build.rs`'s
 /// `SETS` for a built-in pattern, else its own.
 #[derive(Debug, Clone)]
@@ -79,6 +120,9 @@ pub struct Pattern {
     literals: Literals,
     /// Folded literal sets of other pieces every match needs (see `literals::Derived::required`).
     required: Required,
+    /// For a pattern that is not pre-filtered (an exception, a counter): its literals, one of
+    /// which occurs in every match, checked like a required set (none: no such check).
+    gate: Literals,
     regex: OnceLock<Option<Regex>>,
     /// The same regex built for short texts (see [`Pattern::quick`]).
     quick: OnceLock<Option<meta::Regex>>,
@@ -142,33 +186,38 @@ impl Pattern {
     ) -> Result<Pattern, PatternError> {
         // Keywords stand in for literals only where the pattern has none of its own.
         let keyword_literals = || Literals::Owned(keywords.iter().map(|k| fold_str(k)).collect());
-        let (literals, required) = if !prefiltered && builtin {
-            (Literals::Owned(Vec::new()), Required::Owned(Vec::new()))
-        } else if let Some((lits, sets)) = builtin.then(|| prederived(&source)).flatten() {
-            let literals = if lits.1 == 0 {
-                keyword_literals()
+        let none = || Literals::Owned(Vec::new());
+        let (literals, required, gate) = if let Some((lits, sets)) =
+            builtin.then(|| prederived(&source)).flatten()
+        {
+            if !prefiltered {
+                (none(), Required::Builtin(sets), Literals::Builtin(lits))
+            } else if lits.1 == 0 {
+                (keyword_literals(), Required::Builtin(sets), none())
             } else {
-                Literals::Builtin(lits)
-            };
-            (literals, Required::Builtin(sets))
+                (Literals::Builtin(lits), Required::Builtin(sets), none())
+            }
+        } else if !prefiltered && builtin {
+            (none(), Required::Owned(Vec::new()), none())
         } else {
             let derived = derive(&source, fold_str).map_err(|e| PatternError {
                 message: e.message,
                 offset: e.offset,
             })?;
-            let literals = if !prefiltered {
-                Literals::Owned(Vec::new())
+            let required = Required::Owned(derived.required);
+            if !prefiltered {
+                (none(), required, Literals::Owned(derived.literals))
             } else if derived.literals.is_empty() {
-                keyword_literals()
+                (keyword_literals(), required, none())
             } else {
-                Literals::Owned(derived.literals)
-            };
-            (literals, Required::Owned(derived.required))
+                (Literals::Owned(derived.literals), required, none())
+            }
         };
         Ok(Pattern {
             source,
             literals,
             required,
+            gate,
             regex: OnceLock::new(),
             quick: OnceLock::new(),
             bounded: OnceLock::new(),
@@ -221,6 +270,12 @@ impl Pattern {
             return Vec::new();
         }
         self.find_all_with(text, prefixes, short)
+    }
+
+    /// [`Pattern::find_all`] on a text whose pre-filter scan already found every required
+    /// piece ([`Pattern::pieces`]): the pieces are not looked for again.
+    pub fn find_all_checked(&self, text: &str, prefixes: &[char]) -> Vec<Range<usize>> {
+        self.find_all_with(text, prefixes, text.len() <= REQUIRED_CHECK_TEXT)
     }
 
     fn find_all_with(&self, text: &str, prefixes: &[char], quick: bool) -> Vec<Range<usize>> {
@@ -317,31 +372,33 @@ impl Pattern {
     /// Whether every required piece has one of its literals in folded `text`: if not, the
     /// pattern cannot match there and its regex need not be compiled.
     pub fn may_match(&self, text: &str) -> bool {
-        match &self.required {
-            Required::Builtin(sets) => set_runs(*sets)
-                .iter()
-                .all(|&set| run_literals(set).any(|l| text.contains(l))),
-            Required::Owned(sets) => sets
-                .iter()
-                .all(|set| set.iter().any(|l| text.contains(l.as_str()))),
-        }
+        self.pieces()
+            .all(|mut set| set.any(|l| text.contains(l)))
+    }
+
+    /// What [`Pattern::may_match`] looks for: sets of folded literals, each of which must
+    /// have one literal in the text for the pattern to match there (the required sets, and
+    /// the literals of a pattern that is not pre-filtered).
+    pub fn pieces(&self) -> impl Iterator<Item = impl Iterator<Item = &str> + '_> + '_ {
+        let gate = match &self.gate {
+            Literals::Builtin(run) => run.1 > 0,
+            Literals::Owned(own) => !own.is_empty(),
+        };
+        let sets = match &self.required {
+            Required::Builtin(sets) => (set_runs(*sets), &[][..]),
+            Required::Owned(sets) => (&[][..], sets.as_slice()),
+        };
+        let gate = gate.then(|| Piece::Lits(&self.gate));
+        gate.into_iter()
+            .chain(sets.0.iter().map(|&run| Piece::Run(run)))
+            .chain(sets.1.iter().map(|set| Piece::Set(set)))
+            .map(Piece::literals)
     }
 
     /// The folded literals at least one of which occurs in every match (none: the pattern has
     /// no pre-filter and runs whenever its rule does).
     pub fn literals(&self) -> impl Iterator<Item = &str> + '_ {
-        let (builtin, own) = match &self.literals {
-            Literals::Builtin(run) => (Some(run_literals(*run)), &[][..]),
-            Literals::Owned(own) => (None, own.as_slice()),
-        };
-        fn borrowed<'a>(s: &'static str) -> &'a str {
-            s
-        }
-        builtin
-            .into_iter()
-            .flatten()
-            .map(borrowed)
-            .chain(own.iter().map(String::as_str))
+        self.literals.iter()
     }
 
     /// The required sets, copied (for tests and tools).

@@ -87,7 +87,8 @@ impl Kind for PatternKind {
         for (vi, v) in views.iter().enumerate() {
             for &p in &self.patterns {
                 if v.candidates.contains(&pack.pattern_base, ri, p) {
-                    found.extend(v.find_both(pack, rule, p).into_iter().map(|(r, f)| Found {
+                    let checked = v.candidates.checked(ri, true);
+                    found.extend(v.find_both(pack, rule, p, checked).into_iter().map(|(r, f)| Found {
                         view: vi,
                         range: r,
                         pattern: p,

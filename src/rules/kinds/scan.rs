@@ -41,15 +41,23 @@ impl<'m> View<'m> {
         self.seg.range.start
     }
 
-    /// Runs a pattern on this segment; returns (prose range, folded range) pairs.
+    /// Runs a pattern on this segment; returns (prose range, folded range) pairs. `checked`:
+    /// the pre-filter scan found all of the pattern's pieces here, so they are not looked for
+    /// again (see [`crate::rules::pack::Candidates::checked`]).
     pub fn find_both(
         &self,
         pack: &Pack,
         rule: &Rule,
         pattern: usize,
+        checked: bool,
     ) -> Vec<(Range<usize>, Range<usize>)> {
-        rule.patterns[pattern]
-            .find_all(&self.folded.text, &pack.word_prefixes)
+        let p = &rule.patterns[pattern];
+        let found = if checked {
+            p.find_all_checked(&self.folded.text, &pack.word_prefixes)
+        } else {
+            p.find_all(&self.folded.text, &pack.word_prefixes)
+        };
+        found
             .into_iter()
             .map(|r| {
                 let o = self.folded.orig_range(r.clone());
@@ -59,8 +67,14 @@ impl<'m> View<'m> {
     }
 
     /// Runs a pattern on this segment; ranges are prose offsets.
-    pub fn find(&self, pack: &Pack, rule: &Rule, pattern: usize) -> Vec<Range<usize>> {
-        self.find_both(pack, rule, pattern)
+    pub fn find(
+        &self,
+        pack: &Pack,
+        rule: &Rule,
+        pattern: usize,
+        checked: bool,
+    ) -> Vec<Range<usize>> {
+        self.find_both(pack, rule, pattern, checked)
             .into_iter()
             .map(|(p, _)| p)
             .collect()
@@ -148,9 +162,16 @@ impl Scan<'_, '_> {
     /// Prose ranges of the rule's `unless` matches in the given views.
     pub fn exceptions(&self, views: &[&View]) -> Exceptions {
         let mut out = Vec::new();
+        let (base, ri) = (&self.pack.pattern_base, self.index);
+        let gated = self.rule.kind.gated();
         for v in views {
+            // Where the pre-filter scan checked the exceptions' pieces, only those with all of
+            // them present are searched for.
+            let checked = v.candidates.checked(ri, gated);
             for &u in &self.rule.unless {
-                out.extend(v.find(self.pack, self.rule, u));
+                if !checked || v.candidates.contains(base, ri, u) {
+                    out.extend(v.find(self.pack, self.rule, u, checked));
+                }
             }
         }
         Exceptions::new(out)

@@ -129,7 +129,7 @@ impl Kind for SignalsKind {
             for (vi, v) in views.iter().enumerate() {
                 for &p in &s.patterns {
                     if v.candidates.contains(&pack.pattern_base, ri, p) {
-                        for r in v.find(pack, rule, p) {
+                        for r in v.find(pack, rule, p, v.candidates.checked(ri, true)) {
                             per_signal[si].push((vi, r));
                             any = true;
                         }
