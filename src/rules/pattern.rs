@@ -187,32 +187,31 @@ impl Pattern {
         // Keywords stand in for literals only where the pattern has none of its own.
         let keyword_literals = || Literals::Owned(keywords.iter().map(|k| fold_str(k)).collect());
         let none = || Literals::Owned(Vec::new());
-        let (literals, required, gate) = if let Some((lits, sets)) =
-            builtin.then(|| prederived(&source)).flatten()
-        {
-            if !prefiltered {
-                (none(), Required::Builtin(sets), Literals::Builtin(lits))
-            } else if lits.1 == 0 {
-                (keyword_literals(), Required::Builtin(sets), none())
+        let (literals, required, gate) =
+            if let Some((lits, sets)) = builtin.then(|| prederived(&source)).flatten() {
+                if !prefiltered {
+                    (none(), Required::Builtin(sets), Literals::Builtin(lits))
+                } else if lits.1 == 0 {
+                    (keyword_literals(), Required::Builtin(sets), none())
+                } else {
+                    (Literals::Builtin(lits), Required::Builtin(sets), none())
+                }
+            } else if !prefiltered && builtin {
+                (none(), Required::Owned(Vec::new()), none())
             } else {
-                (Literals::Builtin(lits), Required::Builtin(sets), none())
-            }
-        } else if !prefiltered && builtin {
-            (none(), Required::Owned(Vec::new()), none())
-        } else {
-            let derived = derive(&source, fold_str).map_err(|e| PatternError {
-                message: e.message,
-                offset: e.offset,
-            })?;
-            let required = Required::Owned(derived.required);
-            if !prefiltered {
-                (none(), required, Literals::Owned(derived.literals))
-            } else if derived.literals.is_empty() {
-                (keyword_literals(), required, none())
-            } else {
-                (Literals::Owned(derived.literals), required, none())
-            }
-        };
+                let derived = derive(&source, fold_str).map_err(|e| PatternError {
+                    message: e.message,
+                    offset: e.offset,
+                })?;
+                let required = Required::Owned(derived.required);
+                if !prefiltered {
+                    (none(), required, Literals::Owned(derived.literals))
+                } else if derived.literals.is_empty() {
+                    (keyword_literals(), required, none())
+                } else {
+                    (Literals::Owned(derived.literals), required, none())
+                }
+            };
         Ok(Pattern {
             source,
             literals,
@@ -372,8 +371,7 @@ impl Pattern {
     /// Whether every required piece has one of its literals in folded `text`: if not, the
     /// pattern cannot match there and its regex need not be compiled.
     pub fn may_match(&self, text: &str) -> bool {
-        self.pieces()
-            .all(|mut set| set.any(|l| text.contains(l)))
+        self.pieces().all(|mut set| set.any(|l| text.contains(l)))
     }
 
     /// What [`Pattern::may_match`] looks for: sets of folded literals, each of which must

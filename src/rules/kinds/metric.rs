@@ -244,7 +244,9 @@ impl Kind for RatioKind {
     fn run(&self, scan: &Scan, hits: &mut Vec<Hit>) {
         let (pack, rule) = (scan.pack, scan.rule);
         let count = |pats: &[usize], v: &View| -> usize {
-            pats.iter().map(|&p| v.find(pack, rule, p, false).len()).sum()
+            pats.iter()
+                .map(|&p| v.find(pack, rule, p, false).len())
+                .sum()
         };
         let mut num = 0;
         let mut den = 0;

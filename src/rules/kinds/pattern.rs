@@ -88,12 +88,16 @@ impl Kind for PatternKind {
             for &p in &self.patterns {
                 if v.candidates.contains(&pack.pattern_base, ri, p) {
                     let checked = v.candidates.checked(ri, true);
-                    found.extend(v.find_both(pack, rule, p, checked).into_iter().map(|(r, f)| Found {
-                        view: vi,
-                        range: r,
-                        pattern: p,
-                        folded_start: f.start,
-                    }));
+                    found.extend(
+                        v.find_both(pack, rule, p, checked)
+                            .into_iter()
+                            .map(|(r, f)| Found {
+                                view: vi,
+                                range: r,
+                                pattern: p,
+                                folded_start: f.start,
+                            }),
+                    );
                 }
             }
         }
