@@ -386,7 +386,7 @@ impl Pattern {
             Required::Builtin(sets) => (set_runs(*sets), &[][..]),
             Required::Owned(sets) => (&[][..], sets.as_slice()),
         };
-        let gate = gate.then(|| Piece::Lits(&self.gate));
+        let gate = gate.then_some(Piece::Lits(&self.gate));
         gate.into_iter()
             .chain(sets.0.iter().map(|&run| Piece::Run(run)))
             .chain(sets.1.iter().map(|set| Piece::Set(set)))
