@@ -271,10 +271,13 @@ impl Pattern {
         self.find_all_with(text, prefixes, short)
     }
 
-    /// [`Pattern::find_all`] on a text whose pre-filter scan already found every required
-    /// piece ([`Pattern::pieces`]): the pieces are not looked for again.
+    /// [`Pattern::find_all`] on a paragraph of a long text whose pre-filter scan already found
+    /// every required piece ([`Pattern::pieces`]): the pieces are not looked for again, and
+    /// the search is the full regex's, whose literal prefilter skips to where a match can
+    /// start (the quick regex runs its automaton over every byte of the paragraph; on a long
+    /// text its smaller compile cost no longer matters).
     pub fn find_all_checked(&self, text: &str, prefixes: &[char]) -> Vec<Range<usize>> {
-        self.find_all_with(text, prefixes, text.len() <= REQUIRED_CHECK_TEXT)
+        self.find_all_with(text, prefixes, false)
     }
 
     fn find_all_with(&self, text: &str, prefixes: &[char], quick: bool) -> Vec<Range<usize>> {
