@@ -48,59 +48,56 @@ const MAX_COMPARISONS: usize = 16;
 mod cluster;
 #[cfg(test)]
 use cluster::cluster;
-pub use cluster::{Clusters, Copy};
+pub use cluster::{Blasts, Clusters, Copy};
 
-/// A draft's words in one string, one space apart, and where each ends: a 10,000-draft run
-/// keeps these for every draft, and one allocation per word was most of its memory.
+/// A draft's words in one string, one line break apart: a representative keeps these for the
+/// slot values of its cluster's finding. A word never holds a line break (Unicode word
+/// boundaries always fall around one), so the text alone says where each word ends.
 #[derive(Debug, Clone)]
-struct Words {
-    text: Box<str>,
-    ends: Box<[u32]>,
-}
+struct Words(Box<str>);
 
 impl Words {
     fn new(words: &[&str]) -> Words {
-        let text = words.join(" ");
-        let mut ends = Vec::with_capacity(words.len());
-        let mut at = 0;
-        for w in words {
-            at += w.len();
-            ends.push(at as u32);
-            at += 1;
-        }
-        Words {
-            text: text.into(),
-            ends: ends.into(),
-        }
+        // Defensive only: a line break inside a word would shift every later word.
+        let words: Vec<std::borrow::Cow<str>> = words
+            .iter()
+            .map(|w| {
+                if w.contains('\n') {
+                    w.replace('\n', " ").into()
+                } else {
+                    (*w).into()
+                }
+            })
+            .collect();
+        Words(words.join("\n").into())
     }
 
-    /// Words `r`, joined with single spaces.
+    /// Words `r`, joined with single spaces; empty when `r` goes past the last word.
     fn join(&self, r: &Range<usize>) -> String {
-        if r.is_empty() || r.end > self.ends.len() {
+        if r.is_empty() {
             return String::new();
         }
-        let start = if r.start == 0 {
-            0
-        } else {
-            self.ends[r.start - 1] as usize + 1
-        };
-        self.text
-            .get(start..self.ends[r.end - 1] as usize)
-            .unwrap_or("")
-            .to_string()
+        let picked: Vec<&str> = self.0.split('\n').skip(r.start).take(r.len()).collect();
+        if picked.len() < r.len() {
+            return String::new();
+        }
+        picked.join(" ")
     }
 }
 
-/// What is kept of one draft.
+/// What is kept of one draft: what later drafts are compared with. About 2.5 KB for a
+/// 1 KB draft (the shingle sketch, one 4-byte key and the text of each word).
 #[derive(Debug, Clone)]
 pub struct Fingerprint {
-    minhash: [u32; HASHES],
-    /// The smallest shingle hashes, sorted.
-    bottom: Vec<u64>,
+    /// The band keys of its MinHash signature (the signature itself is not needed again).
+    bands: Bands,
+    /// The smallest shingle hashes (their high 32 bits), sorted.
+    bottom: Box<[u32]>,
     /// The body's words as written, when there are at most [`MAX_ALIGNED_WORDS`] of them.
     words: Option<Words>,
-    /// Their lower-cased hashes, for the alignment.
-    keys: Vec<u64>,
+    /// Their lower-cased hashes, for the alignment. 32 bits are plenty to tell apart the
+    /// words of two drafts, and take half the room of a representative held for the run.
+    keys: Box<[u32]>,
     /// Source range of the compared text (the body), for the finding.
     pub span: Range<usize>,
 }
@@ -111,26 +108,29 @@ pub struct Fingerprint {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bands([u64; BANDS]);
 
-impl Fingerprint {
-    pub fn bands(&self) -> Bands {
+impl Bands {
+    fn of(minhash: &[u32; HASHES]) -> Bands {
         let mut keys = [0u64; BANDS];
         for (b, k) in keys.iter_mut().enumerate() {
-            *k = self.minhash[b * ROWS..(b + 1) * ROWS]
+            *k = minhash[b * ROWS..(b + 1) * ROWS]
                 .iter()
                 .fold(b as u64, |acc, &x| mix(acc ^ u64::from(x)));
         }
         Bands(keys)
     }
+}
+
+impl Fingerprint {
+    pub fn bands(&self) -> Bands {
+        self.bands
+    }
 
     /// About how many bytes the fingerprint holds (for a memory budget).
     pub fn bytes(&self) -> usize {
         std::mem::size_of::<Fingerprint>()
-            + self.bottom.capacity() * 8
-            + self.keys.capacity() * 8
-            + self
-                .words
-                .as_ref()
-                .map_or(0, |w| w.text.len() + w.ends.len() * 4)
+            + self.bottom.len() * 4
+            + self.keys.len() * 4
+            + self.words.as_ref().map_or(0, |w| w.0.len())
     }
 }
 
@@ -148,6 +148,11 @@ fn hash_str(s: &str) -> u64 {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     mix(h)
+}
+
+/// A word's alignment key: the high half of its lower-cased hash.
+fn key_of(word: &str) -> u32 {
+    (hash_str(&word.to_lowercase()) >> 32) as u32
 }
 
 /// The body's words: as written, and masked where copies of a blast differ — capitalised
@@ -202,9 +207,9 @@ pub fn fingerprint(msg: &Message) -> Option<Fingerprint> {
     if masked.len() < MIN_WORDS {
         return None;
     }
-    let mut shingles: Vec<u64> = masked
+    let mut shingles: Vec<u32> = masked
         .windows(SHINGLE)
-        .map(|w| hash_str(&w.join(" ")))
+        .map(|w| (hash_str(&w.join(" ")) >> 32) as u32)
         .collect();
     shingles.sort_unstable();
     shingles.dedup();
@@ -213,17 +218,16 @@ pub fn fingerprint(msg: &Message) -> Option<Fingerprint> {
     let mut unigrams: Vec<u64> = masked.iter().map(|w| hash_str(w)).collect();
     unigrams.sort_unstable();
     unigrams.dedup();
-    let minhash = minhash_of(&unigrams);
+    let bands = Bands::of(&minhash_of(&unigrams));
     shingles.truncate(BOTTOM_K);
-    shingles.shrink_to_fit();
     let aligned = words.len() <= MAX_ALIGNED_WORDS;
     Some(Fingerprint {
-        minhash,
-        bottom: shingles,
+        bands,
+        bottom: shingles.into(),
         keys: if aligned {
-            words.iter().map(|w| hash_str(&w.to_lowercase())).collect()
+            words.iter().map(|w| key_of(w)).collect()
         } else {
-            Vec::new()
+            Box::default()
         },
         words: aligned.then(|| Words::new(&words)),
         span: msg.to_source(first.range.start..last.range.end),
@@ -236,8 +240,8 @@ pub fn similarity(a: &Fingerprint, b: &Fingerprint) -> f64 {
     // The k smallest hashes of the union, and how many of them are in both sets.
     let (mut i, mut j, mut taken, mut both) = (0, 0, 0, 0);
     while taken < k && (i < a.bottom.len() || j < b.bottom.len()) {
-        let x = a.bottom.get(i).copied().unwrap_or(u64::MAX);
-        let y = b.bottom.get(j).copied().unwrap_or(u64::MAX);
+        let x = a.bottom.get(i).copied().unwrap_or(u32::MAX);
+        let y = b.bottom.get(j).copied().unwrap_or(u32::MAX);
         if x == y {
             both += 1;
             i += 1;
@@ -268,7 +272,7 @@ pub struct Slot {
 /// longer than that (they are not the same template) or the skeleton's share of the aligned
 /// units (words that agree, plus one per slot) falls below `min_share`. Linear in the length:
 /// each slot is looked for in a (`MAX_SLOT_WORDS` + 1)² window.
-pub fn align(a: &[u64], b: &[u64], min_share: f64) -> Option<Vec<Slot>> {
+pub fn align<K: Eq>(a: &[K], b: &[K], min_share: f64) -> Option<Vec<Slot>> {
     let (mut i, mut j) = (0, 0);
     let mut slots = Vec::new();
     let mut same = 0usize;
@@ -311,7 +315,7 @@ pub fn align(a: &[u64], b: &[u64], min_share: f64) -> Option<Vec<Slot>> {
 /// Two fields one word apart ("logistics in Leeds" / "retail in Porto") are found as one
 /// differing run, since the alignment resumes only where [`ANCHOR`] words agree: a word both
 /// sides share inside the run splits it into two slots.
-fn split_slot(a: &[u64], b: &[u64], ar: Range<usize>, br: Range<usize>, out: &mut Vec<Slot>) {
+fn split_slot<K: Eq>(a: &[K], b: &[K], ar: Range<usize>, br: Range<usize>, out: &mut Vec<Slot>) {
     for d in 1..(ar.len() + br.len()).saturating_sub(1) {
         for p in ar.start..ar.end {
             let dp = p - ar.start;

@@ -103,7 +103,8 @@ pub fn cluster(prints: &[Option<Fingerprint>], threshold: f64) -> HashMap<usize,
             clusters.add(id, &fp.bands(), &mut full);
         }
     }
-    clusters.finish()
+    let blasts = clusters.finish();
+    blasts.members().map(|(id, c)| (id, c.clone())).collect()
 }
 
 /// Bucket lists for the bands, kept as linked lists in one vector: a distinct draft adds one
@@ -148,7 +149,8 @@ type Match = (Arc<Fingerprint>, f64, Option<Vec<Slot>>, usize);
 pub struct Clusters {
     threshold: f64,
     buckets: Buckets,
-    rep_of: HashMap<usize, usize>,
+    /// By draft: the representative of the cluster it joined, or [`NONE`] (4 bytes a draft).
+    rep_of: Vec<u32>,
     size: HashMap<usize, usize>,
     slots: HashMap<usize, SlotValues>,
     /// Bands each representative shares with the draft being added (by draft; zero between
@@ -162,7 +164,7 @@ impl Clusters {
         Clusters {
             threshold,
             buckets: Buckets::default(),
-            rep_of: HashMap::new(),
+            rep_of: Vec::new(),
             size: HashMap::new(),
             slots: HashMap::new(),
             shared: Vec::new(),
@@ -252,7 +254,10 @@ impl Clusters {
         }
         match (best, fp) {
             (Some((r, _, aligned, rep)), Some(fp)) => {
-                self.rep_of.insert(id, rep);
+                if self.rep_of.len() <= id {
+                    self.rep_of.resize(id + 1, NONE);
+                }
+                self.rep_of[id] = rep as u32;
                 *self.size.entry(rep).or_insert(1) += 1;
                 if let Some(found) = aligned {
                     let values = self.slots.entry(rep).or_default();
@@ -273,39 +278,64 @@ impl Clusters {
         }
     }
 
-    /// For every draft in a cluster of two or more: its cluster's first draft, size and slots.
-    pub fn finish(mut self) -> HashMap<usize, Copy> {
-        let mut slot_lists: HashMap<usize, Arc<Vec<Vec<String>>>> = HashMap::new();
-        for &rep in self.size.keys() {
-            let list: Vec<Vec<String>> = self
+    /// The clusters of two or more drafts: each one's first draft, size and slots, and which
+    /// drafts are in it.
+    pub fn finish(mut self) -> Blasts {
+        let mut reps: Vec<usize> = self.size.keys().copied().collect();
+        reps.sort_unstable();
+        let mut index: HashMap<usize, u32> = HashMap::with_capacity(reps.len());
+        let mut clusters = Vec::with_capacity(reps.len());
+        for rep in reps {
+            let slots: Vec<Vec<String>> = self
                 .slots
                 .remove(&rep)
                 .map(|v| v.by_position.into_values().collect())
                 .unwrap_or_default();
-            slot_lists.insert(rep, Arc::new(list));
+            index.insert(rep, clusters.len() as u32);
+            clusters.push(Copy {
+                first: rep,
+                size: self.size[&rep],
+                slots: Arc::new(slots),
+            });
         }
-        let slots_of = |rep: &usize| slot_lists.get(rep).cloned().unwrap_or_default();
-        let mut out = HashMap::new();
-        for (&rep, &n) in &self.size {
-            out.insert(
-                rep,
-                Copy {
-                    first: rep,
-                    size: n,
-                    slots: slots_of(&rep),
-                },
-            );
+        let mut of = vec![
+            NONE;
+            self.rep_of
+                .len()
+                .max(index.keys().max().map_or(0, |r| r + 1))
+        ];
+        for (&rep, &c) in &index {
+            of[rep] = c;
         }
-        for (&id, &rep) in &self.rep_of {
-            out.insert(
-                id,
-                Copy {
-                    first: rep,
-                    size: self.size[&rep],
-                    slots: slots_of(&rep),
-                },
-            );
+        for (id, &rep) in self.rep_of.iter().enumerate() {
+            if rep != NONE {
+                of[id] = index.get(&(rep as usize)).copied().unwrap_or(NONE);
+            }
         }
-        out
+        Blasts { clusters, of }
+    }
+}
+
+/// No cluster (or no representative).
+const NONE: u32 = u32::MAX;
+
+/// The clusters of a run ([`Clusters::finish`]): one entry per cluster, and 4 bytes per draft
+/// saying which cluster, if any, it is in.
+#[derive(Debug, Default)]
+pub struct Blasts {
+    clusters: Vec<Copy>,
+    of: Vec<u32>,
+}
+
+impl Blasts {
+    /// The cluster draft `id` is in.
+    pub fn of(&self, id: usize) -> Option<&Copy> {
+        let c = *self.of.get(id)?;
+        self.clusters.get(c as usize)
+    }
+
+    /// Every draft in a cluster, with its cluster, in draft order.
+    pub fn members(&self) -> impl Iterator<Item = (usize, &Copy)> {
+        (0..self.of.len()).filter_map(|id| Some((id, self.of(id)?)))
     }
 }

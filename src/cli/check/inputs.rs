@@ -47,6 +47,24 @@ pub(super) enum Input {
     Missing(String, String),
 }
 
+/// Where a checked input came from, as the output needs to know it.
+#[derive(Clone, Copy)]
+pub(super) enum Source<'a> {
+    Stdin,
+    File(&'a Path),
+    Missing,
+}
+
+impl<'a> Source<'a> {
+    pub(super) fn of(input: &'a crate::lint::Input) -> Source<'a> {
+        match input.on_disk() {
+            Some(p) => Source::File(p),
+            None if input.in_memory() => Source::Stdin,
+            None => Source::Missing,
+        }
+    }
+}
+
 /// The inputs named by `paths` (the current folder when none), in command-line order; a
 /// folder's files sorted by name.
 pub(super) fn collect_inputs(paths: &[String], walking: &Arc<Walking>) -> Vec<Input> {

@@ -13,7 +13,7 @@ use crate::input::Format;
 use crate::lint::{self, Linter, Session};
 use crate::report;
 use fixing::{Checked, FixMode};
-use inputs::{collect_inputs, shown, Input, Walking};
+use inputs::{collect_inputs, shown, Input, Source, Walking};
 use output::Output;
 use rayon::prelude::*;
 use std::io::{IsTerminal, Read};
@@ -113,16 +113,19 @@ pub fn run(a: CheckArgs) -> u8 {
     }
     let stdin_name = a.stdin_filename.clone().unwrap_or_else(|| "-".into());
     let stdin_path = a.stdin_filename.as_ref().map(PathBuf::from);
+    let has_stdin = inputs.iter().any(|i| matches!(i, Input::Stdin));
+    let count = inputs.len();
+    // The run's list is the only one kept: a tree of many files holds each path once.
     let run_inputs: Vec<lint::Input> = inputs
-        .iter()
+        .into_iter()
         .map(|input| match input {
             Input::Stdin => lint::Input::bytes(
                 &stdin_name,
                 stdin_path.clone(),
                 stdin_bytes.clone().unwrap_or_default(),
             ),
-            Input::File(p) => lint::Input::file(&shown(p), p.clone()),
-            Input::Missing(p, why) => lint::Input::unreadable(p, why.clone()),
+            Input::File(p) => lint::Input::file(&shown(&p), p),
+            Input::Missing(p, why) => lint::Input::unreadable(&p, why),
         })
         .collect();
     let session = std::mem::ManuallyDrop::new(Session::new(&linter, run_inputs, forced_format));
@@ -146,8 +149,7 @@ pub fn run(a: CheckArgs) -> u8 {
         DenyLevel::Warning => Severity::Warning,
         DenyLevel::Info => Severity::Info,
     };
-    let report_to_stderr =
-        mode == FixMode::Write && inputs.iter().any(|i| matches!(i, Input::Stdin));
+    let report_to_stderr = mode == FixMode::Write && has_stdin;
     let report_file = match &a.output_file {
         Some(p) => match std::fs::File::create(p) {
             Ok(f) => Some(f),
@@ -174,9 +176,9 @@ pub fn run(a: CheckArgs) -> u8 {
         },
         report_file,
     );
-    let progress = progress::Progress::new(inputs.len(), a.quiet);
+    let progress = progress::Progress::new(count, a.quiet);
     // Chunks keep memory flat on huge trees while every core works; output stays in order.
-    for (n, chunk) in inputs.chunks(256).enumerate() {
+    for (n, chunk) in session.inputs().chunks(256).enumerate() {
         let first = n * 256;
         let one = |i| {
             let c = check_one(i);
@@ -194,13 +196,14 @@ pub fn run(a: CheckArgs) -> u8 {
         };
         let written = progress.suspend(|| {
             for (input, checked) in chunk.iter().zip(results) {
-                let fs_path = match input {
-                    Input::File(p) => Some(p.as_path()),
-                    Input::Stdin => stdin_path.as_deref(),
-                    Input::Missing(..) => None,
+                let source = Source::of(input);
+                let fs_path = match source {
+                    Source::File(p) => Some(p),
+                    Source::Stdin => stdin_path.as_deref(),
+                    Source::Missing => None,
                 };
                 let max_per_rule = linter.max_per_rule(fs_path);
-                output.file(input, checked, stdin_bytes.as_deref(), max_per_rule)?;
+                output.file(source, checked, stdin_bytes.as_deref(), max_per_rule)?;
             }
             output.flush();
             Ok(())

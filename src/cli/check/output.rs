@@ -2,7 +2,7 @@
 //! text), a unified diff, or the fixed file itself; and the exit status the run ends with.
 
 use super::fixing::{write_fixed, Checked, FixMode};
-use super::inputs::Input;
+use super::inputs::Source;
 use crate::finding::{FileResult, Severity};
 use crate::report::{Reporter, Summary};
 use crate::rules::catalog::RuleMeta;
@@ -80,14 +80,14 @@ impl Output {
     /// Routes one checked input. `Err` carries the exit status when output cannot be written.
     pub(super) fn file(
         &mut self,
-        input: &Input,
+        input: Source,
         checked: Checked,
         stdin_bytes: Option<&[u8]>,
         max_per_rule: usize,
     ) -> Result<(), u8> {
         let r = match (self.mode, checked.fixed) {
             (FixMode::Off, _) | (_, None) => {
-                if self.mode == FixMode::Write && matches!(input, Input::Stdin) {
+                if self.mode == FixMode::Write && matches!(input, Source::Stdin) {
                     // Nothing to fix (or unreadable): the input goes through unchanged, so
                     // an editor filtering a buffer never loses it.
                     let _ = self.out.write_all(stdin_bytes.unwrap_or_default());
@@ -106,13 +106,13 @@ impl Output {
                 f.result
             }
             (FixMode::Write, Some(f)) => match input {
-                Input::Stdin => {
+                Source::Stdin => {
                     let _ = self.out.write_all(f.text.as_bytes());
                     self.fixed_count += f.applied;
                     self.fixed_files += 1;
                     f.result
                 }
-                Input::File(p) => match write_fixed(p, &checked.result.source, &f.text) {
+                Source::File(p) => match write_fixed(p, &checked.result.source, &f.text) {
                     Ok(()) => {
                         self.fixed_count += f.applied;
                         self.fixed_files += 1;
@@ -124,7 +124,7 @@ impl Output {
                         r
                     }
                 },
-                Input::Missing(..) => checked.result,
+                Source::Missing => checked.result,
             },
         };
         self.report(r, max_per_rule)
