@@ -57,24 +57,28 @@ struct Automaton {
     ac: AhoCorasick,
     /// How many literals the automaton has in all.
     literals: usize,
-    /// `sets_of[g]..sets_of[g + 1]`: the sets (indices into `set_starts`) of the pack's pattern
-    /// `g` (`pattern_base[rule] + pattern`); each must have one of its literals in the text.
+    /// `pattern_sets[sets_of[g]..sets_of[g + 1]]`: the sets of the pack's pattern `g`
+    /// (`pattern_base[rule] + pattern`); each must have one of its literals in the text. Sets
+    /// are distinct (patterns share many through pattern variables).
     sets_of: Vec<u32>,
-    /// `members[set_starts[s]..set_starts[s + 1]]`: the literal ids of set `s`.
-    set_starts: Vec<u32>,
-    members: Vec<u32>,
+    pattern_sets: Vec<u32>,
+    /// `literal_sets[in_sets[l]..in_sets[l + 1]]`: the sets literal `l` belongs to, so that a
+    /// scan marks a set present once, when one of its literals is first seen.
+    in_sets: Vec<u32>,
+    literal_sets: Vec<u32>,
+    /// How many distinct sets there are.
+    sets: usize,
     /// Per rule with exceptions: its index, whether it is gated, and its exceptions.
     unless: Vec<(usize, bool, Vec<usize>)>,
 }
 
 impl Automaton {
-    /// Whether every set of pattern `g` has a literal among those `seen`.
-    fn pieces_present(&self, g: usize, seen: &[u64]) -> bool {
-        let has = |id: u32| seen[id as usize / 64] & (1 << (id % 64)) != 0;
-        (self.sets_of[g]..self.sets_of[g + 1]).all(|s| {
-            let m = self.set_starts[s as usize] as usize..self.set_starts[s as usize + 1] as usize;
-            self.members[m].iter().any(|&id| has(id))
-        })
+    /// Whether every set of pattern `g` is among the sets `present`.
+    fn pieces_present(&self, g: usize, present: &[u64]) -> bool {
+        let sets = self.sets_of[g] as usize..self.sets_of[g + 1] as usize;
+        self.pattern_sets[sets]
+            .iter()
+            .all(|&s| present[s as usize / 64] & (1 << (s % 64)) != 0)
     }
 }
 
@@ -218,14 +222,20 @@ impl Pack {
         let n = self.literal_count();
         if automaton {
             let auto = self.automaton.get_or_init(|| self.build_automaton());
-            // Literals seen, a bit each (a vector of flags per paragraph cost more to clear).
+            // Literals seen and sets present, a bit each (a vector of flags per paragraph cost
+            // more to clear).
             let mut seen = vec![0u64; auto.literals.div_ceil(64)];
+            let mut present = vec![0u64; auto.sets.div_ceil(64)];
             for m in auto.ac.find_overlapping_iter(folded) {
                 let p = m.pattern().as_usize();
                 if seen[p / 64] & (1 << (p % 64)) != 0 {
                     continue;
                 }
                 seen[p / 64] |= 1 << (p % 64);
+                let sets = auto.in_sets[p] as usize..auto.in_sets[p + 1] as usize;
+                for &s in &auto.literal_sets[sets] {
+                    present[s as usize / 64] |= 1 << (s % 64);
+                }
                 if p < n {
                     let owners = self.owner_starts[p] as usize..self.owner_starts[p + 1] as usize;
                     for &r in &self.owners[owners] {
@@ -238,7 +248,7 @@ impl Pack {
                 while word != 0 {
                     let g = w * 64 + word.trailing_zeros() as usize;
                     word &= word - 1;
-                    if !auto.pieces_present(g, &seen) {
+                    if !auto.pieces_present(g, &present) {
                         c.clear(g);
                     }
                 }
@@ -249,7 +259,7 @@ impl Pack {
                 }
                 for &u in unless {
                     let g = self.pattern_base[*ri] as usize + u;
-                    if auto.pieces_present(g, &seen) {
+                    if auto.pieces_present(g, &present) {
                         c.set(g);
                     }
                 }
@@ -312,13 +322,15 @@ impl Pack {
         let mut extra: Vec<&str> = Vec::new();
         let mut extra_ids: std::collections::HashMap<&str, u32> = Default::default();
         let mut sets_of = vec![0u32];
-        let mut set_starts = vec![0u32];
-        let mut members = Vec::new();
+        let mut pattern_sets = Vec::new();
+        let mut set_ids: std::collections::HashMap<Vec<u32>, u32> = Default::default();
+        // (literal, set) pairs.
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
         let mut unless = Vec::new();
         for (ri, rule) in self.rules.iter().enumerate() {
             for p in &rule.patterns {
                 for set in p.pieces() {
-                    let at = members.len();
+                    let mut members = Vec::new();
                     let mut always = false;
                     for lit in set {
                         if lit.is_empty() {
@@ -336,16 +348,33 @@ impl Pack {
                         members.push(id);
                     }
                     if always {
-                        members.truncate(at);
-                    } else {
-                        set_starts.push(members.len() as u32);
+                        continue;
+                    }
+                    members.sort_unstable();
+                    members.dedup();
+                    let next = set_ids.len() as u32;
+                    let id = *set_ids.entry(members.clone()).or_insert_with(|| {
+                        pairs.extend(members.iter().map(|&l| (l, next)));
+                        next
+                    });
+                    if !pattern_sets[sets_of[sets_of.len() - 1] as usize..].contains(&id) {
+                        pattern_sets.push(id);
                     }
                 }
-                sets_of.push(set_starts.len() as u32 - 1);
+                sets_of.push(pattern_sets.len() as u32);
             }
             if !rule.unless.is_empty() {
                 unless.push((ri, rule.kind.gated(), rule.unless.clone()));
             }
+        }
+        let literals = n + extra.len();
+        pairs.sort_unstable();
+        let mut in_sets = vec![0u32; literals + 1];
+        for &(l, _) in &pairs {
+            in_sets[l as usize + 1] += 1;
+        }
+        for l in 1..in_sets.len() {
+            in_sets[l] += in_sets[l - 1];
         }
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
@@ -353,10 +382,12 @@ impl Pack {
             .expect("literal automaton builds for any set of strings");
         Automaton {
             ac,
-            literals: n + extra.len(),
+            literals,
             sets_of,
-            set_starts,
-            members,
+            pattern_sets,
+            in_sets,
+            literal_sets: pairs.into_iter().map(|(_, s)| s).collect(),
+            sets: set_ids.len(),
             unless,
         }
     }
