@@ -110,19 +110,11 @@ fn sigmoid(x: f32) -> f32 {
 }
 
 fn ngram_logits(text: &str) -> [f32; params::N] {
-    let buckets = ngram::buckets(text);
-    let mut sums = [0i32; params::N];
-    for b in &buckets {
-        if let Some(row) = NGRAM.get(b * params::N..(b + 1) * params::N) {
-            for (s, &q) in sums.iter_mut().zip(row) {
-                *s += i32::from(q as i8);
-            }
-        }
-    }
-    let inv = if buckets.is_empty() {
+    let (sums, count) = ngram::sums(text, NGRAM);
+    let inv = if count == 0 {
         0.0
     } else {
-        1.0 / (buckets.len() as f32).sqrt()
+        1.0 / (count as f32).sqrt()
     };
     let mut out = params::NGRAM_B;
     for (c, l) in out.iter_mut().enumerate() {

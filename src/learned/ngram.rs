@@ -3,6 +3,8 @@
 //! FNV-1a hashed into one of 2^BUCKET_BITS buckets. model/features.py computes the same features.
 
 use super::params;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 const PUNCT: &[char] = &[
     '!', '"', '#', '$', '%', '&', '\'', '(', ')', '*', '+', ',', '-', '.', '/', ':', ';', '<', '=',
@@ -30,44 +32,157 @@ impl Fnv {
     }
 }
 
-/// The buckets of every feature of `text`, with repeats.
-pub fn buckets(text: &str) -> Vec<usize> {
-    let lower = text.to_lowercase();
-    let words: Vec<&str> = lower
+/// Words longer than this (in bytes) are hashed every time rather than remembered.
+const MAX_CACHED_WORD: usize = 64;
+/// The cache is emptied when it holds this many words, so memory stays flat on any input.
+const MAX_CACHED_WORDS: usize = 1 << 15;
+
+/// One word's own features (the word and its character grams, not the pairs it is in): the
+/// sum of their rows of the head, and how many there are.
+#[derive(Clone, Copy)]
+struct WordSums {
+    sums: [i32; params::N],
+    count: u32,
+}
+
+thread_local! {
+    /// Each word's own features, per thread: hashing every character gram of every word again
+    /// was most of the n-gram head's cost, and words repeat. The sums are integers, so adding a
+    /// word's total gives exactly what adding its features one by one gives.
+    static WORDS: RefCell<HashMap<Box<str>, WordSums>> = RefCell::new(HashMap::new());
+}
+
+fn add_row(sums: &mut [i32; params::N], table: &[u8], bucket: usize) {
+    if let Some(row) = table.get(bucket * params::N..(bucket + 1) * params::N) {
+        for (s, &q) in sums.iter_mut().zip(row) {
+            *s += i32::from(q as i8);
+        }
+    }
+}
+
+/// The lower-cased words of `text`, as the features see them.
+fn words(lower: &str) -> Vec<&str> {
+    lower
         .split_whitespace()
         .map(|w| w.trim_matches(PUNCT))
         .filter(|w| !w.is_empty())
-        .collect();
+        .collect()
+}
+
+/// Calls `f` with the bucket of the word `w` and of each of its character grams.
+fn word_buckets(w: &str, chars: &mut Vec<char>, mut f: impl FnMut(usize)) {
+    let mut tmp = [0u8; 4];
+    let mut h = Fnv::new(b'w');
+    h.eat(w.as_bytes());
+    f(h.bucket());
+    chars.clear();
+    chars.push('<');
+    chars.extend(w.chars());
+    chars.push('>');
+    if chars.len() - 2 > MAX_GRAM_WORD {
+        return;
+    }
+    for n in 3..=5 {
+        for gram in chars.windows(n) {
+            let mut h = Fnv::new(b'c');
+            for c in gram {
+                h.eat(c.encode_utf8(&mut tmp).as_bytes());
+            }
+            f(h.bucket());
+        }
+    }
+}
+
+fn pair_bucket(w: &str, next: &str) -> usize {
+    let mut h = Fnv::new(b'b');
+    h.eat(w.as_bytes());
+    h.eat(b" ");
+    h.eat(next.as_bytes());
+    h.bucket()
+}
+
+/// The sum of the rows of `table` (`params::N` int8 values per bucket) over every feature of
+/// `text`, with repeats, and the number of features: what [`buckets`] would give, summed.
+pub fn sums(text: &str, table: &[u8]) -> ([i32; params::N], usize) {
+    let lower = text.to_lowercase();
+    let words = words(&lower);
+    let mut sums = [0i32; params::N];
+    let mut count = 0usize;
+    let mut chars: Vec<char> = Vec::new();
+    WORDS.with_borrow_mut(|cache| {
+        for (i, w) in words.iter().enumerate() {
+            if let Some(next) = words.get(i + 1) {
+                add_row(&mut sums, table, pair_bucket(w, next));
+                count += 1;
+            }
+            let own = match cache.get(*w) {
+                Some(own) => *own,
+                None => {
+                    let mut own = WordSums {
+                        sums: [0; params::N],
+                        count: 0,
+                    };
+                    word_buckets(w, &mut chars, |b| {
+                        add_row(&mut own.sums, table, b);
+                        own.count += 1;
+                    });
+                    if w.len() <= MAX_CACHED_WORD {
+                        if cache.len() >= MAX_CACHED_WORDS {
+                            cache.clear();
+                        }
+                        cache.insert((*w).into(), own);
+                    }
+                    own
+                }
+            };
+            for (s, o) in sums.iter_mut().zip(own.sums) {
+                *s += o;
+            }
+            count += own.count as usize;
+        }
+    });
+    (sums, count)
+}
+
+/// The buckets of every feature of `text`, with repeats.
+#[cfg(test)]
+pub fn buckets(text: &str) -> Vec<usize> {
+    let lower = text.to_lowercase();
+    let words = words(&lower);
     let mut out = Vec::with_capacity(words.len() * 16);
     let mut chars: Vec<char> = Vec::new();
-    let mut tmp = [0u8; 4];
     for (i, w) in words.iter().enumerate() {
-        let mut h = Fnv::new(b'w');
-        h.eat(w.as_bytes());
-        out.push(h.bucket());
+        word_buckets(w, &mut chars, |b| out.push(b));
         if let Some(next) = words.get(i + 1) {
-            let mut h = Fnv::new(b'b');
-            h.eat(w.as_bytes());
-            h.eat(b" ");
-            h.eat(next.as_bytes());
-            out.push(h.bucket());
-        }
-        chars.clear();
-        chars.push('<');
-        chars.extend(w.chars());
-        chars.push('>');
-        if chars.len() - 2 > MAX_GRAM_WORD {
-            continue;
-        }
-        for n in 3..=5 {
-            for gram in chars.windows(n) {
-                let mut h = Fnv::new(b'c');
-                for c in gram {
-                    h.eat(c.encode_utf8(&mut tmp).as_bytes());
-                }
-                out.push(h.bucket());
-            }
+            out.push(pair_bucket(w, next));
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembered_words_sum_as_their_features_do() {
+        let table = super::super::NGRAM;
+        let texts = [
+            "",
+            "Hi Ana, would you like to book a quick demo? A quick one!",
+            "ΣΊΣΥΦΟΣ ΟΔΟΣ, «Größe» — l'été; za-żółć gęślą jaźń",
+            "שלום דנה, ראיתי את ההרצאה שלך",
+            &format!("{} short", "w".repeat(100)),
+        ];
+        for _ in 0..2 {
+            for t in texts {
+                let bs = buckets(t);
+                let mut want = [0i32; params::N];
+                for &b in &bs {
+                    add_row(&mut want, table, b);
+                }
+                assert_eq!(sums(t, table), (want, bs.len()), "{t:?}");
+            }
+        }
+    }
 }

@@ -5,6 +5,8 @@
 
 use super::params;
 use fst::raw::{Fst, Output};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// The SentencePiece word marker.
 const META: char = '\u{2581}';
@@ -52,12 +54,151 @@ fn normalise(text: &str) -> (String, Vec<usize>) {
     (buf, starts)
 }
 
+/// A piece that starts at character `from` of a word and ends before character `to`.
+#[derive(Debug, Clone, Copy)]
+struct Edge {
+    from: u32,
+    to: u32,
+    piece: Piece,
+}
+
+/// Words longer than this (in bytes) are walked every time rather than remembered: links and
+/// noise, which rarely repeat and would fill the cache.
+const MAX_CACHED_WORD: usize = 64;
+/// The cache is emptied when it holds this many words, so memory stays flat on any input.
+const MAX_CACHED_WORDS: usize = 1 << 15;
+
+thread_local! {
+    /// Each word's edges, per thread: walking the `fst` from every character is most of the
+    /// tokeniser's cost, and words repeat (function words in every sentence, a template's words
+    /// in every draft).
+    static EDGES: RefCell<HashMap<Box<str>, Box<[Edge]>>> = RefCell::new(HashMap::new());
+}
+
+/// Every vocabulary piece inside `word` (a `▁` and the characters up to the next one), in the
+/// order the search meets them: by start, then by end.
+fn word_edges(fst: &Fst<&[u8]>, word: &str) -> Vec<Edge> {
+    let bytes = word.as_bytes();
+    let starts: Vec<usize> = word.char_indices().map(|(i, _)| i).collect();
+    // char index of each byte offset that starts a character (u32::MAX elsewhere)
+    let mut char_at = vec![u32::MAX; bytes.len() + 1];
+    for (ci, &b) in starts.iter().enumerate() {
+        char_at[b] = ci as u32;
+    }
+    char_at[bytes.len()] = starts.len() as u32;
+    let mut edges = Vec::new();
+    for (i, &from) in starts.iter().enumerate() {
+        let limit = (from + params::MAX_PIECE_BYTES).min(bytes.len());
+        let mut node = fst.root();
+        let mut out = Output::zero();
+        for (pos, &b) in bytes.iter().enumerate().take(limit).skip(from) {
+            let Some(ti) = node.find_input(b) else { break };
+            let t = node.transition(ti);
+            out = out.cat(t.out);
+            node = fst.node(t.addr);
+            let e = char_at[pos + 1];
+            if node.is_final() && e != u32::MAX {
+                edges.push(Edge {
+                    from: i as u32,
+                    to: e,
+                    piece: unpack(out.cat(node.final_output()).value()),
+                });
+            }
+        }
+    }
+    edges
+}
+
+/// Relaxes the Viterbi search over one word that starts at character `base` of the text.
+fn relax(
+    best: &mut [f32],
+    back: &mut [(usize, Option<Piece>)],
+    base: usize,
+    len: usize,
+    edges: &[Edge],
+) {
+    let mut k = 0;
+    for c in 0..len {
+        let i = base + c;
+        let here = edges[k..]
+            .iter()
+            .take_while(|e| e.from as usize == c)
+            .count();
+        let mine = &edges[k..k + here];
+        k += here;
+        if best[i] == f32::NEG_INFINITY {
+            continue;
+        }
+        for edge in mine {
+            let e = base + edge.to as usize;
+            let sc = best[i] + edge.piece.score;
+            if sc > best[e] {
+                best[e] = sc;
+                back[e] = (i, Some(edge.piece));
+            }
+        }
+        let us = best[i] + params::UNK_SCORE;
+        if us > best[i + 1] {
+            best[i + 1] = us;
+            back[i + 1] = (i, None);
+        }
+    }
+}
+
 /// The pieces of `text` in order (unknown characters as `None`).
+///
+/// No vocabulary piece holds `▁` after its first character (a test checks the embedded map), so
+/// no piece crosses a word start and the pieces found inside a word do not depend on its
+/// neighbours: they are looked up per word, and the search over them runs exactly as over the
+/// whole text.
 pub fn pieces(fst: &Fst<&[u8]>, text: &str) -> Vec<Option<Piece>> {
+    let (buf, starts) = normalise(text);
+    let n = starts.len() - 1;
+    let mut best = vec![f32::NEG_INFINITY; n + 1];
+    let mut back: Vec<(usize, Option<Piece>)> = vec![(0, None); n + 1];
+    best[0] = 0.0;
+    let mut w = 0;
+    while w < n {
+        // A word runs from its `▁` to the next one (the text always starts with one).
+        let mut end = w + 1;
+        while end < n && !buf[starts[end]..].starts_with(META) {
+            end += 1;
+        }
+        let word = &buf[starts[w]..starts[end]];
+        if word.len() > MAX_CACHED_WORD {
+            relax(&mut best, &mut back, w, end - w, &word_edges(fst, word));
+        } else {
+            EDGES.with_borrow_mut(|cache| {
+                if !cache.contains_key(word) {
+                    if cache.len() >= MAX_CACHED_WORDS {
+                        cache.clear();
+                    }
+                    cache.insert(word.into(), word_edges(fst, word).into_boxed_slice());
+                }
+                if let Some(edges) = cache.get(word) {
+                    relax(&mut best, &mut back, w, end - w, edges);
+                }
+            });
+        }
+        w = end;
+    }
+    let mut out = Vec::new();
+    let mut i = n;
+    while i > 0 {
+        let (from, p) = back[i];
+        out.push(p);
+        i = from;
+    }
+    out.reverse();
+    out
+}
+
+/// The old search over the whole text at once, kept to check the per-word one against.
+#[cfg(test)]
+fn pieces_whole(fst: &Fst<&[u8]>, text: &str) -> Vec<Option<Piece>> {
     let (buf, starts) = normalise(text);
     let bytes = buf.as_bytes();
     let n = starts.len() - 1;
-    // char index of each byte offset that starts a character (usize::MAX elsewhere)
     let mut char_at = vec![usize::MAX; bytes.len() + 1];
     for (ci, &b) in starts.iter().enumerate() {
         char_at[b] = ci;
@@ -103,4 +244,50 @@ pub fn pieces(fst: &Fst<&[u8]>, text: &str) -> Vec<Option<Piece>> {
     }
     out.reverse();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fst::Streamer;
+
+    #[test]
+    fn no_piece_crosses_a_word_start() {
+        let meta = META.to_string();
+        let mut keys = super::super::vocab().stream();
+        let mut n = 0;
+        while let Some((k, _)) = keys.next() {
+            let k = String::from_utf8_lossy(k);
+            let rest = k.strip_prefix(META).unwrap_or(&k);
+            assert!(
+                !rest.contains(&meta),
+                "piece {k:?} holds a word start inside"
+            );
+            n += 1;
+        }
+        assert!(n > 1000);
+    }
+
+    #[test]
+    fn per_word_search_is_the_whole_text_search() {
+        let fst = super::super::vocab();
+        let long = "y".repeat(300);
+        let texts = [
+            "",
+            " ",
+            "  two  spaces  ",
+            "Hello world, would you be open to a quick call next week?",
+            "Ciao Marco, ti scrivo perché ho letto il tuo articolo sul networking.",
+            "Dzień dobry, piszę do Pana w sprawie współpracy przy nowym projekcie.",
+            "שלום דנה, ראיתי את ההרצאה שלך בכנס ורציתי להתחבר",
+            "Größere Straße — “quoted” … ﬁne ① ＡＢＣ 🙂 a\u{301} \u{0} \u{2581}x\u{2581}\u{2581}y",
+            "https://example.com/a-very-long-link-that-goes-on-and-on-and-on/with/more?and=query&x=y",
+            &long,
+        ];
+        for _ in 0..2 {
+            for t in texts {
+                assert_eq!(pieces(fst, t), pieces_whole(fst, t), "{t:?}");
+            }
+        }
+    }
 }
