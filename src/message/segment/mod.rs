@@ -281,6 +281,13 @@ fn contact_line(t: &str, m: &Compiled) -> bool {
 }
 
 fn starts_with_word(line: &str, words: &[String]) -> Option<usize> {
+    if line.is_ascii() {
+        // Lower-casing ASCII keeps lengths, so only the bytes a word and the character after
+        // it can reach need it (lines are often whole paragraphs).
+        let reach = words.iter().map(String::len).max().unwrap_or(0) + 1;
+        let lower = line[..line.len().min(reach)].to_ascii_lowercase();
+        return longest_word_at_start(&lower, words);
+    }
     let lower = line.to_lowercase();
     if lower.len() != line.len() {
         // Case mapping changed lengths (rare); compare char by char instead of by bytes.
@@ -292,6 +299,11 @@ fn starts_with_word(line: &str, words: &[String]) -> Option<usize> {
                 .then(|| line.char_indices().nth(n).map_or(line.len(), |(i, _)| i))
         });
     }
+    longest_word_at_start(&lower, words)
+}
+
+/// The byte length of the longest of `words` that `lower` starts with as a whole word.
+fn longest_word_at_start(lower: &str, words: &[String]) -> Option<usize> {
     words
         .iter()
         .filter(|w| !w.is_empty() && lower.starts_with(w.as_str()))
