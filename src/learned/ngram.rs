@@ -60,11 +60,20 @@ fn add_row(sums: &mut [i32; params::N], table: &[u8], bucket: usize) {
     }
 }
 
+/// Whether `c` is in [`PUNCT`]: every ASCII punctuation character is, and a few others.
+fn is_punct(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_punctuation()
+    } else {
+        PUNCT.contains(&c)
+    }
+}
+
 /// The lower-cased words of `text`, as the features see them.
 fn words(lower: &str) -> Vec<&str> {
     lower
         .split_whitespace()
-        .map(|w| w.trim_matches(PUNCT))
+        .map(|w| w.trim_matches(is_punct))
         .filter(|w| !w.is_empty())
         .collect()
 }
@@ -163,6 +172,13 @@ pub fn buckets(text: &str) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn punctuation_test_is_the_list() {
+        for c in (0..0x3000).filter_map(char::from_u32) {
+            assert_eq!(is_punct(c), PUNCT.contains(&c), "{c:?}");
+        }
+    }
 
     #[test]
     fn remembered_words_sum_as_their_features_do() {

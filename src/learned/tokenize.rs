@@ -169,15 +169,16 @@ pub fn pieces(fst: &Fst<&[u8]>, text: &str) -> Vec<Option<Piece>> {
             relax(&mut best, &mut back, w, end - w, &word_edges(fst, word));
         } else {
             EDGES.with_borrow_mut(|cache| {
-                if !cache.contains_key(word) {
-                    if cache.len() >= MAX_CACHED_WORDS {
-                        cache.clear();
-                    }
-                    cache.insert(word.into(), word_edges(fst, word).into_boxed_slice());
-                }
                 if let Some(edges) = cache.get(word) {
                     relax(&mut best, &mut back, w, end - w, edges);
+                    return;
                 }
+                if cache.len() >= MAX_CACHED_WORDS {
+                    cache.clear();
+                }
+                let edges = word_edges(fst, word);
+                relax(&mut best, &mut back, w, end - w, &edges);
+                cache.insert(word.into(), edges.into_boxed_slice());
             });
         }
         w = end;
