@@ -201,10 +201,26 @@ def ngram_matrix(texts):
                          shape=(len(texts), 1 << features.BUCKET_BITS))
 
 
-def fit(X, y, w, C):
+def fit(X, idx, y, w, C):
+    """A logistic regression on rows `idx` of X with targets y (0/1, or soft: a row then counts
+    as a positive with weight w*y and a negative with weight w*(1-y)), classes balanced."""
     # liblinear's coordinate descent is far quicker than lbfgs on 2^18 sparse columns
-    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=1000, solver="liblinear")
-    clf.fit(X, y, sample_weight=w)
+    hard = np.all((y == 0) | (y == 1))
+    if hard:
+        clf = LogisticRegression(C=C, class_weight="balanced", max_iter=1000, solver="liblinear")
+        clf.fit(X[idx], y.astype(int), sample_weight=w)
+        return clf
+    ii = np.concatenate([idx, idx])
+    yy = np.concatenate([np.ones(len(idx), int), np.zeros(len(idx), int)])
+    ww = np.concatenate([w * y, w * (1 - y)])
+    # balanced as LogisticRegression(class_weight="balanced") is: each class's total weight
+    # is half the total
+    npos = max((ww * yy).sum(), 1e-9)
+    nneg = max((ww * (1 - yy)).sum(), 1e-9)
+    ww = np.where(yy == 1, ww / npos, ww / nneg) * (w.sum() / 2.0)
+    keep = ww > 1e-6
+    clf = LogisticRegression(C=C, max_iter=1000, solver="liblinear")
+    clf.fit(X[ii[keep]], yy[keep], sample_weight=ww[keep])
     return clf
 
 
@@ -222,39 +238,131 @@ RECIPE = dict(
     open_w=0.0,              # weight of an open sentence as a negative (0: left out)
     mix=0.5,                 # weight of the embedding head in the average
     top={"early-pitch": 2},  # message score: the mean of the k best sentences (default 1)
+    soft=0.0,                # teacher distillation: weight of the teacher's probability in a
+                             # hand-labelled row's target (0: no teacher)
+    soft_open_w=0.5,         # weight of an open sentence learned at the teacher's probability
+    teacher_c=4.0,           # inverse regularisation of the teacher's heads
+    # Categories with too few real positives in train for the message rule to set a threshold
+    # (it rests on 0-2 found messages): the threshold is set by held-out language on the team's
+    # sentences and by the real clean messages instead (model/README.md, "Thresholds").
+    thin_thr={},
     sent_cap=False,          # threshold at least the 99.8th percentile of negative sentences
     more=False,              # read examples-more.tsv
+    emb_head="linear",       # embedding head: "linear" (one logistic regression per category)
+                             # or "mlp" (256 -> hidden ReLU -> one sigmoid per category, shared)
+    hidden=48, mlp_l2=1e-3, mlp_epochs=300, mlp_seeds=1,
 )
 
 
-def crossval(rows, msgs, E, G, recipe=RECIPE, cats=CATS, fold_seed=7, verbose=True):
+def fit_mlp(X, Y, M, W, hidden, l2, epochs, seed=0, lr=3e-3):
+    """A shared hidden layer and one sigmoid output per category, full-batch Adam on the masked,
+    class-balanced, weighted binary cross-entropy (Y may be soft). Returns (W1, b1, W2, b2)."""
+    rng = np.random.RandomState(seed)
+    n, d = X.shape
+    c = Y.shape[1]
+    # class-balanced weights per category, as LogisticRegression(class_weight="balanced")
+    CW = np.zeros_like(Y)
+    for j in range(c):
+        m = M[:, j] > 0
+        npos = max(Y[m, j].sum(), 1e-3)
+        nneg = max((1 - Y[m, j]).sum(), 1e-3)
+        tot = m.sum()
+        CW[:, j] = np.where(m, W[:, j] * (Y[:, j] * tot / (2 * npos) + (1 - Y[:, j]) * tot / (2 * nneg)), 0)
+    CW = CW / max(CW.sum(), 1e-9) * c
+    P = [rng.randn(d, hidden) * np.sqrt(2.0 / d), np.zeros(hidden),
+         rng.randn(hidden, c) * np.sqrt(1.0 / hidden), np.zeros(c)]
+    P = [p.astype(np.float32) for p in P]
+    mo = [np.zeros_like(p) for p in P]
+    ve = [np.zeros_like(p) for p in P]
+    X = X.astype(np.float32)
+    Y = Y.astype(np.float32)
+    CW = CW.astype(np.float32)
+    for t in range(1, epochs + 1):
+        H = X @ P[0] + P[1]
+        A = np.maximum(H, 0)
+        Z = A @ P[2] + P[3]
+        S = sigmoid(Z)
+        dZ = (S - Y) * CW
+        g2 = A.T @ dZ + l2 * P[2]
+        gb2 = dZ.sum(0)
+        dA = dZ @ P[2].T
+        dH = dA * (H > 0)
+        g0 = X.T @ dH + l2 * P[0]
+        gb0 = dH.sum(0)
+        for i, g in enumerate((g0, gb0, g2, gb2)):
+            mo[i] = 0.9 * mo[i] + 0.1 * g
+            ve[i] = 0.999 * ve[i] + 0.001 * g * g
+            P[i] -= lr * (mo[i] / (1 - 0.9 ** t)) / (np.sqrt(ve[i] / (1 - 0.999 ** t)) + 1e-8)
+    return P
+
+
+def mlp_logits(P, X):
+    return np.maximum(X @ P[0] + P[1], 0) @ P[2] + P[3]
+
+
+def fit_mlp_heads(E, tg, recipe):
+    """The shared MLP on every row some category learns from; tg: {category: (idx, y, w)}."""
+    allidx = np.unique(np.concatenate([tg[c][0] for c in CATS]))
+    pos = {i: r for r, i in enumerate(allidx)}
+    Y = np.zeros((len(allidx), len(CATS)))
+    M = np.zeros_like(Y)
+    W = np.zeros_like(Y)
+    for j, c in enumerate(CATS):
+        idx, y, w = tg[c]
+        r = np.array([pos[i] for i in idx], dtype=int)
+        Y[r, j], M[r, j], W[r, j] = y, 1, w
+    Ps = [fit_mlp(E[allidx], Y, M, W, recipe["hidden"], recipe["mlp_l2"], recipe["mlp_epochs"],
+                  seed=s) for s in range(recipe["mlp_seeds"])]
+    if len(Ps) == 1:
+        return Ps[0]
+    # several seeds: one wider hidden layer, their outputs averaged
+    return [np.concatenate([p[0] for p in Ps], 1), np.concatenate([p[1] for p in Ps]),
+            np.concatenate([p[2] for p in Ps], 0) / len(Ps), sum(p[3] for p in Ps) / len(Ps)]
+
+
+def crossval(rows, msgs, E, G, recipe=RECIPE, cats=CATS, fold_seed=7, verbose=True, T=None):
     """5-fold cross-validation grouped by source; returns {cat: report} with the threshold the
     rule below chooses and the out-of-fold message-level figures (all, en, other), and the
-    out-of-fold sentence scores."""
-    groups = np.array([r["group"] for r in rows])
-    ug = sorted(set(groups))
-    rng = np.random.RandomState(fold_seed)
-    fold_of_group = {g: rng.randint(5) for g in ug}
-    fold = np.array([fold_of_group[g] for g in groups])
+    out-of-fold sentence scores. With recipe["soft"] > 0, `T` holds the teacher's e5 embedding
+    of each row (NaN rows: none) and the students learn from its probabilities, which for a
+    training row come from a teacher that saw neither that row's fold nor the test fold."""
+    fold = folds_of(rows, fold_seed)
     report, oofs = {}, {}
+    P_oof = {c: np.zeros(len(rows)) for c in cats}
+    for k in range(5):
+        train_folds = [j for j in range(5) if j != k]
+        soft = teacher_soft(rows, T, fold, train_folds, recipe) if recipe["soft"] > 0 else None
+        te = fold == k
+        tg = {c: targets(rows, c, recipe, None if soft is None else soft[c], fold != k)
+              for c in CATS}
+        if recipe["emb_head"] == "mlp":
+            P = fit_mlp_heads(E, tg, recipe)
+            pe_all = sigmoid(mlp_logits(P, E[te]))
+        for c in cats:
+            idx, y, w = tg[c]
+            if recipe["emb_head"] == "mlp":
+                pe = pe_all[:, CATS.index(c)]
+            else:
+                pe = fit(E, idx, y, w, recipe["emb_c"]).predict_proba(E[te])[:, 1]
+            pg = fit(G, idx, y, w, recipe["ng_c"]).predict_proba(G[te])[:, 1]
+            P_oof[c][te] = mix_probs(recipe, pe, pg)
     for c in cats:
+        oof = P_oof[c]
         idx, y, w = labelled(rows, c, recipe)
-        oof = np.zeros(len(rows))
-        for k in range(5):
-            tr = fold[idx] != k
-            te = fold == k
-            ce = fit(E[idx[tr]], y[tr], w[tr], recipe["emb_c"])
-            cg = fit(G[idx[tr]], y[tr], w[tr], recipe["ng_c"])
-            oof[te] = mix_probs(recipe, ce.predict_proba(E[te])[:, 1], cg.predict_proba(G[te])[:, 1])
         scored = message_scores(msgs, oof, c, recipe)
         hand = np.array([c not in rows[i].get("tw", {}) for i in idx], bool)
         negs = np.sort(oof[idx[(y == 0) & hand]])
         sentence_cap = float(negs[int(0.998 * (len(negs) - 1))]) if len(negs) else 0.5
         by_messages = choose_threshold([(s, l) for s, l, _ in scored])
         thr = max(by_messages, min(sentence_cap + 1e-4, 0.99)) if recipe["sent_cap"] else by_messages
+        if c in recipe["thin_thr"]:
+            # too few real positives for the message rule: set by THIN_RULE (see RECIPE)
+            thr = recipe["thin_thr"][c]
         rep = dict(threshold=round(thr, 3), by_messages=round(by_messages, 3),
                    sentence_cap=round(sentence_cap, 3), train_rows=int(len(idx)),
-                   pos_rows=int(y.sum()))
+                   pos_rows=int(y.sum()),
+                   max_clean=round(max([s for s, l, _ in scored if not l], default=0.0), 3),
+                   pos_scores=sorted((round(s, 3) for s, l, _ in scored if l), reverse=True)[:12])
         for name, keep in (("all", lambda l: True), ("en", lambda l: l == "en"),
                            ("other", lambda l: l != "en")):
             sub = [(s, l) for s, l, lang in scored if keep(lang)]
@@ -267,6 +375,63 @@ def crossval(rows, msgs, E, G, recipe=RECIPE, cats=CATS, fold_seed=7, verbose=Tr
         if verbose:
             print(c, rep, flush=True)
     return report, oofs
+
+
+def folds_of(rows, fold_seed=7):
+    groups = np.array([r["group"] for r in rows])
+    ug = sorted(set(groups))
+    rng = np.random.RandomState(fold_seed)
+    fold_of_group = {g: rng.randint(5) for g in ug}
+    return np.array([fold_of_group[g] for g in groups])
+
+
+def teacher_soft(rows, T, fold, train_folds, recipe):
+    """{category: teacher probability per row (NaN: none)} for the rows in `train_folds` that
+    have a teacher embedding: a logistic regression per category on the e5 embeddings of the
+    hand-labelled rows, each row scored by a teacher fitted without its own fold (and without
+    any fold outside `train_folds`)."""
+    has = ~np.isnan(T[:, 0])
+    out = {}
+    for c in CATS:
+        soft = np.full(len(rows), np.nan)
+        lab = np.array([c in r["lab"] and c not in r.get("tw", {}) for r in rows])
+        for j in train_folds:
+            fit_on = has & lab & np.isin(fold, [f for f in train_folds if f != j])
+            score = has & (fold == j)
+            y = np.array([rows[i]["lab"][c] for i in np.where(fit_on)[0]])
+            if len(set(y)) < 2 or not score.any():
+                continue
+            w = np.array([rows[i]["w"] for i in np.where(fit_on)[0]])
+            clf = LogisticRegression(C=recipe["teacher_c"], class_weight="balanced", max_iter=2000)
+            clf.fit(T[fit_on], y, sample_weight=w)
+            soft[score] = clf.predict_proba(T[score])[:, 1]
+        out[c] = soft
+    return out
+
+
+def targets(rows, c, recipe, soft=None, keep=None):
+    """(row index, target 0-1, weight) the students of category c learn from, on rows where
+    `keep` holds. Without a teacher: the hand labels (`labelled`). With one (`soft`: the
+    teacher's probability per row, NaN where it has none): a hand label becomes
+    (1 - soft) * label + soft * teacher, and an open sentence (in a message labelled c but
+    holding none of its evidence) is learned at the teacher's probability, weight soft_open_w."""
+    idx, y, w = labelled(rows, c, recipe)
+    y = y.astype(float)
+    if soft is not None:
+        a = recipe["soft"]
+        s = soft[idx]
+        ok = ~np.isnan(s)
+        y[ok] = (1 - a) * y[ok] + a * s[ok]
+        if recipe["soft_open_w"] > 0:
+            opn = np.array([i for i, r in enumerate(rows) if c in r.get("open", ())
+                            and not np.isnan(soft[i]) and c not in r["lab"]], dtype=int)
+            idx = np.concatenate([idx, opn])
+            y = np.concatenate([y, soft[opn]])
+            w = np.concatenate([w, np.full(len(opn), recipe["soft_open_w"])])
+    if keep is not None:
+        m = keep[idx]
+        idx, y, w = idx[m], y[m], w[m]
+    return idx, y, w
 
 
 def labelled(rows, c, recipe):
@@ -327,23 +492,41 @@ def main():
     texts = [r["text"] for r in rows]
     print(f"{len(rows)} training sentences from {len(msgs)} real messages", flush=True)
     E, G = sentence_features(texts, vocab, q, scale)
-    groups = np.array([r["group"] for r in rows])
-    ug = sorted(set(groups))
-    rng = np.random.RandomState(7)
-    fold_of_group = {g: rng.randint(5) for g in ug}
-    fold = np.array([fold_of_group[g] for g in groups])
+    fold = folds_of(rows)
     teacher_report = teach.label_open(rows, CATS, fold) if corpus.TEACHER else {}
     report = {"teacher": teacher_report} if corpus.TEACHER else {}
-    cv, _ = crossval(rows, msgs, E, G, RECIPE)
+    T = teacher_matrix(rows) if RECIPE["soft"] > 0 else None
+    cv, _ = crossval(rows, msgs, E, G, RECIPE, T=T)
     report.update(cv)
     report["recipe"] = RECIPE
+    # the shipped heads learn from every row; with a teacher, each row's soft label comes from a
+    # teacher that did not see its fold
+    soft = teacher_soft(rows, T, fold, list(range(5)), RECIPE) if RECIPE["soft"] > 0 else None
+    tg = {c: targets(rows, c, RECIPE, None if soft is None else soft[c]) for c in CATS}
+    mlp = fit_mlp_heads(E, tg, RECIPE) if RECIPE["emb_head"] == "mlp" else None
     final = {}
     for c in CATS:
-        idx, y, w = labelled(rows, c, RECIPE)
-        ce = fit(E[idx], y, w, RECIPE["emb_c"])
-        cg = fit(G[idx], y, w, RECIPE["ng_c"])
+        idx, y, w = tg[c]
+        ce = None if mlp is not None else fit(E, idx, y, w, RECIPE["emb_c"])
+        cg = fit(G, idx, y, w, RECIPE["ng_c"])
         final[c] = (ce, cg, cv[c]["threshold"])
+    final["mlp"] = mlp
     write_outputs(vocab, q, scale, final, report)
+
+
+def teacher_matrix(rows):
+    """The teacher's e5 embedding of each row (computed and cached by teach.py for real train
+    sentences and team sentences; rule examples have none: a NaN row, hard labels only)."""
+    need = [r["text"] for r in rows if r["msg"] is not None or r["group"].startswith("own:")]
+    teach.teacher_embeddings(need)
+    store = teach._store()
+    dim = len(next(iter(store.values())))
+    T = np.full((len(rows), dim), np.nan, np.float32)
+    for i, r in enumerate(rows):
+        v = store.get(r["text"])
+        if v is not None and (r["msg"] is not None or r["group"].startswith("own:")):
+            T[i] = v / max(np.linalg.norm(v), 1e-9)
+    return T
 
 
 def sentence_features(texts, vocab, q, scale):
@@ -396,10 +579,19 @@ def write_outputs(vocab, q, scale, final, report):
     n = len(CATS)
     ng = np.zeros((1 << features.BUCKET_BITS, n), np.int8)
     emb_w, emb_b, ng_scale, ng_b, thr = [], [], [], [], []
+    mlp = final.get("mlp")
+    if mlp is not None:
+        w1 = mlp[0].T.astype(np.float32)  # hidden x DIM
+        b1 = mlp[1].astype(np.float32)
+        w2 = mlp[2].T.astype(np.float32)  # N x hidden
     for ci, c in enumerate(CATS):
         ce, cg, th = final[c]
-        emb_w.append(ce.coef_[0].astype(np.float32))
-        emb_b.append(np.float32(ce.intercept_[0]))
+        if mlp is None:
+            emb_w.append(ce.coef_[0].astype(np.float32))
+            emb_b.append(np.float32(ce.intercept_[0]))
+        else:
+            emb_w.append(w2[ci])
+            emb_b.append(np.float32(mlp[3][ci]))
         wv = cg.coef_[0]
         s = float(np.abs(wv).max() / 127.0) or 1.0
         ng[:, ci] = np.clip(np.round(wv / s), -127, 127).astype(np.int8)
@@ -420,7 +612,15 @@ def write_outputs(vocab, q, scale, final, report):
         f.write("pub const EMB_B: [f32; N] = [" + ", ".join(fmt(x) for x in emb_b) + "];\n")
         f.write("pub const NGRAM_B: [f32; N] = [" + ", ".join(fmt(x) for x in ng_b) + "];\n")
         f.write("pub const NGRAM_SCALE: [f32; N] = [" + ", ".join(fmt(x) for x in ng_scale) + "];\n")
-        f.write("pub const EMB_W: [[f32; DIM]; N] = [\n")
+        if mlp is not None:
+            f.write(f"pub const HIDDEN: usize = {len(b1)};\n")
+            f.write("pub const EMB_B1: [f32; HIDDEN] = [" + ", ".join(fmt(x) for x in b1) + "];\n")
+            f.write("pub const EMB_W1: [[f32; DIM]; HIDDEN] = [\n")
+            for wv in w1:
+                f.write("    [" + ", ".join(fmt(x) for x in wv) + "],\n")
+            f.write("];\n")
+        width = "HIDDEN" if mlp is not None else "DIM"
+        f.write(f"pub const EMB_W: [[f32; {width}]; N] = [\n")
         for wv in emb_w:
             f.write("    [" + ", ".join(fmt(x) for x in wv) + "],\n")
         f.write("];\n")
@@ -436,7 +636,8 @@ def write_outputs(vocab, q, scale, final, report):
         inv = 1.0 / np.sqrt(len(b)) if b else 0.0
         el, nl, pr = [], [], []
         for ci in range(n):
-            z1 = float(np.float32(emb_b[ci]) + np.dot(emb_w[ci], e))
+            h = e if mlp is None else np.maximum(w1 @ e.astype(np.float32) + b1, 0)
+            z1 = float(np.float32(emb_b[ci]) + np.dot(emb_w[ci], h))
             z2 = float(ng_b[ci] + ng_scale[ci] * float(ng[b, ci].astype(np.int32).sum()) * inv)
             el.append(z1)
             nl.append(z2)
