@@ -59,6 +59,14 @@ fn fold_char(c: char, out: &mut String) {
     }
 }
 
+/// Whether the byte is an ASCII character that folds to itself lower-cased: not white space
+/// (`char::is_whitespace` on ASCII: tab to carriage return, and space) and not the backtick,
+/// which becomes an apostrophe.
+#[inline]
+fn copied_lowercase(b: u8) -> bool {
+    b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' ' | b'`')
+}
+
 /// Folds a single word or phrase the same way texts are folded (for pattern literals).
 pub fn fold_str(s: &str) -> String {
     fold(s).text
@@ -89,11 +97,33 @@ pub fn fold(s: &str) -> Folded {
             });
         }
     }
+    let bytes = s.as_bytes();
     let mut in_space = false;
-    for (i, c) in s.char_indices() {
+    let mut i = 0;
+    while i < bytes.len() {
+        if copied_lowercase(bytes[i]) {
+            // A run of ASCII that folds to itself lower-cased, byte for byte (most text):
+            // copied at once, one run of the back map.
+            let end = bytes[i..]
+                .iter()
+                .position(|&b| !copied_lowercase(b))
+                .map_or(bytes.len(), |k| i + k);
+            came_from(&mut back, text.len(), 1, i);
+            let at = text.len();
+            text.push_str(&s[i..end]);
+            text[at..].make_ascii_lowercase();
+            in_space = false;
+            i = end;
+            continue;
+        }
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
+        let here = i;
+        i += c.len_utf8();
         if c.is_whitespace() {
             if !in_space {
-                came_from(&mut back, text.len(), 1, i);
+                came_from(&mut back, text.len(), 1, here);
                 text.push(' ');
                 in_space = true;
             }
@@ -106,7 +136,7 @@ pub fn fold(s: &str) -> Folded {
         let before = text.len();
         fold_char(c, &mut text);
         debug_assert!(text.len() > before);
-        came_from(&mut back, before, text.len() - before, i);
+        came_from(&mut back, before, text.len() - before, here);
     }
     Folded {
         text,
@@ -169,16 +199,19 @@ mod tests {
             "\u{200B}\u{00AD}x  \t y",
             "",
             "   ",
+            "ASCII run `tick`\x0b\x0c\x1f\x00 then ÉCOLE and\u{85}NEL Mixed-Case_Words",
         ];
         for t in texts {
             let f = fold(t);
             // The byte-per-byte map, built the obvious way.
             let mut want = Vec::new();
+            let mut want_text = String::new();
             let mut in_space = false;
             for (i, c) in t.char_indices() {
                 if c.is_whitespace() {
                     if !in_space {
                         want.push(i);
+                        want_text.push(' ');
                         in_space = true;
                     }
                     continue;
@@ -190,7 +223,9 @@ mod tests {
                 let mut one = String::new();
                 fold_char(c, &mut one);
                 want.extend(std::iter::repeat_n(i, one.len()));
+                want_text.push_str(&one);
             }
+            assert_eq!(want_text, f.text, "{t:?}");
             assert_eq!(want.len(), f.text.len(), "{t:?}");
             for (pos, &w) in want.iter().enumerate() {
                 assert_eq!(f.orig_start(pos), w, "{t:?} at {pos}");
@@ -199,6 +234,23 @@ mod tests {
             assert_eq!(f.orig_start(f.text.len()), t.len());
             assert_eq!(f.orig_end(f.text.len() + 3), t.len());
         }
+    }
+
+    /// Every ASCII character takes the byte-for-byte path exactly when the character path
+    /// would copy it lower-cased.
+    #[test]
+    fn ascii_fast_path_matches_the_character_rules() {
+        for b in 0u8..128 {
+            let c = char::from(b);
+            let mut one = String::new();
+            fold_char(c, &mut one);
+            let same =
+                !c.is_whitespace() && !dropped(c) && one == c.to_ascii_lowercase().to_string();
+            assert_eq!(copied_lowercase(b), same, "{c:?}");
+        }
+        let all: String = (0u8..128).map(char::from).collect();
+        let f = fold(&format!("{all} Zb`C\u{2019}D{all}"));
+        assert!(f.text.contains(" zb'c'd"), "{:?}", f.text);
     }
 
     #[test]
