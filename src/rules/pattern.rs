@@ -22,6 +22,10 @@ mod prederived {
 /// message. On longer texts the searches would cost more than the regex saves.
 const REQUIRED_CHECK_TEXT: usize = 8 * 1024;
 
+/// Messages at least this long have even their short paragraphs searched with the full regex
+/// (see [`Pattern::find_all_checked`]).
+pub const FULL_REGEX_MESSAGE: usize = 256 * 1024;
+
 /// A run of literals in `build.rs`'s table: (first, count) in `LITS`.
 type LitRun = (u32, u32);
 
@@ -271,13 +275,13 @@ impl Pattern {
         self.find_all_with(text, prefixes, short)
     }
 
-    /// [`Pattern::find_all`] on a paragraph of a long text whose pre-filter scan already found
-    /// every required piece ([`Pattern::pieces`]): the pieces are not looked for again, and
-    /// the search is the full regex's, whose literal prefilter skips to where a match can
-    /// start (the quick regex runs its automaton over every byte of the paragraph; on a long
-    /// text its smaller compile cost no longer matters).
-    pub fn find_all_checked(&self, text: &str, prefixes: &[char]) -> Vec<Range<usize>> {
-        self.find_all_with(text, prefixes, false)
+    /// [`Pattern::find_all`] on a text whose pre-filter scan already found every required
+    /// piece ([`Pattern::pieces`]): the pieces are not looked for again. In a message of at
+    /// least [`FULL_REGEX_MESSAGE`] bytes (`long`), every paragraph is searched with the full
+    /// regex, whose literal prefilter skips to where a match can start (the quick regex runs
+    /// its automaton over every byte; there its smaller compile cost no longer matters).
+    pub fn find_all_checked(&self, text: &str, prefixes: &[char], long: bool) -> Vec<Range<usize>> {
+        self.find_all_with(text, prefixes, !long && text.len() <= REQUIRED_CHECK_TEXT)
     }
 
     fn find_all_with(&self, text: &str, prefixes: &[char], quick: bool) -> Vec<Range<usize>> {

@@ -53,7 +53,8 @@ impl<'m> View<'m> {
     ) -> Vec<(Range<usize>, Range<usize>)> {
         let p = &rule.patterns[pattern];
         let found = if checked {
-            p.find_all_checked(&self.folded.text, &pack.word_prefixes)
+            let long = self.prose.len() >= crate::rules::pattern::FULL_REGEX_MESSAGE;
+            p.find_all_checked(&self.folded.text, &pack.word_prefixes, long)
         } else {
             p.find_all(&self.folded.text, &pack.word_prefixes)
         };
