@@ -304,9 +304,12 @@ fn starts_with_word(line: &str, words: &[String]) -> Option<usize> {
 
 /// The byte length of the longest of `words` that `lower` starts with as a whole word.
 fn longest_word_at_start(lower: &str, words: &[String]) -> Option<usize> {
+    // Every line is compared with every greeting and sign-off word of the packs: the first
+    // byte rules out nearly all of them without a call to compare.
+    let first = *lower.as_bytes().first()?;
     words
         .iter()
-        .filter(|w| !w.is_empty() && lower.starts_with(w.as_str()))
+        .filter(|w| w.as_bytes().first() == Some(&first) && lower.starts_with(w.as_str()))
         .filter(|w| {
             lower[w.len()..]
                 .chars()
