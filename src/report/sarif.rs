@@ -7,8 +7,10 @@
 //! Each result carries `partialFingerprints` that survive edits elsewhere in the file (see
 //! [`fingerprint`]), so code scanning keeps one alert per finding across commits.
 //!
-//! The document is built at the end of the run: results are small, and the rule list is only
-//! known once every file has been checked (a folder's config may add rule files).
+//! The document is written at the end of the run, since the rule list is only known once every
+//! file has been checked (a folder's config may add rule files). Until then each result is kept
+//! as compact JSON text (a `Value` tree of one result took about 7 KB, its text a fifth of that),
+//! and at the end the results are written one at a time into the document.
 
 use super::{Reporter, Summary};
 use crate::error::SourceError;
@@ -28,8 +30,8 @@ const SRCROOT: &str = "%SRCROOT%";
 #[derive(Default)]
 pub struct SarifReporter {
     rules: Vec<RuleMeta>,
-    /// Results with their rule id; the index is filled in at the end.
-    results: Vec<(String, Value)>,
+    /// Results (compact JSON) with their rule id; the index is filled in at the end.
+    results: Vec<(String, Box<str>)>,
     notifications: Vec<Value>,
 }
 
@@ -196,6 +198,13 @@ fn notification(e: &SourceError) -> Value {
     })
 }
 
+/// A kept result with its rule's index added (last, as the document always had it).
+fn with_index(json: &str, id: &str, index: &std::collections::HashMap<String, usize>) -> Value {
+    let mut v: Value = serde_json::from_str(json).unwrap_or(Value::Null);
+    v["ruleIndex"] = json!(index.get(id).copied().unwrap_or(0));
+    v
+}
+
 fn descriptor(m: &RuleMeta) -> Value {
     let help = m.help_text();
     let mut v = json!({
@@ -218,6 +227,18 @@ fn descriptor(m: &RuleMeta) -> Value {
 impl SarifReporter {
     /// The whole document.
     pub fn document(&self) -> Value {
+        let (rules, index) = self.rules_and_index();
+        let results: Vec<Value> = self
+            .results
+            .iter()
+            .map(|(id, text)| with_index(text, id, &index))
+            .collect();
+        self.document_of(&rules, results)
+    }
+
+    /// The rule list (the catalog, and any rule a result names that it lacks) and where each
+    /// rule is in it.
+    fn rules_and_index(&self) -> (Vec<RuleMeta>, std::collections::HashMap<String, usize>) {
         let mut rules = self.rules.clone();
         for (id, _) in &self.results {
             if !rules.iter().any(|m| &m.id == id) {
@@ -234,20 +255,16 @@ impl SarifReporter {
                 });
             }
         }
-        let index: std::collections::HashMap<&str, usize> = rules
+        let index = rules
             .iter()
             .enumerate()
-            .map(|(i, m)| (m.id.as_str(), i))
+            .map(|(i, m)| (m.id.clone(), i))
             .collect();
-        let results: Vec<Value> = self
-            .results
-            .iter()
-            .map(|(id, v)| {
-                let mut v = v.clone();
-                v["ruleIndex"] = json!(index.get(id.as_str()).copied().unwrap_or(0));
-                v
-            })
-            .collect();
+        (rules, index)
+    }
+
+    /// The document with these rules and results.
+    fn document_of(&self, rules: &[RuleMeta], results: Vec<Value>) -> Value {
         let mut base = Map::new();
         if let Ok(cwd) = std::env::current_dir() {
             let mut s = cwd.to_string_lossy().replace('\\', "/");
@@ -296,8 +313,8 @@ impl Reporter for SarifReporter {
             let n = seen.entry(base).or_default();
             let print = fingerprint(&f.rule, matched, *n);
             *n += 1;
-            self.results
-                .push((f.rule.to_string(), result(r, &idx, f, print)));
+            let text = result(r, &idx, f, print).to_string().into_boxed_str();
+            self.results.push((f.rule.to_string(), text));
         }
         Ok(())
     }
@@ -311,7 +328,36 @@ impl Reporter for SarifReporter {
     }
 
     fn finish(&mut self, out: &mut dyn Write, _summary: &Summary) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &self.document())?;
+        let (rules, index) = self.rules_and_index();
+        let results = std::mem::take(&mut self.results);
+        // The document without its results, pretty-printed; `results` is the run's last key,
+        // so they go where its empty list is, each printed as it would be inside the document.
+        let text = serde_json::to_string_pretty(&self.document_of(&rules, Vec::new()))?;
+        const EMPTY: &str = "\"results\": []";
+        let at = match text.rfind(EMPTY) {
+            Some(at) if !results.is_empty() => at,
+            _ => {
+                out.write_all(text.as_bytes())?;
+                return out.write_all(b"\n");
+            }
+        };
+        out.write_all(text[..at].as_bytes())?;
+        out.write_all(b"\"results\": [")?;
+        for (k, (id, json)) in results.iter().enumerate() {
+            out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
+            let pretty = serde_json::to_string_pretty(&with_index(json, id, &index))?;
+            // Inside the document a result sits four levels deep (JSON strings hold no raw
+            // line breaks, so every line is indented the same).
+            for (i, line) in pretty.lines().enumerate() {
+                if i > 0 {
+                    out.write_all(b"\n")?;
+                }
+                out.write_all(b"        ")?;
+                out.write_all(line.as_bytes())?;
+            }
+        }
+        out.write_all(b"\n      ]")?;
+        out.write_all(text[at + EMPTY.len()..].as_bytes())?;
         out.write_all(b"\n")
     }
 }
@@ -319,6 +365,34 @@ impl Reporter for SarifReporter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Results are written one at a time into the document, exactly as the whole document
+    /// prints.
+    #[test]
+    fn the_written_document_is_the_whole_document_printed() {
+        let linter = crate::lint::Linter::new(crate::lint::LintOptions {
+            no_config: true,
+            ..Default::default()
+        });
+        let text = "Hi Ana,\n\nOur platform helps companies like yours, and I would love to \
+                    book a quick demo. Grab a slot on my calendar link.\n\nBest,\nSam\n";
+        let mut reporter = SarifReporter::default();
+        let mut sink = Vec::new();
+        for name in ["a.txt", "b.txt"] {
+            let r = linter.check(name, None, text.as_bytes().to_vec(), None);
+            assert!(!r.findings.is_empty());
+            reporter.file(&mut sink, &r).unwrap();
+        }
+        let whole = serde_json::to_string_pretty(&reporter.document()).unwrap() + "\n";
+        reporter.finish(&mut sink, &Summary::default()).unwrap();
+        assert_eq!(String::from_utf8(sink).unwrap(), whole);
+        // With no results the document is printed as it is.
+        let mut empty = SarifReporter::default();
+        let whole = serde_json::to_string_pretty(&empty.document()).unwrap() + "\n";
+        let mut sink = Vec::new();
+        empty.finish(&mut sink, &Summary::default()).unwrap();
+        assert_eq!(String::from_utf8(sink).unwrap(), whole);
+    }
 
     #[test]
     fn paths_become_relative_uri_references() {
