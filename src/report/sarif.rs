@@ -341,7 +341,7 @@ impl Reporter for SarifReporter {
                 return out.write_all(b"\n");
             }
         };
-        out.write_all(text[..at].as_bytes())?;
+        out.write_all(&text.as_bytes()[..at])?;
         out.write_all(b"\"results\": [")?;
         for (k, (id, json)) in results.iter().enumerate() {
             out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
@@ -357,7 +357,7 @@ impl Reporter for SarifReporter {
             }
         }
         out.write_all(b"\n      ]")?;
-        out.write_all(text[at + EMPTY.len()..].as_bytes())?;
+        out.write_all(&text.as_bytes()[at + EMPTY.len()..])?;
         out.write_all(b"\n")
     }
 }
