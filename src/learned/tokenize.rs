@@ -183,6 +183,11 @@ pub fn pieces(fst: &Fst<&[u8]>, text: &str) -> Vec<Option<Piece>> {
         }
         w = end;
     }
+    backtrack(&back, n)
+}
+
+/// The best path's pieces, read back from the end of the Viterbi table.
+fn backtrack(back: &[(usize, Option<Piece>)], n: usize) -> Vec<Option<Piece>> {
     let mut out = Vec::new();
     let mut i = n;
     while i > 0 {
@@ -236,15 +241,7 @@ fn pieces_whole(fst: &Fst<&[u8]>, text: &str) -> Vec<Option<Piece>> {
             back[i + 1] = (i, None);
         }
     }
-    let mut out = Vec::new();
-    let mut i = n;
-    while i > 0 {
-        let (from, p) = back[i];
-        out.push(p);
-        i = from;
-    }
-    out.reverse();
-    out
+    backtrack(&back, n)
 }
 
 #[cfg(test)]
