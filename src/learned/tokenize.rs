@@ -88,25 +88,35 @@ fn word_edges(fst: &Fst<&[u8]>, word: &str) -> Vec<Edge> {
     char_at[bytes.len()] = starts.len() as u32;
     let mut edges = Vec::new();
     for (i, &from) in starts.iter().enumerate() {
-        let limit = (from + params::MAX_PIECE_BYTES).min(bytes.len());
-        let mut node = fst.root();
-        let mut out = Output::zero();
-        for (pos, &b) in bytes.iter().enumerate().take(limit).skip(from) {
-            let Some(ti) = node.find_input(b) else { break };
-            let t = node.transition(ti);
-            out = out.cat(t.out);
-            node = fst.node(t.addr);
-            let e = char_at[pos + 1];
-            if node.is_final() && e != u32::MAX {
+        for_each_piece(fst, bytes, from, |end, piece| {
+            let e = char_at[end];
+            if e != u32::MAX {
                 edges.push(Edge {
                     from: i as u32,
                     to: e,
-                    piece: unpack(out.cat(node.final_output()).value()),
+                    piece,
                 });
             }
-        }
+        });
     }
     edges
+}
+
+/// Calls `f(end, piece)` for every vocabulary piece that `bytes[from..end]` spells, shortest
+/// first, up to the longest piece's length.
+fn for_each_piece(fst: &Fst<&[u8]>, bytes: &[u8], from: usize, mut f: impl FnMut(usize, Piece)) {
+    let limit = (from + params::MAX_PIECE_BYTES).min(bytes.len());
+    let mut node = fst.root();
+    let mut out = Output::zero();
+    for (pos, &b) in bytes.iter().enumerate().take(limit).skip(from) {
+        let Some(ti) = node.find_input(b) else { break };
+        let t = node.transition(ti);
+        out = out.cat(t.out);
+        node = fst.node(t.addr);
+        if node.is_final() {
+            f(pos + 1, unpack(out.cat(node.final_output()).value()));
+        }
+    }
 }
 
 /// Relaxes the Viterbi search over one word that starts at character `base` of the text.
@@ -216,25 +226,14 @@ fn pieces_whole(fst: &Fst<&[u8]>, text: &str) -> Vec<Option<Piece>> {
         if best[i] == f32::NEG_INFINITY {
             continue;
         }
-        let from = starts[i];
-        let limit = (from + params::MAX_PIECE_BYTES).min(bytes.len());
-        let mut node = fst.root();
-        let mut out = Output::zero();
-        for (pos, &b) in bytes.iter().enumerate().take(limit).skip(from) {
-            let Some(ti) = node.find_input(b) else { break };
-            let t = node.transition(ti);
-            out = out.cat(t.out);
-            node = fst.node(t.addr);
-            let e = char_at[pos + 1];
-            if node.is_final() && e != usize::MAX {
-                let piece = unpack(out.cat(node.final_output()).value());
-                let sc = best[i] + piece.score;
-                if sc > best[e] {
-                    best[e] = sc;
-                    back[e] = (i, Some(piece));
-                }
+        let at = best[i];
+        for_each_piece(fst, bytes, starts[i], |end, piece| {
+            let e = char_at[end];
+            if e != usize::MAX && at + piece.score > best[e] {
+                best[e] = at + piece.score;
+                back[e] = (i, Some(piece));
             }
-        }
+        });
         let us = best[i] + params::UNK_SCORE;
         if us > best[i + 1] {
             best[i + 1] = us;
