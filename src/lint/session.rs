@@ -622,6 +622,15 @@ mod tests {
     use super::*;
     use crate::lint::LintOptions;
 
+    /// What a run keeps for every input stays as small as the docs say (a tree of 100,000
+    /// files keeps 100,000 of each).
+    #[test]
+    fn per_input_records_stay_small() {
+        assert!(std::mem::size_of::<Input>() <= 64);
+        assert!(std::mem::size_of::<Option<CopyOf>>() <= 40);
+        assert!(std::mem::size_of::<Draft>() <= 24);
+    }
+
     /// The batch step keeps the bytes it read for the check only within its budget: of two
     /// files that together pass it, one is checked from what was kept and the other is read
     /// again (here it is gone by then, so its check says it cannot be read).
