@@ -72,17 +72,22 @@ const ALSO_DETECTED: &[&str] = &[
 #[derive(Default, Clone, Copy)]
 struct WordHasher(u64);
 
+impl WordHasher {
+    fn eat(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
 impl std::hash::Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {
         for chunk in bytes.chunks(8) {
             let mut w = [0u8; 8];
             w[..chunk.len()].copy_from_slice(chunk);
-            self.0 =
-                (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
+            self.eat(u64::from_le_bytes(w));
         }
     }
     fn write_u8(&mut self, b: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        self.eat(u64::from(b));
     }
     fn finish(&self) -> u64 {
         self.0

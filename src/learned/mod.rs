@@ -19,7 +19,47 @@ mod params {
 }
 mod tokenize;
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
+
+/// What the layer worked out for each word it has seen, kept per thread (words repeat: function
+/// words in every sentence, a template's words in every draft). Words longer than
+/// [`WordCache::MAX_WORD`] bytes (links, noise) are worked out every time, and the cache is
+/// emptied when it holds [`WordCache::MAX_WORDS`], so memory stays flat on any input.
+pub(crate) struct WordCache<V>(HashMap<Box<str>, V>);
+
+impl<V> Default for WordCache<V> {
+    fn default() -> Self {
+        WordCache(HashMap::new())
+    }
+}
+
+impl<V> WordCache<V> {
+    const MAX_WORD: usize = 64;
+    const MAX_WORDS: usize = 1 << 15;
+
+    /// `read` of what `make` gives for `word`, made only the first time the word is seen.
+    pub(crate) fn with<R>(
+        &mut self,
+        word: &str,
+        make: impl FnOnce() -> V,
+        read: impl FnOnce(&V) -> R,
+    ) -> R {
+        if word.len() > Self::MAX_WORD {
+            return read(&make());
+        }
+        if let Some(v) = self.0.get(word) {
+            return read(v);
+        }
+        if self.0.len() >= Self::MAX_WORDS {
+            self.0.clear();
+        }
+        let v = make();
+        let r = read(&v);
+        self.0.insert(word.into(), v);
+        r
+    }
+}
 
 pub use params::CATEGORIES;
 

@@ -2,9 +2,8 @@
 //! punctuation trimmed), word pairs, and 3- to 5-character grams of each `<word>`. Each feature is
 //! FNV-1a hashed into one of 2^BUCKET_BITS buckets. model/features.py computes the same features.
 
-use super::params;
+use super::{params, WordCache};
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 const PUNCT: &[char] = &[
     '!', '"', '#', '$', '%', '&', '\'', '(', ')', '*', '+', ',', '-', '.', '/', ':', ';', '<', '=',
@@ -32,11 +31,6 @@ impl Fnv {
     }
 }
 
-/// Words longer than this (in bytes) are hashed every time rather than remembered.
-const MAX_CACHED_WORD: usize = 64;
-/// The cache is emptied when it holds this many words, so memory stays flat on any input.
-const MAX_CACHED_WORDS: usize = 1 << 15;
-
 /// One word's own features (the word and its character grams, not the pairs it is in): the
 /// sum of their rows of the head, and how many there are.
 #[derive(Clone, Copy)]
@@ -49,7 +43,7 @@ thread_local! {
     /// Each word's own features, per thread: hashing every character gram of every word again
     /// was most of the n-gram head's cost, and words repeat. The sums are integers, so adding a
     /// word's total gives exactly what adding its features one by one gives.
-    static WORDS: RefCell<HashMap<Box<str>, WordSums>> = RefCell::new(HashMap::new());
+    static WORDS: RefCell<WordCache<WordSums>> = RefCell::default();
 }
 
 fn add_row(sums: &mut [i32; params::N], table: &[u8], bucket: usize) {
@@ -124,26 +118,18 @@ pub fn sums(text: &str, table: &[u8]) -> ([i32; params::N], usize) {
                 add_row(&mut sums, table, pair_bucket(w, next));
                 count += 1;
             }
-            let own = match cache.get(*w) {
-                Some(own) => *own,
-                None => {
-                    let mut own = WordSums {
-                        sums: [0; params::N],
-                        count: 0,
-                    };
-                    word_buckets(w, &mut chars, |b| {
-                        add_row(&mut own.sums, table, b);
-                        own.count += 1;
-                    });
-                    if w.len() <= MAX_CACHED_WORD {
-                        if cache.len() >= MAX_CACHED_WORDS {
-                            cache.clear();
-                        }
-                        cache.insert((*w).into(), own);
-                    }
-                    own
-                }
+            let make = || {
+                let mut own = WordSums {
+                    sums: [0; params::N],
+                    count: 0,
+                };
+                word_buckets(w, &mut chars, |b| {
+                    add_row(&mut own.sums, table, b);
+                    own.count += 1;
+                });
+                own
             };
+            let own = cache.with(w, make, |own| *own);
             for (s, o) in sums.iter_mut().zip(own.sums) {
                 *s += o;
             }

@@ -3,10 +3,9 @@
 //! The pieces live in an `fst` map embedded in the binary; walking it from each position finds
 //! every piece that starts there in one pass.
 
-use super::params;
+use super::{params, WordCache};
 use fst::raw::{Fst, Output};
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// The SentencePiece word marker.
 const META: char = '\u{2581}';
@@ -62,17 +61,11 @@ struct Edge {
     piece: Piece,
 }
 
-/// Words longer than this (in bytes) are walked every time rather than remembered: links and
-/// noise, which rarely repeat and would fill the cache.
-const MAX_CACHED_WORD: usize = 64;
-/// The cache is emptied when it holds this many words, so memory stays flat on any input.
-const MAX_CACHED_WORDS: usize = 1 << 15;
-
 thread_local! {
     /// Each word's edges, per thread: walking the `fst` from every character is most of the
     /// tokeniser's cost, and words repeat (function words in every sentence, a template's words
     /// in every draft).
-    static EDGES: RefCell<HashMap<Box<str>, Box<[Edge]>>> = RefCell::new(HashMap::new());
+    static EDGES: RefCell<WordCache<Box<[Edge]>>> = RefCell::default();
 }
 
 /// Every vocabulary piece inside `word` (a `▁` and the characters up to the next one), in the
@@ -175,22 +168,12 @@ pub fn pieces(fst: &Fst<&[u8]>, text: &str) -> Vec<Option<Piece>> {
             end += 1;
         }
         let word = &buf[starts[w]..starts[end]];
-        if word.len() > MAX_CACHED_WORD {
-            relax(&mut best, &mut back, w, end - w, &word_edges(fst, word));
-        } else {
-            EDGES.with_borrow_mut(|cache| {
-                if let Some(edges) = cache.get(word) {
-                    relax(&mut best, &mut back, w, end - w, edges);
-                    return;
-                }
-                if cache.len() >= MAX_CACHED_WORDS {
-                    cache.clear();
-                }
-                let edges = word_edges(fst, word);
-                relax(&mut best, &mut back, w, end - w, &edges);
-                cache.insert(word.into(), edges.into_boxed_slice());
+        EDGES.with_borrow_mut(|cache| {
+            let make = || word_edges(fst, word).into_boxed_slice();
+            cache.with(word, make, |edges| {
+                relax(&mut best, &mut back, w, end - w, edges);
             });
-        }
+        });
         w = end;
     }
     backtrack(&back, n)

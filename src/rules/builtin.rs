@@ -184,8 +184,7 @@ mod tests {
         assert!(rules > 500, "{rules}");
     }
 
-    /// Linting reads every built-in file from its embedded JSON: each one has a JSON form
-    /// that parses (else linting would quietly fall back to the slower YAML).
+    /// `{:?}` of a parsed file without the YAML locations (the JSON form has none).
     fn without_locations(debug: String) -> String {
         let mut out = String::with_capacity(debug.len());
         let mut rest = debug.as_str();
@@ -220,7 +219,8 @@ mod tests {
     }
 
     /// Every built-in file, and the categories, have a JSON form that says exactly what the
-    /// lean YAML says: the same values in the same places, only without locations.
+    /// lean YAML says: the same values in the same places, only without locations (linting
+    /// reads the JSON; without it, it would quietly fall back to the slower YAML).
     #[test]
     fn builtin_files_read_the_same_from_json_and_yaml() {
         use crate::rules::schema::RuleFileDef;

@@ -82,8 +82,20 @@ impl Automaton {
         let sets = self.sets_of[g] as usize..self.sets_of[g + 1] as usize;
         self.pattern_sets[sets]
             .iter()
-            .all(|&s| present[s as usize / 64] & (1 << (s % 64)) != 0)
+            .all(|&s| has(present, s as usize))
     }
+}
+
+/// Whether bit `i` of `bits` is set.
+fn has(bits: &[u64], i: usize) -> bool {
+    bits[i / 64] & (1 << (i % 64)) != 0
+}
+
+/// Sets bit `i` of `bits`; whether it was not set before.
+fn mark(bits: &mut [u64], i: usize) -> bool {
+    let was = has(bits, i);
+    bits[i / 64] |= 1 << (i % 64);
+    !was
 }
 
 /// The patterns whose literals occur in a text: a bit per pattern of the pack, and a flag per
@@ -100,16 +112,13 @@ pub struct Candidates {
 
 impl Candidates {
     fn insert(&mut self, base: &[u32], (rule, pattern): PatternRef) {
-        let i = (base[rule as usize] + pattern) as usize;
-        self.bits[i / 64] |= 1 << (i % 64);
+        mark(&mut self.bits, (base[rule as usize] + pattern) as usize);
         self.rules[rule as usize] = true;
     }
 
     pub fn contains(&self, base: &[u32], rule: usize, pattern: usize) -> bool {
         let i = base[rule] as usize + pattern;
-        self.bits
-            .get(i / 64)
-            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+        i / 64 < self.bits.len() && has(&self.bits, i)
     }
 
     pub fn any_of_rule(&self, rule: usize) -> bool {
@@ -124,10 +133,6 @@ impl Candidates {
 
     fn clear(&mut self, g: usize) {
         self.bits[g / 64] &= !(1 << (g % 64));
-    }
-
-    fn set(&mut self, g: usize) {
-        self.bits[g / 64] |= 1 << (g % 64);
     }
 }
 
@@ -232,13 +237,12 @@ impl Pack {
             let mut present = vec![0u64; auto.sets.div_ceil(64)];
             for m in auto.ac.find_overlapping_iter(folded) {
                 let p = m.pattern().as_usize();
-                if seen[p / 64] & (1 << (p % 64)) != 0 {
+                if !mark(&mut seen, p) {
                     continue;
                 }
-                seen[p / 64] |= 1 << (p % 64);
                 let sets = auto.in_sets[p] as usize..auto.in_sets[p + 1] as usize;
                 for &s in &auto.literal_sets[sets] {
-                    present[s as usize / 64] |= 1 << (s % 64);
+                    mark(&mut present, s as usize);
                 }
                 if p < n {
                     let owners = self.owner_starts[p] as usize..self.owner_starts[p + 1] as usize;
@@ -264,7 +268,7 @@ impl Pack {
                 for &u in unless {
                     let g = self.pattern_base[*ri] as usize + u;
                     if auto.pieces_present(g, &present) {
-                        c.set(g);
+                        mark(&mut c.bits, g);
                     }
                 }
             }
@@ -278,8 +282,7 @@ impl Pack {
         // the scan of a short message).
         let mut seen = vec![0u64; n.div_ceil(64)];
         let mut hit = |p: usize, c: &mut Candidates| {
-            if seen[p / 64] & (1 << (p % 64)) == 0 {
-                seen[p / 64] |= 1 << (p % 64);
+            if mark(&mut seen, p) {
                 let owners = self.owner_starts[p] as usize..self.owner_starts[p + 1] as usize;
                 for &r in &self.owners[owners] {
                     c.insert(&self.pattern_base, r);

@@ -68,42 +68,36 @@ enum Literals {
 }
 
 impl Literals {
-    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        let (builtin, own) = match self {
-            Literals::Builtin(run) => (Some(run_literals(*run)), &[][..]),
-            Literals::Owned(own) => (None, own.as_slice()),
-        };
-        fn borrowed<'a>(s: &'static str) -> &'a str {
-            s
+    fn piece(&self) -> Piece<'_> {
+        match self {
+            Literals::Builtin(run) => Piece::Run(*run),
+            Literals::Owned(own) => Piece::Set(own),
         }
-        builtin
-            .into_iter()
-            .flatten()
-            .map(borrowed)
-            .chain(own.iter().map(String::as_str))
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.piece().literals()
     }
 }
 
-/// One set of [`Pattern::pieces`], wherever its literals are kept.
+/// A set of folded literals, wherever they are kept: a run of `build.rs`'s table, or owned.
 enum Piece<'a> {
-    Lits(&'a Literals),
     Run(LitRun),
     Set(&'a [String]),
 }
 
 impl<'a> Piece<'a> {
     fn literals(self) -> impl Iterator<Item = &'a str> + 'a {
-        let (lits, run, set) = match self {
-            Piece::Lits(l) => (Some(l.iter()), None, &[][..]),
-            Piece::Run(r) => (None, Some(run_literals(r)), &[][..]),
-            Piece::Set(s) => (None, None, s),
+        let (run, set) = match self {
+            Piece::Run(r) => (Some(run_literals(r)), &[][..]),
+            Piece::Set(s) => (None, s),
         };
         fn borrowed<'a>(s: &'static str) -> &'a str {
             s
         }
-        lits.into_iter()
+        run.into_iter()
             .flatten()
-            .chain(run.into_iter().flatten().map(borrowed))
+            .map(borrowed)
             .chain(set.iter().map(String::as_str))
     }
 }
@@ -393,7 +387,7 @@ impl Pattern {
             Required::Builtin(sets) => (set_runs(*sets), &[][..]),
             Required::Owned(sets) => (&[][..], sets.as_slice()),
         };
-        let gate = gate.then_some(Piece::Lits(&self.gate));
+        let gate = gate.then(|| self.gate.piece());
         gate.into_iter()
             .chain(sets.0.iter().map(|&run| Piece::Run(run)))
             .chain(sets.1.iter().map(|set| Piece::Set(set)))

@@ -85,9 +85,9 @@ impl Kind for PatternKind {
         let (pack, rule, ri, views) = (scan.pack, scan.rule, scan.index, scan.views);
         let mut found: Vec<Found> = Vec::new();
         for (vi, v) in views.iter().enumerate() {
+            let checked = v.candidates.checked(ri, true);
             for &p in &self.patterns {
                 if v.candidates.contains(&pack.pattern_base, ri, p) {
-                    let checked = v.candidates.checked(ri, true);
                     found.extend(
                         v.find_both(pack, rule, p, checked)
                             .into_iter()

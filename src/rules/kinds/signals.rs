@@ -127,9 +127,10 @@ impl Kind for SignalsKind {
         let mut any = false;
         for (si, s) in signals.iter().enumerate() {
             for (vi, v) in views.iter().enumerate() {
+                let checked = v.candidates.checked(ri, true);
                 for &p in &s.patterns {
                     if v.candidates.contains(&pack.pattern_base, ri, p) {
-                        for r in v.find(pack, rule, p, v.candidates.checked(ri, true)) {
+                        for r in v.find(pack, rule, p, checked) {
                             per_signal[si].push((vi, r));
                             any = true;
                         }
