@@ -359,6 +359,53 @@ fn exceptions_read_the_message_and_its_own_language() {
     assert!(!rules(&excused).contains(&learned), "{excused:#?}");
 }
 
+/// Early-pitch needs an offer: a message with another purpose (a study, a volunteer programme, a
+/// job offered or sought) is excused from `early-pitch/learned`, in the message's own language
+/// (each pack's `notselling`).
+#[test]
+fn early_pitch_learned_is_excused_when_the_message_sells_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let learned = "early-pitch/learned".to_string();
+    let cases = [
+        (
+            "de",
+            "Gern zeige ich Ihnen unsere Lagersoftware in einem kurzen Online-Termin.",
+            "Wir sind ein Forschungsteam der Hochschule Bremen und untersuchen, wie Lager digitalisiert werden.",
+        ),
+        (
+            "es",
+            "Ofrecemos gratis un informe comparativo de automatización a cada empresa.",
+            "Somos un equipo de investigadores y preparamos un estudio sobre la robótica en pymes.",
+        ),
+    ];
+    for (lang, pitch, excuse) in cases {
+        config_just_under(dir.path(), "early-pitch", pitch);
+        let run = |body: &str| {
+            std::fs::write(dir.path().join("draft.txt"), format!("{body}\n")).expect("write");
+            let out = tactful(
+                dir.path(),
+                &[
+                    "check",
+                    "--format",
+                    "json",
+                    "--lang",
+                    lang,
+                    "--stage",
+                    "first-contact",
+                    "draft.txt",
+                ],
+            );
+            rules(&common::first_file_diagnostics(&out))
+        };
+        assert!(
+            run(pitch).contains(&learned),
+            "{lang}: the pitch alone is flagged"
+        );
+        let excused = run(&format!("{excuse}\n\n{pitch}"));
+        assert!(!excused.contains(&learned), "{lang}: {excused:?}");
+    }
+}
+
 #[test]
 fn sarif_carries_the_confidence_and_stays_schema_valid() {
     let out = check_close_as("sarif");
