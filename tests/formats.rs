@@ -90,7 +90,6 @@ fn expected() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
             "early-pitch--base64.eml",
             vec![
                 ("early-pitch/discount-offer", "ZW50cyBpbiBNaWxhbi4gV2UgaGF2ZSBhCmxpbWl0ZWQtdGltZSBvZmZlcjogMzAlIG9mZiBvdXIg"),
-                ("early-pitch/limited-time-offer", "ZW50cyBpbiBNaWxhbi4gV2UgaGF2ZSBhCmxpbWl0ZWQtdGltZSBvZmZlcjogMzAlIG9mZiBvdXIg"),
                 (
                     "early-pitch/demo-request",
                     "aGVscGRlc2sgcGxhbiBpZiB5b3Ugc2lnbiB1cCBiZWZvcmUgRnJpZGF5LgpDYW4gSSBib29rIGEg\ncXVpY2sgZGVtbyBmb3IgeW91IHRoaXMgd2Vlaz8KCkJlc3QgcmVnYXJkcywKTGVuYQo=",

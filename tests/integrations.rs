@@ -306,17 +306,26 @@ fn fix_rewrites_only_the_edits_and_keeps_every_other_byte() {
 }
 
 #[test]
-fn overlapping_fixes_are_applied_one_at_a_time() {
+fn overlapping_fixes_on_one_sentence_become_one_finding_and_one_rewrite() {
     let d = tempfile::tempdir().expect("tempdir");
     let p = write(
         d.path(),
         "m.txt",
         b"How about a quick okapi call tomorrow?\n",
     );
+    // Two rules of one category, each with a rewrite, on overlapping words: one finding (the
+    // wider one) with the other as its related entry, and only its rewrite applies.
+    let out = check(&["--format", "json", "m.txt"], d.path());
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let diags = json["files"][0]["diagnostics"]
+        .as_array()
+        .expect("diagnostics");
+    assert_eq!(diags.len(), 1, "{json}");
+    assert_eq!(diags[0]["rule"], "early-pitch/zz-okapi-call-tomorrow");
+    assert_eq!(diags[0]["related"][0]["rule"], "early-pitch/zz-quick-call");
     let diff = check(&["--diff", "m.txt"], d.path());
-    // Only the first of two overlapping rewrites is in the diff.
     assert!(
-        stdout(&diff).contains("+How about a a question tomorrow?"),
+        stdout(&diff).contains("+How about a quick a chat sometime?"),
         "{}",
         stdout(&diff)
     );
@@ -324,7 +333,7 @@ fn overlapping_fixes_are_applied_one_at_a_time() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         std::fs::read_to_string(&p).expect("read"),
-        "How about a a question tomorrow?\n"
+        "How about a quick a chat sometime?\n"
     );
 }
 

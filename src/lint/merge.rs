@@ -1,14 +1,21 @@
-//! One sentence, one finding: when findings of different categories cover the same words
-//! (overlapping spans in one file), the reader gets the strongest one, with the others listed
-//! as its related entries ("also mass-message/…: <message>") instead of two or three
-//! diagnostics on one sentence (issue 9, "duplicate categories").
+//! One problem, one finding: when findings cover the same words (overlapping spans in one
+//! file), the reader gets the strongest one, with the others listed as its related entries
+//! ("also mass-message/…: <message>") instead of two or three diagnostics on one sentence
+//! (issue 9, "duplicate categories"). That holds across categories and within one: two rules of
+//! one category on the same words (a phrase rule and an any-word-order rule both reading "you
+//! will now receive our newsletter") are one problem too.
 //!
 //! Runs after suppressions, `allow:`, the selection and the configured severities (a rule the
-//! user turned off cannot hide another one) and before the per-rule cap. What is left alone:
-//! - findings of the same category (the engine already decides between those), except that a
-//!   learned finding overlapped by a pattern finding of its own category is dropped: the pattern
-//!   has the exact words and the fix. The learned kind already skips sentences the patterns
-//!   before it in the pack cover; this catches a user's pattern rule loaded after it;
+//! user turned off cannot hide another one) and before the per-rule cap. Special cases:
+//! - a learned finding overlapped by a pattern finding of its own category is dropped with no
+//!   related entry: the pattern has the exact words and the fix. The learned kind already skips
+//!   sentences the patterns before it in the pack cover; this catches a user's pattern rule
+//!   loaded after it;
+//! - two findings of the same rule on overlapping words (a template's renderings can give a rule
+//!   two spans over one sentence) become the stronger one with no related entry: "also" the same
+//!   message would say nothing new.
+//!
+//! What is left alone:
 //! - tactful's own findings (`tactful/*`);
 //! - findings whose span is more than one sentence (a paragraph-wide or whole-message finding
 //!   would otherwise swallow every finding inside it);
@@ -28,9 +35,9 @@ use std::ops::Range;
 /// in the size of a group, and a group this large is not one sentence anyway.
 const MAX_GROUP: usize = 64;
 
-/// Folds overlapping findings of different categories into the strongest one; keeps the order
-/// of what is left (by position, as given).
-pub fn merge_categories(findings: &mut Vec<Finding>, source: &str) {
+/// Folds overlapping findings into the strongest one; keeps the order of what is left (by
+/// position, as given).
+pub fn merge_overlapping(findings: &mut Vec<Finding>, source: &str) {
     if findings.len() < 2 {
         return;
     }
@@ -82,20 +89,20 @@ pub fn merge_categories(findings: &mut Vec<Finding>, source: &str) {
             let f = &findings[i];
             let into = kept.iter().copied().find(|&k| {
                 let w = &findings[k];
-                w.category != f.category
-                    && overlaps(&w.span, &f.span)
-                    && !(f.suggestion.is_some() && w.suggestion.is_none())
+                overlaps(&w.span, &f.span) && !(f.suggestion.is_some() && w.suggestion.is_none())
             });
             match into {
                 Some(k) => {
                     folded[i] = Some(k);
-                    added.push((k, related_entry(f)));
+                    if findings[k].rule != f.rule {
+                        added.push((k, related_entry(f)));
+                    }
                 }
                 None => kept.push(i),
             }
         }
     }
-    if added.is_empty() && !dropped.contains(&true) {
+    if folded.iter().all(Option::is_none) && !dropped.contains(&true) {
         return;
     }
     for (k, rel) in added {
@@ -206,7 +213,7 @@ mod tests {
             f("self-focus/boast", Severity::Warning, 0..40),
             f("early-pitch/call", Severity::Error, 36..55),
         ];
-        merge_categories(&mut v, SRC);
+        merge_overlapping(&mut v, SRC);
         assert_eq!(rules(&v), ["early-pitch/call"]);
         assert_eq!(merged(&v[0]), ["self-focus/boast"]);
         assert_eq!(v[0].severity, Severity::Error);
@@ -216,7 +223,7 @@ mod tests {
         // Same severity: a pattern finding beats a learned one, even a wider one.
         let learned = learned_f("early-pitch/learned", Severity::Warning, 0..56);
         let mut v = vec![learned, f("self-focus/boast", Severity::Warning, 8..40)];
-        merge_categories(&mut v, SRC);
+        merge_overlapping(&mut v, SRC);
         assert_eq!(rules(&v), ["self-focus/boast"]);
         assert_eq!(merged(&v[0]), ["early-pitch/learned"]);
 
@@ -227,7 +234,7 @@ mod tests {
             learned,
             f("early-pitch/user-call", Severity::Warning, 36..55),
         ];
-        merge_categories(&mut v, SRC);
+        merge_overlapping(&mut v, SRC);
         assert_eq!(rules(&v), ["early-pitch/user-call"]);
         assert!(v[0].related.is_empty());
         // ... but not a learned finding of its category elsewhere.
@@ -236,7 +243,7 @@ mod tests {
             learned,
             f("early-pitch/user-call", Severity::Warning, 36..55),
         ];
-        merge_categories(&mut v, SRC);
+        merge_overlapping(&mut v, SRC);
         assert_eq!(rules(&v), ["early-pitch/learned", "early-pitch/user-call"]);
 
         // Same severity and kind: the wider span.
@@ -244,7 +251,7 @@ mod tests {
             f("ask-before-give/call", Severity::Warning, 45..55),
             f("early-pitch/offer", Severity::Warning, 19..55),
         ];
-        merge_categories(&mut v, SRC);
+        merge_overlapping(&mut v, SRC);
         assert_eq!(rules(&v), ["early-pitch/offer"]);
 
         // Everything equal: the rule id, whatever the input order.
@@ -256,7 +263,7 @@ mod tests {
             if flip {
                 v.reverse();
             }
-            merge_categories(&mut v, SRC);
+            merge_overlapping(&mut v, SRC);
             assert_eq!(rules(&v), ["early-pitch/a"]);
             assert_eq!(merged(&v[0]), ["self-focus/b"]);
         }
@@ -269,22 +276,67 @@ mod tests {
             f("early-pitch/call", Severity::Error, 36..55),
             f("self-focus/boast", Severity::Warning, 8..40),
         ];
-        merge_categories(&mut v, SRC);
+        merge_overlapping(&mut v, SRC);
         assert_eq!(rules(&v), ["early-pitch/call"]);
         assert_eq!(merged(&v[0]), ["self-focus/boast", "ask-before-give/call"]);
     }
 
     #[test]
-    fn left_alone() {
-        // Same category: both stay.
+    fn one_category_is_one_problem_too() {
+        // Two rules of one category on overlapping words: the wider one, the other as related.
         let mut v = vec![
-            f("early-pitch/a", Severity::Warning, 19..40),
-            f("early-pitch/b", Severity::Warning, 30..55),
+            f("signup-without-consent/b", Severity::Warning, 19..40),
+            f("signup-without-consent/a", Severity::Warning, 30..55),
         ];
-        merge_categories(&mut v, SRC);
+        merge_overlapping(&mut v, SRC);
+        assert_eq!(rules(&v), ["signup-without-consent/a"]);
+        assert_eq!(merged(&v[0]), ["signup-without-consent/b"]);
+        assert_eq!(v[0].related[0].span, 19..40);
+
+        // Severity first, as across categories.
+        let mut v = vec![
+            f("early-pitch/wide", Severity::Info, 8..55),
+            f("early-pitch/narrow", Severity::Error, 45..55),
+        ];
+        merge_overlapping(&mut v, SRC);
+        assert_eq!(rules(&v), ["early-pitch/narrow"]);
+        assert_eq!(v[0].severity, Severity::Error);
+        assert_eq!(merged(&v[0]), ["early-pitch/wide"]);
+
+        // One category and another on the same words: one finding with both others related.
+        let mut v = vec![
+            f("early-pitch/a", Severity::Warning, 36..55),
+            f("early-pitch/b", Severity::Warning, 38..55),
+            f("self-focus/c", Severity::Warning, 8..40),
+        ];
+        merge_overlapping(&mut v, SRC);
+        assert_eq!(rules(&v), ["self-focus/c"]);
+        assert_eq!(merged(&v[0]), ["early-pitch/a", "early-pitch/b"]);
+
+        // Not overlapping: both stay, whatever the category.
+        let mut v = vec![
+            f("early-pitch/a", Severity::Warning, 8..30),
+            f("early-pitch/b", Severity::Warning, 36..55),
+        ];
+        merge_overlapping(&mut v, SRC);
         assert_eq!(rules(&v), ["early-pitch/a", "early-pitch/b"]);
         assert!(v.iter().all(|f| f.related.is_empty()));
+    }
 
+    #[test]
+    fn one_rule_twice_on_the_same_words_is_one_finding_without_an_also() {
+        let mut v = vec![
+            f("assumed-closeness/x", Severity::Warning, 8..25),
+            f("assumed-closeness/x", Severity::Warning, 8..40),
+        ];
+        merge_overlapping(&mut v, SRC);
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].span, 8..40);
+        assert!(v[0].related.is_empty());
+    }
+
+    #[test]
+    fn left_alone() {
         for (case, pair) in [
             (
                 "not overlapping (adjacent spans do not overlap)",
@@ -316,7 +368,7 @@ mod tests {
             ),
         ] {
             let mut v = pair.to_vec();
-            merge_categories(&mut v, SRC);
+            merge_overlapping(&mut v, SRC);
             assert_eq!(v.len(), 2, "{case}");
         }
     }
@@ -333,14 +385,22 @@ mod tests {
             f("assumed-closeness/x", Severity::Error, 0..6),
             fixable.clone(),
         ];
-        merge_categories(&mut v, SRC);
+        merge_overlapping(&mut v, SRC);
         assert_eq!(v.len(), 2, "the fix would be lost");
 
         // When the winner has a fix of its own, the weaker one is folded in.
         let mut winner = f("assumed-closeness/x", Severity::Error, 0..6);
         winner.suggestion = fixable.suggestion.clone();
-        let mut v = vec![winner, fixable];
-        merge_categories(&mut v, SRC);
+        let mut v = vec![winner, fixable.clone()];
+        merge_overlapping(&mut v, SRC);
         assert_eq!(rules(&v), ["assumed-closeness/x"]);
+
+        // The same within one category.
+        let mut v = vec![
+            f("mass-message/strong", Severity::Error, 0..6),
+            fixable.clone(),
+        ];
+        merge_overlapping(&mut v, SRC);
+        assert_eq!(v.len(), 2, "the fix would be lost");
     }
 }

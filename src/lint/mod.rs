@@ -398,7 +398,7 @@ impl Linter {
                 None => true,
             });
         // After everything the user turned off or down, so a silenced rule hides nothing.
-        merge::merge_categories(&mut result.findings, &result.source);
+        merge::merge_overlapping(&mut result.findings, &result.source);
         result
     }
 }
