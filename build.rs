@@ -39,6 +39,8 @@ struct RuleYaml {
     /// Exceptions: their literals gate their searches on long texts.
     #[serde(default)]
     unless: Vec<String>,
+    #[serde(default, rename = "unless-message")]
+    unless_message: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -117,6 +119,7 @@ fn literal_table(files: &[PathBuf]) -> BTreeMap<String, literals::Derived> {
         for r in &file.rules {
             add(&r.patterns, &r.keywords);
             add(&r.unless, &[]);
+            add(&r.unless_message, &[]);
             for s in &r.signals {
                 add(&s.patterns, &s.keywords);
             }

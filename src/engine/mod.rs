@@ -97,6 +97,10 @@ fn run_pack_in(
         };
         let mut hits = Vec::new();
         rule.kind.run(&scan, &mut hits);
+        // `unless-message`: one place for every kind, asked only when there is something to excuse.
+        if !hits.is_empty() && scan.excused_by_message() {
+            hits.clear();
+        }
         // Hits become findings rule by rule, so a file dense with findings never holds both
         // forms of all of them at once.
         hits.into_iter()

@@ -384,6 +384,7 @@ fn merge(d: &Definition, ev: &EvidenceDef) -> (RuleDef, Option<KindDef>) {
         keywords: ev.keywords.clone(),
         unless: ev.unless.clone(),
         unless_scope: ev.unless_scope,
+        unless_message: ev.unless_message.clone(),
         signals: ev.signals.clone(),
         require: ev.require,
         scope: ev.scope,
@@ -458,6 +459,17 @@ fn compile_rule(
     let segments = cx.segments(r.segments.as_ref(), &DEFAULT_SEGMENTS);
     let compiled = kind.compile(r, cx, &mut patterns);
     let unless = cx.helper_patterns(&r.unless, &mut patterns);
+    let unless_message = cx.helper_patterns(&r.unless_message, &mut patterns);
+    if r.unless_scope.is_some() && r.unless.is_empty() {
+        cx.err(
+            Some(&r.id),
+            format!(
+                "rule `{}` has `unless-scope` but no `unless` for it to widen (exceptions \
+                 anywhere in the message go in `unless-message`)",
+                r.id.value
+            ),
+        );
+    }
     if cx.errors.len() > errors_before {
         return None;
     }
@@ -477,6 +489,7 @@ fn compile_rule(
         patterns,
         unless,
         unless_scope: r.unless_scope.unwrap_or(Scope::Sentence),
+        unless_message,
         examples: r.examples.clone(),
         origin: cx.path.to_string(),
     })

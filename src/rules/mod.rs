@@ -97,6 +97,8 @@ pub struct Rule {
     pub patterns: Vec<pattern::Pattern>,
     pub unless: Vec<usize>,
     pub unless_scope: Scope,
+    /// Exceptions that excuse every hit of the rule in a message they occur in (`unless-message`).
+    pub unless_message: Vec<usize>,
     pub examples: Examples,
     /// The file the rule came from (`rules/en/early-pitch.yaml` for built-ins).
     pub origin: String,

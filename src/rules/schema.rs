@@ -150,6 +150,11 @@ macro_rules! rule_entry {
             #[serde(default)]
             pub unless: Vec<Spanned<String>>,
             pub unless_scope: Option<Scope>,
+            /// Exceptions anywhere in the message (not quoted text): one excuses every hit of
+            /// the rule in it ("thanks for subscribing" in the subject excuses "you'll now
+            /// receive our newsletter" in the body), whatever `unless-scope` says.
+            #[serde(default)]
+            pub unless_message: Vec<Spanned<String>>,
             #[serde(default)]
             pub signals: Vec<SignalDef>,
             pub require: Option<usize>,
@@ -198,6 +203,7 @@ impl RuleDef {
         !self.patterns.is_empty()
             || !self.keywords.is_empty()
             || !self.unless.is_empty()
+            || !self.unless_message.is_empty()
             || !self.signals.is_empty()
             || self.metric.is_some()
             || !self.examples.bad.is_empty()

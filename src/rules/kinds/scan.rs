@@ -4,12 +4,23 @@
 
 use crate::context::Context;
 use crate::finding::{Finding, Text};
+use crate::message::SegmentKind;
 use crate::message::{Message, Segment};
 use crate::rules::pack::{Candidates, Pack};
 use crate::rules::{Rule, Scope, Severity};
-use crate::text::fold::Folded;
+use crate::text::fold::{fold_str, Folded};
 use std::ops::Range;
 use unicode_segmentation::UnicodeSegmentation;
+
+/// What `unless-message` reads: the message as the reader sees it, quoted text left out (a
+/// quoted line is someone else's words).
+const MESSAGE_SEGMENTS: [SegmentKind; 5] = [
+    SegmentKind::Subject,
+    SegmentKind::Greeting,
+    SegmentKind::Body,
+    SegmentKind::Signoff,
+    SegmentKind::Signature,
+];
 
 /// One segment prepared for matching.
 pub struct View<'m> {
@@ -176,6 +187,22 @@ impl Scan<'_, '_> {
             }
         }
         Exceptions::new(out)
+    }
+
+    /// Whether one of the rule's `unless-message` patterns occurs in the message as the reader
+    /// sees it: every segment but quoted text, whichever segments the rule itself reads (a
+    /// confirmation in the subject excuses a sentence in the body). Asked only once the rule
+    /// has hits, so the message is folded again only then.
+    pub fn excused_by_message(&self) -> bool {
+        let rule = self.rule;
+        if rule.unless_message.is_empty() {
+            return false;
+        }
+        let text = fold_str(&self.msg.text_of(&MESSAGE_SEGMENTS));
+        rule.unless_message.iter().any(|&u| {
+            let p = &rule.patterns[u];
+            p.may_match(&text) && !p.find_all(&text, &self.pack.word_prefixes).is_empty()
+        })
     }
 
     /// Whether a hit in view `v` is excused by an exception in the rule's `unless-scope`.
