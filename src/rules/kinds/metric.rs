@@ -9,7 +9,8 @@
 //!   file gives the words it counts and the thresholds calibrated on them, under `metric:`
 //!   (`numerator`, `denominator`, `min-count`, `max-ratio`); the rule fires when the
 //!   numerator count is at least `min-count` and more than `max-ratio` times the denominator
-//!   count plus one. The finding spans the body paragraph with the most numerator words.
+//!   count plus one. The finding spans the body paragraph with the most numerator words. An
+//!   `unless` match anywhere in the message excuses it (the balance is the message's).
 //!
 //! Every figure is an option: `explain` lists it, config `options:` overrides it.
 
@@ -260,6 +261,11 @@ impl Kind for RatioKind {
             }
         }
         if (num as f64) < self.min_count || (num as f64) <= self.max_ratio * (den as f64 + 1.0) {
+            return;
+        }
+        // The balance is the whole message's, so an exception anywhere excuses it: a reply to
+        // the reader's own enquiry is about the sender because the reader asked.
+        if !scan.exceptions(scan.views).is_empty() {
             return;
         }
         let Some((_, v)) = best else { return };
