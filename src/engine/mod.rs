@@ -73,6 +73,7 @@ fn run_pack_in(
         })
         .collect();
     let placeholders = PlaceholderIndex::new(msg);
+    let message_text = std::sync::OnceLock::new();
     let runs = |ri: usize, rule: &Rule| {
         (!rule.kind.gated() || views.iter().any(|v| v.candidates.any_of_rule(ri)))
             && rule.when.applies(ctx)
@@ -94,6 +95,7 @@ fn run_pack_in(
             views: &views_of_rule,
             found: [pass.found, found],
             variant: pass.variant,
+            message_text: &message_text,
         };
         let mut hits = Vec::new();
         rule.kind.run(&scan, &mut hits);

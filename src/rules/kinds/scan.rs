@@ -168,6 +168,9 @@ pub struct Scan<'a, 'm> {
     pub found: [&'a [Finding]; 2],
     /// The message is one of a template's other renderings (the engine's `Pass` says so).
     pub variant: bool,
+    /// The folded text `unless-message` reads, made by the first rule of the pass that asks
+    /// (each rule folding a huge message again made it quadratic in the rules that hit).
+    pub message_text: &'a std::sync::OnceLock<String>,
 }
 
 impl Scan<'_, '_> {
@@ -192,16 +195,18 @@ impl Scan<'_, '_> {
     /// Whether one of the rule's `unless-message` patterns occurs in the message as the reader
     /// sees it: every segment but quoted text, whichever segments the rule itself reads (a
     /// confirmation in the subject excuses a sentence in the body). Asked only once the rule
-    /// has hits, so the message is folded again only then.
+    /// has hits, so the message is folded again only then (once per pass).
     pub fn excused_by_message(&self) -> bool {
         let rule = self.rule;
         if rule.unless_message.is_empty() {
             return false;
         }
-        let text = fold_str(&self.msg.text_of(&MESSAGE_SEGMENTS));
+        let text = self
+            .message_text
+            .get_or_init(|| fold_str(&self.msg.text_of(&MESSAGE_SEGMENTS)));
         rule.unless_message.iter().any(|&u| {
             let p = &rule.patterns[u];
-            p.may_match(&text) && !p.find_all(&text, &self.pack.word_prefixes).is_empty()
+            p.may_match(text) && !p.find_all(text, &self.pack.word_prefixes).is_empty()
         })
     }
 
