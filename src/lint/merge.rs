@@ -23,7 +23,9 @@
 //!   so such a finding stays on its own rather than have its fix dropped silently.
 //!
 //! The strongest: higher severity, then a pattern finding over a learned one, then the wider
-//! span, then the rule id (then the position), so the outcome does not depend on input order.
+//! span, then one with a fix (so an equal finding without one does not keep both on the
+//! reader's screen), then the rule id (then the position), so the outcome does not depend on
+//! input order.
 //! The kept finding keeps its severity, which is the highest of the group, so the exit status
 //! does not change.
 
@@ -150,6 +152,7 @@ fn stronger(a: &Finding, b: &Finding) -> Ordering {
         .cmp(&a.severity)
         .then_with(|| a.confidence.is_some().cmp(&b.confidence.is_some()))
         .then_with(|| b.span.len().cmp(&a.span.len()))
+        .then_with(|| b.suggestion.is_some().cmp(&a.suggestion.is_some()))
         .then_with(|| a.rule.cmp(&b.rule))
         .then_with(|| a.span.start.cmp(&b.span.start))
 }
@@ -387,6 +390,21 @@ mod tests {
         ];
         merge_overlapping(&mut v, SRC);
         assert_eq!(v.len(), 2, "the fix would be lost");
+
+        // All else equal, the one with the fix wins, and the other is folded into it.
+        for flip in [false, true] {
+            let mut v = vec![
+                f("signup-without-consent/a-group", Severity::Error, 0..6),
+                f("signup-without-consent/b-list", Severity::Error, 0..6),
+            ];
+            v[1].suggestion = fixable.suggestion.clone();
+            if flip {
+                v.reverse();
+            }
+            merge_overlapping(&mut v, SRC);
+            assert_eq!(rules(&v), ["signup-without-consent/b-list"]);
+            assert_eq!(merged(&v[0]), ["signup-without-consent/a-group"]);
+        }
 
         // When the winner has a fix of its own, the weaker one is folded in.
         let mut winner = f("assumed-closeness/x", Severity::Error, 0..6);
