@@ -30,7 +30,12 @@ pub struct Piece<'a> {
 impl<'a> Piece<'a> {
     pub fn new(base: &'a Layer, markup: Markup, merge_tags: bool, vocab: &Vocabulary) -> Piece<'a> {
         Piece {
-            template: template::parse_with_fields(&base.text, merge_tags, &vocab.fields),
+            template: template::parse_with_fields(
+                &base.text,
+                merge_tags,
+                markup == Markup::Plain,
+                &vocab.fields,
+            ),
             base,
             markup,
         }

@@ -205,6 +205,34 @@ mod tests {
     }
 
     #[test]
+    fn angle_and_parenthesised_fields_only_in_plain_text() {
+        let text = "Hello <name>, I saw <Company> and the <exact-role> post. (your name)";
+        let names = |t: &Template| -> Vec<String> {
+            t.render(text, 0)
+                .placeholders
+                .iter()
+                .map(|p| p.name.clone())
+                .collect()
+        };
+        assert_eq!(
+            names(&parse(text, false)),
+            ["name", "Company", "exact-role", "your name"]
+        );
+        // In HTML and Markdown, angle brackets are markup: never a field.
+        let fields = ["name".to_string(), "company".to_string()];
+        let t = parse_with_fields(text, false, false, &fields);
+        assert!(names(&t).is_empty());
+        for prose in [
+            "Mail me at <ana@example.com> or see <https://example.com>.",
+            "It took <3 minutes (their new app is fast) and the <title> tag <b>too</b>.",
+            "I met the founder (the company is tiny) and her partner (name withheld).",
+        ] {
+            let t = parse(prose, false);
+            assert!(!t.has_syntax, "{prose}");
+        }
+    }
+
+    #[test]
     fn broken_blocks_are_noted_not_fatal() {
         let text = "{{#if a}}Hi {{/each}} there";
         let t = parse(text, false);

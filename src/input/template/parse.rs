@@ -7,10 +7,12 @@ use super::tree::*;
 use std::ops::Range;
 
 /// Parses `text`. `merge_tags` enables forms that clash with ordinary prose (`@firstname`),
-/// for files known to be templates. `fields` are the language packs' hand-made field names
-/// (`[First Name]`, `%Empresa%`), normalised.
-pub fn parse_with_fields(text: &str, merge_tags: bool, fields: &[String]) -> Template {
+/// for files known to be templates. `plain` enables the hand-made forms that clash with
+/// markup (`<Company>`, `(company name)`), for text that is not HTML or Markdown. `fields` are
+/// the language packs' hand-made field names (`[First Name]`, `%Empresa%`), normalised.
+pub fn parse_with_fields(text: &str, merge_tags: bool, plain: bool, fields: &[String]) -> Template {
     let mut fx = Finder::new(text, fields);
+    fx.plain = plain;
     let mut t = Template {
         variants: 1,
         ..Default::default()
@@ -25,7 +27,7 @@ pub fn parse_with_fields(text: &str, merge_tags: bool, fields: &[String]) -> Tem
     let mut pending_trim = false;
     while i < b.len() {
         let c = b[i];
-        if !matches!(c, b'{' | b'[' | b'*' | b'%' | b'@') {
+        if !matches!(c, b'{' | b'[' | b'*' | b'%' | b'@' | b'<' | b'(') {
             i += 1;
             continue;
         }
@@ -305,5 +307,5 @@ pub fn parse(text: &str, merge_tags: bool) -> Template {
             .fields
             .clone()
     });
-    parse_with_fields(text, merge_tags, fields)
+    parse_with_fields(text, merge_tags, true, fields)
 }

@@ -11,6 +11,9 @@ pub(super) struct Finder<'a> {
     text: &'a str,
     /// Hand-made field names, from the language packs.
     pub(super) fields: &'a [String],
+    /// Plain text: `<Company>` and `(company name)` are fields too (in HTML and Markdown the
+    /// first is markup and the second too common in prose to guess at).
+    pub(super) plain: bool,
     index: std::collections::HashMap<&'static str, Vec<usize>>,
     /// `{% end… %}` tags by their word: (start, end).
     end_tags: Option<std::collections::HashMap<String, Vec<(usize, usize)>>>,
@@ -21,6 +24,7 @@ impl<'a> Finder<'a> {
         Finder {
             text,
             fields,
+            plain: false,
             index: std::collections::HashMap::new(),
             end_tags: None,
         }
@@ -243,6 +247,14 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
         }
         return None;
     }
+    if fx.plain && (rest.starts_with('<') || rest.starts_with('(')) {
+        return hand_field(text, i, fx).map(|end| {
+            found(
+                end,
+                Token::Var(simple_var(i..end, text[i + 1..end - 1].trim().to_string())),
+            )
+        });
+    }
     if rest.starts_with('%') {
         let close = fx.find(i + 1, "%", 60)?;
         let inner = &text[i + 1..close];
@@ -292,6 +304,52 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
         }
     }
     None
+}
+
+/// A hand-made field in angle brackets or parentheses, as people leave them in plain-text
+/// templates ("Hello <name>,", "at <Company>", "(connection's name)"); the end of the tag.
+/// Stricter than `[Name]`: angle brackets also hold addresses, links and stray markup, and
+/// parentheses hold prose. An angle field is a known field name, or hyphenated words one of
+/// which is (`<name-of-recruiter>`), never an HTML element's name; a parenthesised one has two
+/// words or more and is a known field, a "… name" or an "insert …" (`(company name)`, `(your
+/// name)`), so "(name)", "(position)" or "(their new app)" in a sentence is left alone.
+fn hand_field(text: &str, i: usize, fx: &mut Finder) -> Option<usize> {
+    let (close_pat, angle) = if text[i..].starts_with('<') {
+        (">", true)
+    } else {
+        (")", false)
+    };
+    let close = fx.find(i + 1, close_pat, 50)?;
+    let inner = &text[i + 1..close];
+    if inner.trim() != inner || inner.contains('\n') {
+        return None;
+    }
+    let words = inner.split_whitespace().count();
+    let ok = if angle {
+        const ELEMENTS: [&str; 8] = [
+            "title", "address", "time", "data", "label", "main", "section", "option",
+        ];
+        let lower = inner.to_lowercase();
+        !ELEMENTS.contains(&lower.as_str())
+            && (looks_like_field(inner, fx.fields)
+                || (inner.contains('-')
+                    && words == 1
+                    && inner.chars().all(|c| c.is_alphanumeric() || c == '-')
+                    && lower.split('-').any(|w| {
+                        w.len() > 2
+                            && looks_like_field(w, fx.fields)
+                            && fx.fields.iter().any(|f| f == w)
+                    })))
+    } else {
+        // "(company name)", "(connection's name)", "(insert role)"; not "(their L2 chain)"
+        let lower = inner.to_lowercase();
+        words >= 2
+            && looks_like_field(inner, fx.fields)
+            && (fx.fields.contains(&super::render::normalize(inner))
+                || lower.ends_with(" name")
+                || lower.starts_with("insert "))
+    };
+    ok.then_some(close + 1)
 }
 
 /// Strips whitespace-control marks (`-`, `~`) from a tag's inside.

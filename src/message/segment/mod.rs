@@ -593,7 +593,7 @@ fn split_greeting(
         line_end
     } else {
         match line.find([',', '!', '\u{60c}']) {
-            Some(i) if i < 60 => s + i + 1,
+            Some(i) if i < 60 => s + i + 1 + vocative_name(&line[i + 1..]),
             _ => return None,
         }
     };
@@ -602,6 +602,35 @@ fn split_greeting(
         .find(|(_, c)| !c.is_whitespace())
         .map(|(i, _)| cut + i);
     Some(((s, cut), rest_start.map(|r| (r, e))))
+}
+
+/// After "Hey," in "Hey, Jason, it was great to meet you": the length of " Jason," (the
+/// name set off by a second comma belongs to the greeting), or 0. The name is one to three
+/// capitalised words ("Dr. Ana Ruiz"), never the sender's "I'm Tom," or "I".
+fn vocative_name(after: &str) -> usize {
+    let Some(end) = after.find([',', '!']) else {
+        return 0;
+    };
+    let name = after[..end].trim();
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let capitalised = |w: &&str| w.chars().next().is_some_and(char::is_uppercase);
+    let own = |w: &str| {
+        let w = w.trim_end_matches(['\'', '’']);
+        matches!(
+            w,
+            "I" | "I'm" | "I’m" | "I've" | "I’ve" | "I'd" | "I’d" | "I'll" | "I’ll"
+        )
+    };
+    if end > 40
+        || words.is_empty()
+        || words.len() > 3
+        || !words.iter().all(capitalised)
+        || own(words[0])
+        || name.contains(['?', ':', ';'])
+    {
+        return 0;
+    }
+    end + 1
 }
 
 fn trim_end(text: &str, s: usize, e: usize) -> usize {

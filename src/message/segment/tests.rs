@@ -194,3 +194,16 @@ fn crlf_lines_do_not_leak_carriage_returns() {
         ]
     );
 }
+
+#[test]
+fn a_name_after_the_greeting_comma_belongs_to_the_greeting() {
+    let text = "Hi, Jason, it was great meeting you at the expo. Coffee soon?";
+    assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi, Jason,"));
+    let text = "Hello, Dr. Ruiz, thank you for the talk. I had a question.";
+    assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hello, Dr. Ruiz,"));
+    // the sender introducing themselves, or a sentence, is not the reader's name
+    let text = "Hi, I'm Tom, and I run a bakery. We bake for cafes.";
+    assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi,"));
+    let text = "Hi, could you send me the price list for May, please? Thanks.";
+    assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi,"));
+}
