@@ -233,6 +233,26 @@ mod tests {
     }
 
     #[test]
+    fn python_javascript_and_php_fields() {
+        let text = "Hi %(real_name)s, ${name ? name : ''} at ${contact.company} and $email. It costs $5, $AAPL too.";
+        let t = parse(text, false);
+        let names: Vec<String> = t
+            .render(text, 0)
+            .placeholders
+            .iter()
+            .map(|p| p.name.clone())
+            .collect();
+        assert_eq!(names, ["real_name", "name", "contact.company", "email"]);
+        for prose in [
+            "It costs $5 or $ 6.",
+            "A 5%(approx) rise.",
+            "See $HOME and $PATH.",
+        ] {
+            assert!(!parse(prose, false).has_syntax, "{prose}");
+        }
+    }
+
+    #[test]
     fn broken_blocks_are_noted_not_fatal() {
         let text = "{{#if a}}Hi {{/each}} there";
         let t = parse(text, false);

@@ -27,7 +27,7 @@ pub fn parse_with_fields(text: &str, merge_tags: bool, plain: bool, fields: &[St
     let mut pending_trim = false;
     while i < b.len() {
         let c = b[i];
-        if !matches!(c, b'{' | b'[' | b'*' | b'%' | b'@' | b'<' | b'(') {
+        if !matches!(c, b'{' | b'[' | b'*' | b'%' | b'@' | b'<' | b'(' | b'$') {
             i += 1;
             continue;
         }

@@ -255,6 +255,51 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
             )
         });
     }
+    if rest.starts_with("%(") {
+        // Python's `%(first_name)s`, as mailing-list software writes its templates
+        let close = fx.find(i + 2, ")", 40)?;
+        let inner = &text[i + 2..close];
+        let conv = text[close + 1..].chars().next();
+        if identifier(inner) && matches!(conv, Some('s' | 'd')) {
+            return Some(found(
+                close + 2,
+                Token::Var(simple_var(i..close + 2, inner.to_string())),
+            ));
+        }
+        return None;
+    }
+    if rest.starts_with("${") {
+        // `${name}`, `${contact.company}`: a JavaScript or shell template string's field; the
+        // name is the expression's first identifier (`${name ? ' ' + name : ''}`)
+        let close = fx.find(i + 2, "}", 80)?;
+        let inner = text[i + 2..close].trim();
+        let name: String = inner
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.'))
+            .collect();
+        if inner.contains(['\n', '{']) || !identifier(&name.replace('.', "_")) {
+            return None;
+        }
+        return Some(found(close + 1, Token::Var(simple_var(i..close + 1, name))));
+    }
+    if rest.starts_with('$') {
+        // PHP's `$name`, `$first_name`: only a known field name, after a space or a quote
+        let len = rest[1..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len() - 1);
+        let name = &rest[1..1 + len];
+        let before_ok = text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '"' | '\'' | ','));
+        if before_ok && identifier(name) && looks_like_field(&name.replace('_', " "), fx.fields) {
+            return Some(found(
+                i + 1 + len,
+                Token::Var(simple_var(i..i + 1 + len, name.to_string())),
+            ));
+        }
+        return None;
+    }
     if rest.starts_with('%') {
         let close = fx.find(i + 1, "%", 60)?;
         let inner = &text[i + 1..close];
@@ -304,6 +349,14 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
         }
     }
     None
+}
+
+/// A programming-language identifier: a letter or `_`, then letters, digits or `_`.
+fn identifier(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
 /// A hand-made field in angle brackets or parentheses, as people leave them in plain-text
