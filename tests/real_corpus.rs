@@ -21,8 +21,10 @@ const TRAIN_FLOORS: &[(&str, &str, f64, f64)] = &[
     ("signup-without-consent", "en", 0.75, 0.75),
     ("ask-before-give", "en", 0.80, 0.28),
     ("ask-before-give", "other", 0.70, 0.70),
-    ("mass-message", "en", 0.95, 0.72),
-    ("mass-message", "other", 0.95, 0.80),
+    ("self-focus", "en", 0.90, 0.45),
+    ("self-focus", "other", 0.85, 0.65),
+    ("mass-message", "en", 0.95, 0.78),
+    ("mass-message", "other", 0.95, 0.88),
 ];
 
 fn corpus() -> Option<PathBuf> {

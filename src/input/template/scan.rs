@@ -282,12 +282,12 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
         }
         return Some(found(close + 1, Token::Var(simple_var(i..close + 1, name))));
     }
-    if rest.starts_with('$') {
+    if let Some(after) = rest.strip_prefix('$') {
         // PHP's `$name`, `$first_name`: only a known field name, after a space or a quote
-        let len = rest[1..]
+        let len = after
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len() - 1);
-        let name = &rest[1..1 + len];
+            .unwrap_or(after.len());
+        let name = &after[..len];
         let before_ok = text[..i]
             .chars()
             .next_back()
