@@ -388,11 +388,9 @@ fn hand_field(text: &str, i: usize, fx: &mut Finder) -> Option<usize> {
                 || (inner.contains('-')
                     && words == 1
                     && inner.chars().all(|c| c.is_alphanumeric() || c == '-')
-                    && lower.split('-').any(|w| {
-                        w.len() > 2
-                            && looks_like_field(w, fx.fields)
-                            && fx.fields.iter().any(|f| f == w)
-                    })))
+                    && lower
+                        .split('-')
+                        .any(|w| w.len() > 2 && fx.fields.iter().any(|f| f == w))))
     } else {
         // "(company name)", "(connection's name)", "(insert role)"; not "(their L2 chain)"
         let lower = inner.to_lowercase();
