@@ -138,3 +138,17 @@ fn a_scope_without_sentence_exceptions_is_an_error_that_names_unless_message() {
         "{err}"
     );
 }
+
+#[test]
+fn a_whole_message_measure_takes_its_exceptions_from_unless_message_only() {
+    // A ratio weighs the whole message, so a sentence-level `unless` could never apply to it:
+    // the loader says so instead of ignoring it.
+    let rule = "category: self-focus\nrules:\n  - id: self-focus/ratio-test\n    kind:\n      metric: ratio\n    severity: warning\n    message: about the sender\n    help: talk about the reader\n    metric:\n      numerator: ['i|we']\n      denominator: ['you']\n      min-count: 2\n      max-ratio: 1.0\n    unless: ['thanks for asking']\n";
+    let err = load_error(rule);
+    assert!(
+        err.contains("bad.yaml:3:")
+            && err.contains("does not read `unless`")
+            && err.contains("`unless-message`"),
+        "{err}"
+    );
+}

@@ -9,8 +9,9 @@
 //!   file gives the words it counts and the thresholds calibrated on them, under `metric:`
 //!   (`numerator`, `denominator`, `min-count`, `max-ratio`); the rule fires when the
 //!   numerator count is at least `min-count` and more than `max-ratio` times the denominator
-//!   count plus one. The finding spans the body paragraph with the most numerator words. An
-//!   `unless` match anywhere in the message excuses it (the balance is the message's).
+//!   count plus one. The finding spans the body paragraph with the most numerator words. The
+//!   balance is the whole message's, so its exceptions belong in `unless-message` (a reply to
+//!   the reader's own enquiry is about the sender because the reader asked).
 //!
 //! Every figure is an option: `explain` lists it, config `options:` overrides it.
 
@@ -261,11 +262,6 @@ impl Kind for RatioKind {
             }
         }
         if (num as f64) < self.min_count || (num as f64) <= self.max_ratio * (den as f64 + 1.0) {
-            return;
-        }
-        // The balance is the whole message's, so an exception anywhere excuses it: a reply to
-        // the reader's own enquiry is about the sender because the reader asked.
-        if !scan.exceptions(scan.views).is_empty() {
             return;
         }
         let Some((_, v)) = best else { return };

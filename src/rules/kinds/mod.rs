@@ -286,6 +286,7 @@ pub fn only_reads(cx: &mut Compiler, r: &RuleDef, name: &str, reads: &[&str]) ->
         ("metric", r.metric.is_some()),
         ("require", r.require.is_some()),
         ("scope", r.scope.is_some()),
+        ("unless", !r.unless.is_empty()),
     ];
     let mut ok = true;
     for (key, set) in present {
@@ -293,8 +294,13 @@ pub fn only_reads(cx: &mut Compiler, r: &RuleDef, name: &str, reads: &[&str]) ->
             cx.err(
                 Some(&r.id),
                 format!(
-                    "rule `{}` is of kind `{name}`, which does not read `{key}`",
-                    r.id.value
+                    "rule `{}` is of kind `{name}`, which does not read `{key}`{}",
+                    r.id.value,
+                    if key == "unless" {
+                        " (exceptions anywhere in the message go in `unless-message`)"
+                    } else {
+                        ""
+                    }
                 ),
             );
             ok = false;

@@ -28,7 +28,7 @@ impl Compile for Settings {
         cx: &mut Compiler,
         patterns: &mut Vec<Pattern>,
     ) -> Option<Box<dyn Kind>> {
-        if !only_reads(cx, r, "pattern", &["match"]) {
+        if !only_reads(cx, r, "pattern", &["match", "unless"]) {
             return None;
         }
         if r.patterns.is_empty() {

@@ -32,7 +32,7 @@ impl Compile for Settings {
         cx: &mut Compiler,
         _patterns: &mut Vec<Pattern>,
     ) -> Option<Box<dyn Kind>> {
-        only_reads(cx, r, "placeholder", &[]).then(|| {
+        only_reads(cx, r, "placeholder", &["unless"]).then(|| {
             Box::new(PlaceholderKind {
                 without_fallback: self.without_fallback.unwrap_or(false),
                 marker: self.marker,

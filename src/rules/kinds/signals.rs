@@ -47,7 +47,7 @@ impl Compile for Settings {
         cx: &mut Compiler,
         patterns: &mut Vec<Pattern>,
     ) -> Option<Box<dyn Kind>> {
-        if !only_reads(cx, r, "signals", &["signals", "require", "scope"]) {
+        if !only_reads(cx, r, "signals", &["signals", "require", "scope", "unless"]) {
             return None;
         }
         let signals: Vec<Signal> = r
