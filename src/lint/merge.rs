@@ -99,6 +99,8 @@ pub fn merge_overlapping(findings: &mut Vec<Finding>, source: &str) {
                     if findings[k].rule != f.rule {
                         added.push((k, related_entry(f)));
                     }
+                    // Its own secondary spans ("the offer is here") go with it.
+                    added.extend(f.related.iter().map(|r| (k, r.clone())));
                 }
                 None => kept.push(i),
             }
@@ -108,7 +110,13 @@ pub fn merge_overlapping(findings: &mut Vec<Finding>, source: &str) {
         return;
     }
     for (k, rel) in added {
-        findings[k].related.push(rel);
+        let have = &findings[k].related;
+        if !have
+            .iter()
+            .any(|r| r.span == rel.span && r.label == rel.label)
+        {
+            findings[k].related.push(rel);
+        }
     }
     let mut i = 0;
     findings.retain(|_| {
@@ -282,6 +290,33 @@ mod tests {
         merge_overlapping(&mut v, SRC);
         assert_eq!(rules(&v), ["early-pitch/call"]);
         assert_eq!(merged(&v[0]), ["self-focus/boast", "ask-before-give/call"]);
+    }
+
+    #[test]
+    fn a_folded_finding_keeps_its_secondary_spans() {
+        // The weaker finding pointed at a second place ("the offer is here"); folding it into
+        // the stronger one must not lose that pointer, and one pointer is listed once.
+        let pointer = Related {
+            span: 45..55,
+            label: "the ask".into(),
+            merged: None,
+        };
+        let mut weak = f("early-pitch/b", Severity::Warning, 19..40);
+        weak.related.push(pointer.clone());
+        let mut strong = f("early-pitch/a", Severity::Error, 8..40);
+        strong.related.push(pointer.clone());
+        let mut v = vec![weak, strong];
+        merge_overlapping(&mut v, SRC);
+        assert_eq!(rules(&v), ["early-pitch/a"]);
+        assert_eq!(merged(&v[0]), ["early-pitch/b"]);
+        assert_eq!(v[0].related.iter().filter(|r| **r == pointer).count(), 1);
+
+        let mut weak = f("self-focus/b", Severity::Warning, 19..40);
+        weak.related.push(pointer.clone());
+        let mut v = vec![weak, f("early-pitch/a", Severity::Error, 8..40)];
+        merge_overlapping(&mut v, SRC);
+        assert_eq!(rules(&v), ["early-pitch/a"]);
+        assert!(v[0].related.contains(&pointer), "{:?}", v[0].related);
     }
 
     #[test]
