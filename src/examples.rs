@@ -18,6 +18,8 @@ pub struct ExampleOutcome {
     pub passed: bool,
     /// What the rule reported on the example (the text under each finding).
     pub found: Vec<String>,
+    /// The text under its findings' secondary spans ("the offer is here").
+    pub pointers: Vec<String>,
     /// The example could not be read (bad front matter), or the check reported an error.
     pub error: Option<String>,
 }
@@ -95,6 +97,14 @@ pub fn run(
                         .filter(|r| r.merged.as_ref().is_some_and(|m| m.rule == rule.id))
                         .map(|r| result.source.get(r.span.clone()).unwrap_or("").to_string()),
                 );
+                let pointers = result
+                    .findings
+                    .iter()
+                    .filter(|f| f.rule == rule.id)
+                    .flat_map(|f| &f.related)
+                    .filter(|r| r.merged.is_none())
+                    .map(|r| result.source.get(r.span.clone()).unwrap_or("").to_string())
+                    .collect();
                 let error = result.errors.first().map(|e| e.to_string());
                 out.push(ExampleOutcome {
                     rule: rule.id.to_string(),
@@ -105,6 +115,7 @@ pub fn run(
                     text: def.text.clone(),
                     passed: bad != found.is_empty() && error.is_none(),
                     found,
+                    pointers,
                     error,
                 });
             }

@@ -213,6 +213,16 @@ pub struct TestArgs {
     /// Only rules whose id contains this text.
     #[arg(long)]
     filter: Option<String>,
+    /// `json`: every example's outcome and the words each finding covers, for scripts (the
+    /// learned layer's training reads which sentence of a bad example its rule flags).
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    format: TestFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Human,
+    Json,
 }
 
 /// A parser for a context keyword that lists its values in `--help` and in errors.

@@ -1,6 +1,6 @@
 //! `tactful test`: run the examples inside rule files, like `vale test`.
 
-use super::{report_errors, TestArgs};
+use super::{report_errors, TestArgs, TestFormat};
 use crate::rules::{Registry, RuleSources};
 
 pub fn run(a: TestArgs) -> u8 {
@@ -28,9 +28,34 @@ pub fn run(a: TestArgs) -> u8 {
         Ok(o) => o,
         Err(e) => return report_errors(&e),
     };
-    let mut failed = 0;
+    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    if a.format == TestFormat::Json {
+        let examples: Vec<_> = outcomes
+            .iter()
+            .map(|o| {
+                serde_json::json!({
+                    "rule": o.rule,
+                    "lang": o.lang,
+                    "origin": o.origin,
+                    "kind": if o.bad { "bad" } else { "good" },
+                    "index": o.index + 1,
+                    "text": o.text,
+                    "passed": o.passed,
+                    "found": o.found,
+                    "pointers": o.pointers,
+                    "error": o.error,
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "passed": outcomes.len() - failed,
+            "failed": failed,
+            "examples": examples,
+        });
+        println!("{doc}");
+        return u8::from(failed > 0);
+    }
     for o in outcomes.iter().filter(|o| !o.passed) {
-        failed += 1;
         let kind = if o.bad { "bad" } else { "good" };
         println!(
             "FAIL {} [{}] {} example #{} ({})",
