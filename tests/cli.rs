@@ -394,6 +394,35 @@ fn test_subcommand_runs_rule_examples() {
 }
 
 #[test]
+fn test_subcommand_json_lists_each_example_and_what_its_rule_flagged() {
+    let d = tempdir();
+    write(
+        d.path(),
+        "r/en/early-pitch.yaml",
+        b"category: early-pitch\nrules:\n  - id: early-pitch/x\n    severity: error\n    message: m\n    help: h\n    match: ['okapi']\n    examples:\n      bad: ['Hello there. We sell okapi food.', 'no match here']\n      good: ['A zebra.']\n",
+    );
+    let out = tactful(&["test", "--format", "json", "r"], d.path(), None);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(
+        (doc["passed"].as_u64(), doc["failed"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let ex = doc["examples"].as_array().expect("examples");
+    let pick = |kind: &str, index: u64| {
+        ex.iter()
+            .find(|e| e["kind"] == kind && e["index"] == index)
+            .unwrap_or_else(|| panic!("no {kind} example #{index}: {doc}"))
+    };
+    let first = pick("bad", 1);
+    assert_eq!(first["rule"], "early-pitch/x");
+    assert_eq!(first["passed"], true);
+    assert_eq!(first["found"], serde_json::json!(["okapi"]));
+    assert_eq!(pick("bad", 2)["passed"], false);
+    assert_eq!(pick("good", 1)["found"], serde_json::json!([]));
+}
+
+#[test]
 fn bom_and_crlf_files_work() {
     let d = tempdir();
     write(
