@@ -124,3 +124,28 @@ def all_training_text():
     texts += [e[2] for e in rule_examples()]
     texts += [e[3] for e in own_examples()]
     return texts
+
+
+def rule_example_hits():
+    """{(category, text): [words]}: for each bad rule example, the words its own rule flags
+    (the text under each finding and under its secondary spans), from `tactful test --format
+    json` over ../rules. The learned kind's examples are left out (the model would be judging
+    itself). TACTFUL_BIN names a built binary; otherwise cargo builds and runs the repo's."""
+    import json
+    import subprocess
+    rules = os.path.join(REPO, "rules")
+    binary = os.environ.get("TACTFUL_BIN")
+    cmd = ([binary] if binary else ["cargo", "run", "--release", "--quiet", "--"])
+    out = subprocess.run(cmd + ["test", "--format", "json", rules], cwd=REPO,
+                         capture_output=True, text=True)
+    try:
+        doc = json.loads(out.stdout)
+    except ValueError:
+        raise SystemExit(f"tactful test --format json failed:\n{out.stderr[-2000:]}")
+    hits = {}
+    for e in doc["examples"]:
+        if e["kind"] != "bad" or e["rule"].endswith("/learned"):
+            continue
+        cat = e["rule"].split("/")[0]
+        hits.setdefault((cat, e["text"]), []).extend(e["found"] + e["pointers"])
+    return hits

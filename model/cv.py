@@ -23,11 +23,12 @@ def main():
         v = json.loads(arg)
         cats = v.pop("cats", train.CATS)
         recipe = dict(train.RECIPE, **v)
-        if recipe["more"] not in data:
-            rows, msgs = train.training_rows(recipe["more"])
+        key = (recipe["more"], recipe["rule_spans"])
+        if key not in data:
+            rows, msgs = train.training_rows(*key)
             E, G = train.sentence_features([r["text"] for r in rows], vocab, q, scale)
-            data[recipe["more"]] = rows, msgs, E, G
-        rows, msgs, E, G = data[recipe["more"]]
+            data[key] = rows, msgs, E, G
+        rows, msgs, E, G = data[key]
         if recipe["soft"] > 0 and "T" not in data:
             data["T"] = train.teacher_matrix(rows)
         rep, oofs = train.crossval(rows, msgs, E, G, recipe, cats=cats, verbose=False,

@@ -133,7 +133,7 @@ def is_frame(s):
     return len(words) <= 4 and (s.endswith((",", ":", "!")) or s.lower().startswith(GREETING_WORDS))
 
 
-def training_rows(more=False):
+def training_rows(more=False, rule_spans=False):
     """rows: dicts with text, group, lab {cat: 0/1}, weight, msg (index into msgs or None)."""
     rows, msgs = [], []
     for m in corpus.read_split("train"):
@@ -162,6 +162,9 @@ def training_rows(more=False):
             msgs[mi]["texts"].append(s)
             rows.append(dict(text=s, group="real:" + m["source"], lab=lab, w=1.0, msg=mi,
                              open=open_))
+    # With rule_spans, a bad example's sentences are positives only where its own rule flags
+    # them (the finding or a secondary span, from `tactful test --format json`).
+    hits = corpus.rule_example_hits() if rule_spans else {}
     for ci, (cat, bad, text, ctx) in enumerate(corpus.rule_examples()):
         if ctx and not bad:
             continue
@@ -173,6 +176,8 @@ def training_rows(more=False):
                 if bad:
                     if is_frame(s):
                         lab = {c: 0 for c in CATS if c != cat}
+                    elif (cat, text) in hits and not flagged(s, hits[(cat, text)]):
+                        lab = {}  # a sentence of the example its rule does not flag: left out
                     else:
                         lab = {cat: 1}
                 else:
@@ -185,6 +190,17 @@ def training_rows(more=False):
         lab = {cat: 1} if label else {c: 0 for c in CATS}
         rows.append(dict(text=text, group=f"own:{i // 8}", lab=lab, w=1.0, msg=None, lang=lang))
     return rows, msgs
+
+
+def flagged(sentence, words):
+    """Whether a rule's finding (or one of its secondary spans) lies in this sentence."""
+    s = " ".join(sentence.split())
+    for w in words:
+        for piece in corpus.sentences(w):
+            p = " ".join(piece.split())
+            if p and (p in s or s in p):
+                return True
+    return False
 
 
 def ngram_matrix(texts):
@@ -248,6 +264,7 @@ RECIPE = dict(
     thin_thr={},
     sent_cap=False,          # threshold at least the 99.8th percentile of negative sentences
     more=False,              # read examples-more.tsv
+    rule_spans=False,        # a bad rule example's positives: only the sentences its rule flags
     emb_head="linear",       # embedding head: "linear" (one logistic regression per category)
                              # or "mlp" (256 -> hidden ReLU -> one sigmoid per category, shared)
     hidden=48, mlp_l2=1e-3, mlp_epochs=300, mlp_seeds=1,
@@ -488,7 +505,7 @@ def main():
     pieces, scores = t.pieces()
     ids, q, scale = build_embeddings(t, pieces, scores)
     vocab = build_vocab(t, pieces, scores, ids)
-    rows, msgs = training_rows(RECIPE["more"])
+    rows, msgs = training_rows(RECIPE["more"], RECIPE["rule_spans"])
     texts = [r["text"] for r in rows]
     print(f"{len(rows)} training sentences from {len(msgs)} real messages", flush=True)
     E, G = sentence_features(texts, vocab, q, scale)
