@@ -127,9 +127,9 @@ def all_training_text():
 
 
 def rule_example_hits():
-    """{(category, text): [words]}: for each bad rule example, the words its own rule flags
-    (the text under each finding and under its secondary spans), from `tactful test --format
-    json` over ../rules. The learned kind's examples are left out (the model would be judging
+    """{(category, text): [sentence]}: for each bad rule example, the words its own rule flags
+    (the text under each finding and under its secondary spans, cut into sentences with white
+    space collapsed), from `tactful test --format json` over ../rules. The learned kind's examples are left out (the model would be judging
     itself). TACTFUL_BIN names a built binary; otherwise cargo builds and runs the repo's."""
     import json
     import subprocess
@@ -147,5 +147,6 @@ def rule_example_hits():
         if e["kind"] != "bad" or e["rule"].endswith("/learned"):
             continue
         cat = e["rule"].split("/")[0]
-        hits.setdefault((cat, e["text"]), []).extend(e["found"] + e["pointers"])
+        hits.setdefault((cat, e["text"]), []).extend(
+            " ".join(p.split()) for w in e["found"] + e["pointers"] for p in sentences(w))
     return hits

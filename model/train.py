@@ -192,15 +192,11 @@ def training_rows(more=False, rule_spans=False):
     return rows, msgs
 
 
-def flagged(sentence, words):
-    """Whether a rule's finding (or one of its secondary spans) lies in this sentence."""
+def flagged(sentence, pieces):
+    """Whether a rule's finding (or one of its secondary spans) lies in this sentence; `pieces`
+    as corpus.rule_example_hits gives them."""
     s = " ".join(sentence.split())
-    for w in words:
-        for piece in corpus.sentences(w):
-            p = " ".join(piece.split())
-            if p and (p in s or s in p):
-                return True
-    return False
+    return any(p in s or s in p for p in pieces)
 
 
 def ngram_matrix(texts):

@@ -78,13 +78,14 @@ pub fn run(
                 .collect();
             let session = Session::new(&linter, inputs, None);
             for (index, (def, result)) in defs.iter().zip(session.check_all()).enumerate() {
-                let mut found: Vec<String> = result
-                    .findings
-                    .iter()
-                    .filter(|f| f.rule == rule.id)
+                let words = |span: &std::ops::Range<usize>| {
+                    result.source.get(span.clone()).unwrap_or("").to_string()
+                };
+                let own = || result.findings.iter().filter(|f| f.rule == rule.id);
+                let mut found: Vec<String> = own()
                     .map(|f| match batch {
                         true => f.label.to_string(),
-                        false => result.source.get(f.span.clone()).unwrap_or("").to_string(),
+                        false => words(&f.span),
                     })
                     .collect();
                 // A finding folded into a stronger one on the same words (lint::merge) is
@@ -95,15 +96,12 @@ pub fn run(
                         .iter()
                         .flat_map(|f| &f.related)
                         .filter(|r| r.merged.as_ref().is_some_and(|m| m.rule == rule.id))
-                        .map(|r| result.source.get(r.span.clone()).unwrap_or("").to_string()),
+                        .map(|r| words(&r.span)),
                 );
-                let pointers = result
-                    .findings
-                    .iter()
-                    .filter(|f| f.rule == rule.id)
+                let pointers = own()
                     .flat_map(|f| &f.related)
                     .filter(|r| r.merged.is_none())
-                    .map(|r| result.source.get(r.span.clone()).unwrap_or("").to_string())
+                    .map(|r| words(&r.span))
                     .collect();
                 let error = result.errors.first().map(|e| e.to_string());
                 out.push(ExampleOutcome {

@@ -83,6 +83,8 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
         trim_left: false,
         trim_right: false,
     };
+    // A plain field from `i` to `end`, named `name`.
+    let field = |end: usize, name: String| Some(found(end, Token::Var(simple_var(i..end, name))));
     if rest.starts_with("{{!--") {
         let close = fx.find(i + 5, "--}}", 20_000)?;
         return Some(found(close + 4, Token::Comment(i + 5..close)));
@@ -149,7 +151,7 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
             return None;
         }
         let name = inner.trim().trim_end_matches(';').to_string();
-        return Some(found(close + 1, Token::Var(simple_var(i..close + 1, name))));
+        return field(close + 1, name);
     }
     if let Some(after) = ["{contactfield=", "{leadfield=", "{ownerfield="]
         .iter()
@@ -195,10 +197,7 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
         if ident && looks_like_field(&inner.replace('_', " "), fx.fields) {
-            return Some(found(
-                close + 1,
-                Token::Var(simple_var(i..close + 1, inner.to_string())),
-            ));
+            return field(close + 1, inner.to_string());
         }
         return None;
     }
@@ -240,20 +239,13 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
             return None; // a Markdown link or image
         }
         if looks_like_field(inner, fx.fields) {
-            return Some(found(
-                close + 1,
-                Token::Var(simple_var(i..close + 1, inner.to_string())),
-            ));
+            return field(close + 1, inner.to_string());
         }
         return None;
     }
     if fx.plain && (rest.starts_with('<') || rest.starts_with('(')) {
-        return hand_field(text, i, fx).map(|end| {
-            found(
-                end,
-                Token::Var(simple_var(i..end, text[i + 1..end - 1].trim().to_string())),
-            )
-        });
+        let end = hand_field(text, i, fx)?;
+        return field(end, text[i + 1..end - 1].trim().to_string());
     }
     if rest.starts_with("%(") {
         // Python's `%(first_name)s`, as mailing-list software writes its templates
@@ -261,10 +253,7 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
         let inner = &text[i + 2..close];
         let conv = text[close + 1..].chars().next();
         if identifier(inner) && matches!(conv, Some('s' | 'd')) {
-            return Some(found(
-                close + 2,
-                Token::Var(simple_var(i..close + 2, inner.to_string())),
-            ));
+            return field(close + 2, inner.to_string());
         }
         return None;
     }
@@ -280,7 +269,7 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
         if inner.contains(['\n', '{']) || !identifier(&name.replace('.', "_")) {
             return None;
         }
-        return Some(found(close + 1, Token::Var(simple_var(i..close + 1, name))));
+        return field(close + 1, name);
     }
     if let Some(after) = rest.strip_prefix('$') {
         // PHP's `$name`, `$first_name`: only a known field name, after a space or a quote
@@ -293,10 +282,7 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
             .next_back()
             .is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '"' | '\'' | ','));
         if before_ok && identifier(name) && looks_like_field(&name.replace('_', " "), fx.fields) {
-            return Some(found(
-                i + 1 + len,
-                Token::Var(simple_var(i..i + 1 + len, name.to_string())),
-            ));
+            return field(i + 1 + len, name.to_string());
         }
         return None;
     }
@@ -317,10 +303,7 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
             && inner.len() >= 2;
         let snake = inner.chars().all(|c| c.is_alphanumeric() || c == '_') && inner.contains('_');
         if upper_ident || snake || looks_like_field(inner, fx.fields) {
-            return Some(found(
-                close + 1,
-                Token::Var(simple_var(i..close + 1, inner.to_string())),
-            ));
+            return field(close + 1, inner.to_string());
         }
         return None;
     }
@@ -342,10 +325,7 @@ pub(super) fn scan(text: &str, i: usize, merge_tags: bool, fx: &mut Finder) -> O
             && !name.is_empty()
             && looks_like_field(&name.replace('_', " "), fx.fields)
         {
-            return Some(found(
-                i + 1 + len,
-                Token::Var(simple_var(i..i + 1 + len, name.to_string())),
-            ));
+            return field(i + 1 + len, name.to_string());
         }
     }
     None
@@ -378,11 +358,11 @@ fn hand_field(text: &str, i: usize, fx: &mut Finder) -> Option<usize> {
         return None;
     }
     let words = inner.split_whitespace().count();
+    let lower = inner.to_lowercase();
     let ok = if angle {
         const ELEMENTS: [&str; 8] = [
             "title", "address", "time", "data", "label", "main", "section", "option",
         ];
-        let lower = inner.to_lowercase();
         !ELEMENTS.contains(&lower.as_str())
             && (looks_like_field(inner, fx.fields)
                 || (inner.contains('-')
@@ -393,7 +373,6 @@ fn hand_field(text: &str, i: usize, fx: &mut Finder) -> Option<usize> {
                         .any(|w| w.len() > 2 && fx.fields.iter().any(|f| f == w))))
     } else {
         // "(company name)", "(connection's name)", "(insert role)"; not "(their L2 chain)"
-        let lower = inner.to_lowercase();
         words >= 2
             && looks_like_field(inner, fx.fields)
             && (fx.fields.contains(&super::render::normalize(inner))
