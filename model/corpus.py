@@ -54,16 +54,66 @@ def strip_subject(text):
     return text
 
 
+# The rule examples the heads learn from are a committed snapshot of the rule files' examples
+# (rule-examples.tsv), so that `build.py` rebuilds the committed model from committed inputs
+# whatever the rules have gained since; `snapshot_rules.py` refreshes it (README, "Rule examples:
+# a snapshot"). TACTFUL_LIVE_RULES=1 reads ../rules instead, to measure a refresh first.
+SNAPSHOT = os.path.join(HERE, "rule-examples.tsv")
+LIVE_RULES = os.environ.get("TACTFUL_LIVE_RULES") == "1"
+
+
 def rule_examples():
-    """(category, is_bad, text, has_context) for every example in the repo's rule files."""
+    """(category, is_bad, text, has_context) for every rule example the heads learn from: the
+    snapshot in rule-examples.tsv, or with TACTFUL_LIVE_RULES=1 the repo's rule files."""
+    return [r[:4] for r in rule_example_rows()]
+
+
+def rule_example_rows():
+    """rule_examples() with the rule pack each example comes from (`en`, ..., or `` for the
+    category files at the top of rules/)."""
+    return live_rule_examples() if LIVE_RULES else read_snapshot(SNAPSHOT)
+
+
+def escape(text):
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def unescape(field):
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), field)
+
+
+def read_snapshot(path):
+    """The rows of a rule-example snapshot: category, bad (0/1), context (0/1), pack, text (with
+    \\n, \\t and \\\\ escaped). A malformed line stops the build with its place."""
     out = []
-    for path in sorted(glob.glob(os.path.join(REPO, "rules", "**", "*.yaml"), recursive=True)):
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split("\t", 4)
+            if len(parts) != 5 or parts[1] not in ("0", "1") or parts[2] not in ("0", "1"):
+                raise SystemExit(f"{path}:{n}: want category<TAB>bad 0|1<TAB>context 0|1"
+                                 "<TAB>pack<TAB>text")
+            out.append((parts[0], parts[1] == "1", unescape(parts[4]), parts[2] == "1", parts[3]))
+    return out
+
+
+def live_rule_examples(repo=REPO):
+    """(category, is_bad, text, has_context, pack) for every example in `repo`'s rule files."""
+    out = []
+    base = os.path.join(repo, "rules")
+    for path in sorted(glob.glob(os.path.join(base, "**", "*.yaml"), recursive=True)):
         try:
             doc = yaml.safe_load(open(path, encoding="utf-8"))
         except Exception:  # a rule file this reader cannot follow: skip it, the rest still trains
             continue
         top = doc.get("category") if isinstance(doc, dict) else None
-        _walk(doc, top, out)
+        ex = []
+        _walk(doc, top, ex)
+        rel = os.path.relpath(path, base).split(os.sep)
+        pack = rel[0] if len(rel) > 1 else ""
+        out.extend(e + (pack,) for e in ex)
     return out
 
 

@@ -4,8 +4,9 @@ Pieces are chosen by what real text in the nine languages uses: every piece of t
 words per language (wordfreq is used only to pick ids; none of its data is shipped), in lower and
 capitalised form, plus every piece of the training sentences and the rule examples. Each chosen
 piece is embedded alone (<s> piece </s>, mean-pooled) by multilingual-e5-small. The raw teacher
-rows are cached in .build/ in chunks, so an interrupted run resumes.
+rows are cached in .build/ by piece id, in chunks, so an interrupted run resumes.
 """
+import glob
 import json
 import os
 import sys
@@ -39,24 +40,34 @@ def select_pieces(t):
     return sorted(chosen)
 
 
+def load_rows():
+    """{piece id: raw teacher row} from every chunk distilled so far (.build/rows-*.npz)."""
+    rows = {}
+    for path in sorted(glob.glob(os.path.join(BUILD, "rows-*.npz"))):
+        with np.load(path) as z:
+            rows.update(zip(z["ids"].tolist(), z["rows"]))
+    return rows
+
+
 def main():
     os.makedirs(BUILD, exist_ok=True)
     t = Teacher()
-    sel_path = os.path.join(BUILD, "selected.json")
-    if os.path.exists(sel_path):
-        ids = json.load(open(sel_path))
-    else:
-        ids = select_pieces(t)
-        json.dump(ids, open(sel_path, "w"))
-    print(f"{len(ids)} pieces to distil", flush=True)
-    for c0 in range(0, len(ids), CHUNK):
-        path = os.path.join(BUILD, f"raw-{c0:06d}.npy")
-        if os.path.exists(path):
-            continue
-        rows = t.forward_pieces(ids[c0:c0 + CHUNK])
-        np.save(path + ".tmp.npy", rows)
-        os.replace(path + ".tmp.npy", path)
-        print(f"{min(c0 + CHUNK, len(ids))}/{len(ids)}", flush=True)
+    # The selection is a function of the committed inputs (wordfreq's lists, the train split,
+    # the rule-example snapshot, the team's sentences), so a rebuild picks the same pieces; rows
+    # are cached by piece id, so a changed selection distils only the pieces it adds.
+    ids = select_pieces(t)
+    with open(os.path.join(BUILD, "selected.json"), "w") as f:
+        json.dump(ids, f)
+    done = load_rows()
+    todo = [i for i in ids if i not in done]
+    print(f"{len(ids)} pieces selected, {len(todo)} to distil", flush=True)
+    for c0 in range(0, len(todo), CHUNK):
+        chunk = todo[c0:c0 + CHUNK]
+        rows = t.forward_pieces(chunk)
+        path = os.path.join(BUILD, f"rows-{chunk[0]:06d}-{len(chunk):03d}.npz")
+        np.savez(path + ".tmp.npz", ids=np.array(chunk, dtype=np.int64), rows=rows)
+        os.replace(path + ".tmp.npz", path)
+        print(f"{min(c0 + CHUNK, len(todo))}/{len(todo)}", flush=True)
     print("distilled", flush=True)
 
 

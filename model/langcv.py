@@ -11,7 +11,6 @@ and false alarms are counted (default: the committed thresholds). Prints per cat
 over the nine held-out languages: positives found / positives, negatives flagged / negatives,
 and the mean average precision over the languages (threshold-free).
 """
-import glob
 import json
 import os
 import sys
@@ -28,18 +27,8 @@ DEFAULT_THR = {"assumed-closeness": 0.9, "signup-without-consent": 0.981,
 
 
 def rule_texts(lang):
-    out = []
-    for path in glob.glob(os.path.join(corpus.REPO, "rules", lang, "**", "*.yaml"), recursive=True):
-        try:
-            import yaml
-            doc = yaml.safe_load(open(path, encoding="utf-8"))
-        except Exception:
-            continue
-        ex = []
-        corpus._walk(doc, doc.get("category") if isinstance(doc, dict) else None, ex)
-        for _, _, text, _ in ex:
-            out.extend(corpus.sentences(text))
-    return set(out)
+    """The texts of the rule examples the heads learn from that come from rules/<lang>/."""
+    return {r[2] for r in corpus.rule_example_rows() if r[4] == lang}
 
 
 def ap(scores, labels):

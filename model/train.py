@@ -65,15 +65,14 @@ def script_ok(piece):
 
 
 def distilled_rows(t):
-    ids = json.load(open(os.path.join(BUILD, "selected.json")))
-    chunks = []
-    for c0 in range(0, len(ids), 512):
-        path = os.path.join(BUILD, f"raw-{c0:06d}.npy")
-        if not os.path.exists(path):
-            break
-        chunks.append(np.load(path))
-    raw = np.concatenate(chunks)
-    return ids[:len(raw)], raw
+    import distill
+    with open(os.path.join(BUILD, "selected.json")) as f:
+        ids = json.load(f)
+    done = distill.load_rows()
+    missing = [i for i in ids if i not in done]
+    if missing:
+        raise SystemExit(f"{len(missing)} selected pieces are not distilled: run distill.py")
+    return ids, np.stack([done[i] for i in ids])
 
 
 def build_embeddings(t, pieces, scores):
