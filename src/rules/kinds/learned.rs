@@ -31,7 +31,7 @@ use super::{only_reads, Compile, Kind};
 use crate::learned::{
     category_index, default_threshold, finish, score_ngrams, top_k, Partial, Scores, CATEGORIES,
 };
-use crate::message::SegmentKind;
+use crate::message::{Message, SegmentKind};
 use crate::rules::load::Compiler;
 use crate::rules::pattern::Pattern;
 use crate::rules::schema::RuleDef;
@@ -39,6 +39,7 @@ use crate::rules::Rule;
 use crate::text::fold::fold_str;
 use crate::yaml::Spanned;
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::ops::Range;
 
@@ -243,7 +244,10 @@ struct Learned<'a> {
 /// n-gram half at once, the rest only when it can matter).
 struct Sentence<'m> {
     prose: Range<usize>,
+    /// The prose (what exceptions read).
     text: &'m str,
+    /// What the model reads: the prose with merge tags as written ([`as_written`]).
+    written: Cow<'m, str>,
     kind: SegmentKind,
     partial: Partial,
     scores: OnceCell<Scores>,
@@ -252,12 +256,40 @@ struct Sentence<'m> {
 impl Sentence<'_> {
     fn prob(&self, head: usize) -> f32 {
         self.scores
-            .get_or_init(|| finish(self.text, &self.partial))
+            .get_or_init(|| finish(&self.written, &self.partial))
             .prob
             .get(head)
             .copied()
             .unwrap_or(0.0)
     }
+}
+
+/// A sentence's words as the layer was trained on them: the model learned from real messages
+/// and rule examples with their merge tags written out (`Hi {{first_name}},`), so a tag's
+/// stand-in in the prose ("Hi Alex,") is read as the tag itself. A rendering of a template's
+/// other branch has no source of its own and is read as rendered.
+fn as_written(msg: &Message, prose: Range<usize>) -> Cow<'_, str> {
+    let inside: Vec<_> = msg
+        .placeholders
+        .iter()
+        .filter(|p| p.prose.start >= prose.start && p.prose.end <= prose.end)
+        .filter(|p| p.prose.start < p.prose.end && msg.source.get(p.source.clone()).is_some())
+        .collect();
+    if inside.is_empty() {
+        return Cow::Borrowed(&msg.prose[prose]);
+    }
+    let mut out = String::with_capacity(prose.len() + 16 * inside.len());
+    let mut at = prose.start;
+    for p in inside {
+        if p.prose.start < at {
+            continue;
+        }
+        out.push_str(&msg.prose[at..p.prose.start]);
+        out.push_str(&msg.source[p.source.clone()]);
+        at = p.prose.end;
+    }
+    out.push_str(&msg.prose[at..prose.end]);
+    Cow::Owned(out)
 }
 
 /// Scores the message for every rule in `rules`. A rule's message score is the mean of its `k`
@@ -286,11 +318,14 @@ fn read(scan: &Scan, rules: &[Learned], hits: &mut Vec<Hit>) {
             if sents.len() == MAX_SENTENCES {
                 break 'segments;
             }
+            let prose = seg.range.start + r.start..seg.range.start + r.end;
+            let written = as_written(msg, prose.clone());
             sents.push(Sentence {
-                prose: seg.range.start + r.start..seg.range.start + r.end,
+                partial: score_ngrams(&written),
+                prose,
                 text: sentence,
+                written,
                 kind: seg.kind,
-                partial: score_ngrams(sentence),
                 scores: OnceCell::new(),
             });
         }
@@ -497,6 +532,44 @@ mod tests {
             }
         }
         assert!(!covers(&covering_of(std::iter::empty()), &(0..10)));
+    }
+
+    #[test]
+    fn the_model_reads_merge_tags_as_written() {
+        use crate::input::{self, Format};
+        let vocab = crate::message::Vocabulary::default();
+        let text =
+            "Hi {{first_name}},\n\nWe help [industry] teams with {{value_prop}}. Free on Friday?";
+        for format in [Format::Plain, Format::Template] {
+            let msg = input::read("t", text.as_bytes().to_vec(), format, &vocab)
+                .expect("reads")
+                .message;
+            assert!(!msg.placeholders.is_empty(), "{format:?}: tags found");
+            let all = 0..msg.prose.len();
+            assert!(
+                !msg.prose.contains("{{value_prop}}"),
+                "{format:?}: stand-ins in the prose"
+            );
+            let written = as_written(&msg, all.clone());
+            assert!(
+                written.contains("with {{value_prop}}."),
+                "{format:?}: {written}"
+            );
+            assert!(
+                written.starts_with("Hi {{first_name}},"),
+                "{format:?}: {written}"
+            );
+            assert!(
+                written.ends_with("Free on Friday?"),
+                "{format:?}: {written}"
+            );
+            // a range without a tag is the prose itself, borrowed
+            let tail = msg.prose.rfind("Free").expect("tail")..msg.prose.len();
+            assert!(matches!(
+                as_written(&msg, tail),
+                Cow::Borrowed("Free on Friday?")
+            ));
+        }
     }
 
     #[test]
