@@ -179,8 +179,9 @@ def all_training_text():
 def rule_example_hits():
     """{(category, text): [sentence]}: for each bad rule example, the words its own rule flags
     (the text under each finding and under its secondary spans, cut into sentences with white
-    space collapsed), from `tactful test --format json` over ../rules. The learned kind's examples are left out (the model would be judging
-    itself). TACTFUL_BIN names a built binary; otherwise cargo builds and runs the repo's."""
+    space collapsed), from `tactful test --format json` over ../rules: the live rules, so use it
+    with TACTFUL_LIVE_RULES=1. The learned kind's examples are left out (the model would be
+    judging itself). TACTFUL_BIN names a built binary; otherwise cargo builds and runs the repo's."""
     import json
     import subprocess
     rules = os.path.join(REPO, "rules")

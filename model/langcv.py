@@ -27,8 +27,9 @@ DEFAULT_THR = {"assumed-closeness": 0.9, "signup-without-consent": 0.981,
 
 
 def rule_texts(lang):
-    """The texts of the rule examples the heads learn from that come from rules/<lang>/."""
-    return {r[2] for r in corpus.rule_example_rows() if r[4] == lang}
+    """The sentences of the rule examples the heads learn from that come from rules/<lang>/
+    (training rows are sentences)."""
+    return {s for r in corpus.rule_example_rows() if r[4] == lang for s in corpus.sentences(r[2])}
 
 
 def ap(scores, labels):
