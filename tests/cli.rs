@@ -357,6 +357,14 @@ fn rules_lists_and_explain_explains() {
     ] {
         assert!(text.contains(section), "missing {section} in:\n{text}");
     }
+    assert!(!text.contains("## Gives way to"), "{text}");
+    // A category that gives way to another says so.
+    let out = tactful(&["explain", "ask-before-give"], d.path(), None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("## Gives way to\nReports nothing in a message where early-pitch"),
+        "{text}"
+    );
     let out = tactful(
         &["explain", "channel-limit/connection-note"],
         d.path(),

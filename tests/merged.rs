@@ -125,3 +125,47 @@ fn human_output_and_statistics_show_one_finding() {
     assert!(text.contains("assumed-closeness/"), "{text}");
     assert!(!text.contains("early-pitch/"), "{text}");
 }
+
+/// A first message that pitches, then asks the reader to pass it on: the routing ask is the
+/// pitch's, in another paragraph than the pitch.
+const PITCH_THEN_ROUTE: &str = "Hi Lena,\n\nOur scheduling platform cuts no-shows for dental \
+    clinics by 30%. Do you have 15 minutes for a demo on Thursday?\n\nP.S. If you're not the \
+    right person, could you forward this to whoever handles operations?\n\nBest,\nTom\n";
+
+/// The same routing ask with no pitch around it.
+const ROUTE_ONLY: &str = "Hi Lena,\n\nI'm Tom, a junior analyst in Leeds. If you're not the \
+    right person, could you forward this to whoever handles hiring in operations?\n\nBest,\nTom\n";
+
+fn check_text(text: &str, extra: &[&str]) -> Vec<Value> {
+    let dir = tempdir();
+    write(dir.path(), "draft.txt", text);
+    let mut args = vec!["check", "--format", "json"];
+    args.extend(CONTEXT);
+    args.extend(extra);
+    args.push("draft.txt");
+    let out = tactful(&args, dir.path(), None);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    first_file_diagnostics(&out)
+}
+
+#[test]
+fn ask_before_give_gives_way_to_a_pitch_in_the_same_message() {
+    // The pitch is reported; its routing ask is not a second problem, not even a related entry.
+    let ds = check_text(PITCH_THEN_ROUTE, &[]);
+    let cats = categories(&ds);
+    assert!(cats.contains(&"early-pitch"), "{ds:#?}");
+    assert!(!cats.contains(&"ask-before-give"), "{ds:#?}");
+    let text = serde_json::to_string(&ds).expect("json");
+    assert!(!text.contains("ask-before-give"), "{text}");
+    // With no pitch reported, the same ask is ask-before-give again: when the user turns
+    // early-pitch off or selects only ask-before-give, and in a message that sells nothing.
+    for extra in [
+        &["--ignore", "early-pitch"][..],
+        &["--select", "ask-before-give"][..],
+    ] {
+        let ds = check_text(PITCH_THEN_ROUTE, extra);
+        assert_eq!(categories(&ds), ["ask-before-give"], "{extra:?}: {ds:#?}");
+    }
+    let ds = check_text(ROUTE_ONLY, &[]);
+    assert_eq!(categories(&ds), ["ask-before-give"], "{ds:#?}");
+}

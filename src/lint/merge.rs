@@ -30,6 +30,7 @@
 //! does not change.
 
 use crate::finding::{Finding, MergedFrom, Related};
+use crate::rules::CategoryDef;
 use std::cmp::Ordering;
 use std::ops::Range;
 
@@ -126,6 +127,37 @@ pub fn merge_overlapping(findings: &mut Vec<Finding>, source: &str) {
     });
 }
 
+/// One message, one diagnosis: a category that gives way to others (`gives-way-to:` in
+/// `rules/categories.yaml`) is left out of a message in which one of those is reported. An
+/// ask-before-give finding in a first message that pitches is the pitch's ask (the sales call,
+/// "could you pass this to your QA lead"): the early-pitch finding already says what is wrong
+/// with it, and the labelled real messages agree (of 127 train messages with either label, one
+/// has both). Findings of both come from the same run: a category the user turned off or did
+/// not select reports nothing, so it hides nothing. A category the catalogue does not know
+/// gives way to nothing.
+pub fn give_way(findings: &mut Vec<Finding>, categories: &[CategoryDef]) {
+    let yields = |f: &Finding| -> &[String] {
+        categories
+            .iter()
+            .find(|c| c.id == *f.category)
+            .map_or(&[], |c| c.gives_way_to.as_slice())
+    };
+    if findings.iter().all(|f| yields(f).is_empty()) {
+        return;
+    }
+    let present: Vec<&str> = findings.iter().map(|f| &*f.category).collect();
+    let gone: Vec<bool> = findings
+        .iter()
+        .map(|f| yields(f).iter().any(|c| present.contains(&c.as_str())))
+        .collect();
+    let mut i = 0;
+    findings.retain(|_| {
+        let keep = !gone[i];
+        i += 1;
+        keep
+    });
+}
+
 /// Whether `f` takes part in merging at all.
 fn mergeable(f: &Finding, source: &str) -> bool {
     f.category != crate::internal::CATEGORY
@@ -215,6 +247,61 @@ mod tests {
             .iter()
             .filter_map(|r| r.merged.as_ref().map(|m| m.rule.as_str()))
             .collect()
+    }
+
+    fn cat(id: &str, gives_way_to: &[&str]) -> CategoryDef {
+        CategoryDef {
+            id: id.into(),
+            title: id.into(),
+            catches: String::new(),
+            why: String::new(),
+            instead: String::new(),
+            example: String::new(),
+            gives_way_to: gives_way_to.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_category_gives_way_only_where_the_other_is_reported() {
+        let cats = [
+            cat("early-pitch", &[]),
+            cat("ask-before-give", &["early-pitch"]),
+            cat("self-focus", &[]),
+        ];
+        let ask = || f("ask-before-give/call", Severity::Warning, 40..55);
+        // Anywhere in the message, overlapping or not, learned or not.
+        let mut v = vec![
+            ask(),
+            learned_f("early-pitch/learned", Severity::Warning, 0..20),
+            f("self-focus/boast", Severity::Warning, 8..30),
+        ];
+        give_way(&mut v, &cats);
+        assert_eq!(rules(&v), ["early-pitch/learned", "self-focus/boast"]);
+        // Without a pitch, nothing goes; an unknown category gives way to nothing.
+        let mut v = vec![ask(), f("self-focus/boast", Severity::Warning, 8..30)];
+        give_way(&mut v, &cats);
+        assert_eq!(rules(&v), ["ask-before-give/call", "self-focus/boast"]);
+        let mut v = vec![ask(), f("early-pitch/demo", Severity::Error, 0..10)];
+        give_way(&mut v, &[]);
+        assert_eq!(v.len(), 2);
+    }
+
+    #[test]
+    fn built_in_categories_give_way_to_known_other_categories() {
+        let Ok(cats) = crate::rules::builtin::categories() else {
+            panic!("rules/categories.yaml parses");
+        };
+        let ids: Vec<&str> = cats.iter().map(|c| c.id.as_str()).collect();
+        for c in cats {
+            for o in &c.gives_way_to {
+                assert!(ids.contains(&o.as_str()) && *o != c.id, "{}: {o}", c.id);
+            }
+        }
+        let abg = cats.iter().find(|c| c.id == "ask-before-give");
+        assert_eq!(
+            abg.map(|c| c.gives_way_to.clone()),
+            Some(vec!["early-pitch".to_string()])
+        );
     }
 
     #[test]

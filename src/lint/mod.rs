@@ -398,6 +398,7 @@ impl Linter {
                 None => true,
             });
         // After everything the user turned off or down, so a silenced rule hides nothing.
+        merge::give_way(&mut result.findings, registry.categories());
         merge::merge_overlapping(&mut result.findings, &result.source);
         result
     }

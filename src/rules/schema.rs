@@ -351,6 +351,10 @@ pub struct CategoryDef {
     pub why: String,
     pub instead: String,
     pub example: String,
+    /// Categories that, reported in a message, make this one's findings there redundant: they
+    /// are left out of that message (see [`crate::lint::merge::give_way`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gives_way_to: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
