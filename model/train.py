@@ -249,6 +249,7 @@ RECIPE = dict(
     open_w=0.0,              # weight of an open sentence as a negative (0: left out)
     mix=0.5,                 # weight of the embedding head in the average
     top={"early-pitch": 2},  # message score: the mean of the k best sentences (default 1)
+    short_k=True,            # a message with fewer than k sentences: the missing ones score 0
     soft=0.0,                # teacher distillation: weight of the teacher's probability in a
                              # hand-labelled row's target (0: no teacher)
     soft_open_w=0.5,         # weight of an open sentence learned at the teacher's probability
@@ -481,7 +482,8 @@ def message_scores(msgs, oof, c, recipe, rows=None):
         if not s:
             continue
         top = s[:k]
-        out.append((sum(top) / len(top), c in m["labels"], m["lang"]))
+        den = k if recipe.get("short_k") else len(top)
+        out.append((sum(top) / den, c in m["labels"], m["lang"]))
     return out
 
 

@@ -104,7 +104,8 @@ pub fn category_index(category: &str) -> Option<usize> {
 }
 
 /// How many of a message's most confident sentences are averaged into its score for the category
-/// with this index (chosen in training; see model/README.md).
+/// with this index (chosen in training; see model/README.md); a message with fewer counts 0 for
+/// each one missing.
 pub fn top_k(index: usize) -> usize {
     params::TOP_K.get(index).copied().unwrap_or(1)
 }

@@ -293,9 +293,9 @@ fn as_written(msg: &Message, prose: Range<usize>) -> Cow<'_, str> {
 }
 
 /// Scores the message for every rule in `rules`. A rule's message score is the mean of its `k`
-/// most confident sentences (k per category, chosen in training; a message with fewer: all of
-/// them): early-pitch reads two, as a pitch is an offer and an ask, and a call request alone
-/// reads the same in a message that sells nothing. A rule whose
+/// most confident sentences (k per category, chosen in training; a message with fewer has 0 for
+/// each one missing): early-pitch reads two, as a pitch is an offer and an ask, and a call
+/// request alone reads the same in a message that sells nothing, or that is one sentence long. A rule whose
 /// score reaches its threshold reports its most confident sentence, with the score as the
 /// confidence; a sentence gets at most one finding (the rule that clears its threshold by the
 /// most), and none when a pattern finding of the model's categories or an exception covers it.
@@ -378,8 +378,8 @@ fn read(scan: &Scan, rules: &[Learned], hits: &mut Vec<Hit>) {
     }
 }
 
-/// The rule's message score (the mean of its `k` most confident sentences, or of all when
-/// there are fewer) and its most confident sentence, from `order` (its sentences, by the
+/// The rule's message score (the mean of its `k` most confident sentences, a missing one
+/// counting 0) and its most confident sentence, from `order` (its sentences, by the
 /// highest score each could reach). Sentences are scored in that order, and only while one could
 /// still change the `k` best and the score could still reach `threshold`; below it the score
 /// returned may be lower than the true one. A sentence the rule's `unless-sentence` excuses
@@ -392,7 +392,9 @@ fn message_score(
     threshold: f32,
 ) -> Option<(usize, f32)> {
     let head = l.kind.head;
-    let k = top_k(head).clamp(1, order.len());
+    // A message with fewer sentences than k lacks the rest: they score 0 (early-pitch needs an
+    // offer and an ask, and a one-sentence call request has only the ask).
+    let k = top_k(head).max(1);
     let mut top: Option<usize> = None;
     // the k best scores so far, best first
     let mut best: Vec<f32> = Vec::with_capacity(k + 1);
