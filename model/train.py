@@ -482,7 +482,7 @@ def message_scores(msgs, oof, c, recipe, rows=None):
         if not s:
             continue
         top = s[:k]
-        den = k if recipe.get("short_k") else len(top)
+        den = k if recipe["short_k"] else len(top)
         out.append((sum(top) / den, c in m["labels"], m["lang"]))
     return out
 

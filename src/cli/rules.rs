@@ -221,12 +221,7 @@ Problems with settings, suppressions and input rather than with the message: the
         ));
         out.push_str(&format!("## Example\n{}\n", quote(cat.example.trim())));
         out.push_str(&format!("## Use instead\n{}\n", wrap(&cat.instead, "")));
-        if !cat.gives_way_to.is_empty() {
-            let text = format!(
-                "Reports nothing in a message where {} reports a finding: that finding already \
-                 names the problem.",
-                cat.gives_way_to.join(" or ")
-            );
+        if let Some(text) = cat.gives_way_text(str::to_string) {
             out.push_str(&format!("## Gives way to\n{}\n", wrap(&text, "")));
         }
         let mut rules: Vec<&Rule> = all

@@ -29,7 +29,7 @@
 //! The kept finding keeps its severity, which is the highest of the group, so the exit status
 //! does not change.
 
-use crate::finding::{Finding, MergedFrom, Related};
+use crate::finding::{Finding, MergedFrom, Related, Text};
 use crate::rules::CategoryDef;
 use std::cmp::Ordering;
 use std::ops::Range;
@@ -145,17 +145,8 @@ pub fn give_way(findings: &mut Vec<Finding>, categories: &[CategoryDef]) {
     if findings.iter().all(|f| yields(f).is_empty()) {
         return;
     }
-    let present: Vec<&str> = findings.iter().map(|f| &*f.category).collect();
-    let gone: Vec<bool> = findings
-        .iter()
-        .map(|f| yields(f).iter().any(|c| present.contains(&c.as_str())))
-        .collect();
-    let mut i = 0;
-    findings.retain(|_| {
-        let keep = !gone[i];
-        i += 1;
-        keep
-    });
+    let present: Vec<Text> = findings.iter().map(|f| f.category.clone()).collect();
+    findings.retain(|f| !yields(f).iter().any(|c| present.iter().any(|p| **p == **c)));
 }
 
 /// Whether `f` takes part in merging at all.

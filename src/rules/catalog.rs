@@ -166,18 +166,8 @@ pub fn categories_markdown(categories: &[super::CategoryDef]) -> String {
         out.push_str(c.example.trim());
         out.push_str("\n```\n\n");
         out.push_str(&format!("**Write instead.** {}\n", para(&c.instead)));
-        if !c.gives_way_to.is_empty() {
-            let others: Vec<String> = c.gives_way_to.iter().map(|o| format!("`{o}`")).collect();
-            out.push_str(&format!(
-                "\n**Gives way to** {}: in a message where {} reports a finding, this category \
-                 reports none (that finding already names the problem).\n",
-                others.join(", "),
-                if others.len() == 1 {
-                    "it"
-                } else {
-                    "one of them"
-                }
-            ));
+        if let Some(text) = c.gives_way_text(|o| format!("`{o}`")) {
+            out.push_str(&format!("\n**Gives way.** {text}\n"));
         }
     }
     out

@@ -357,6 +357,23 @@ pub struct CategoryDef {
     pub gives_way_to: Vec<String>,
 }
 
+impl CategoryDef {
+    /// What `gives-way-to` means for this category, in one sentence (for `explain` and
+    /// `docs/categories.md`), with each category it gives way to written by `name`; `None` when
+    /// it gives way to nothing.
+    pub fn gives_way_text(&self, name: impl Fn(&str) -> String) -> Option<String> {
+        if self.gives_way_to.is_empty() {
+            return None;
+        }
+        let others: Vec<String> = self.gives_way_to.iter().map(|o| name(o)).collect();
+        Some(format!(
+            "Reports nothing in a message where {} reports a finding: that finding already names \
+             the problem.",
+            others.join(" or ")
+        ))
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CategoriesDef {

@@ -295,9 +295,9 @@ fn as_written(msg: &Message, prose: Range<usize>) -> Cow<'_, str> {
 /// Scores the message for every rule in `rules`. A rule's message score is the mean of its `k`
 /// most confident sentences (k per category, chosen in training; a message with fewer has 0 for
 /// each one missing): early-pitch reads two, as a pitch is an offer and an ask, and a call
-/// request alone reads the same in a message that sells nothing, or that is one sentence long. A rule whose
-/// score reaches its threshold reports its most confident sentence, with the score as the
-/// confidence; a sentence gets at most one finding (the rule that clears its threshold by the
+/// request alone reads the same in a message that sells nothing, or that is one sentence long.
+/// A rule whose score reaches its threshold reports its most confident sentence, with the score
+/// as the confidence; a sentence gets at most one finding (the rule that clears its threshold by the
 /// most), and none when a pattern finding of the model's categories or an exception covers it.
 fn read(scan: &Scan, rules: &[Learned], hits: &mut Vec<Hit>) {
     let msg = scan.msg;
