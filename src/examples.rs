@@ -121,3 +121,116 @@ pub fn run(
     }
     Ok(out)
 }
+
+/// A pattern that none of its rule's `bad` examples matches (`tactful test --coverage`): it is
+/// untested, and often dead (a word boundary it can never meet, a variable that expands to
+/// something else than its author thought).
+#[derive(Debug, Clone)]
+pub struct Unexercised {
+    pub rule: String,
+    pub lang: String,
+    pub origin: String,
+    /// The list it is in: `match`, or a signal by its label.
+    pub group: String,
+    /// Its position in that list, from 1.
+    pub index: usize,
+    /// The pattern as compiled (variables expanded).
+    pub source: String,
+}
+
+/// How many of the selected rules' patterns their own bad examples exercise, and which
+/// patterns can end on a lone digit ([`crate::rules::lone_digit::ends_in_lone_digit`]).
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    pub patterns: usize,
+    pub unexercised: Vec<Unexercised>,
+    /// Patterns of any list (`match`, a signal, `unless`, `unless-message`) that find "$9" but
+    /// never "$90".
+    pub lone_digit: Vec<Unexercised>,
+}
+
+/// The texts of an example a pattern may be read in: the whole, each line (a pattern anchored
+/// with `^…$` reads one segment, such as a greeting line), and a header line's value (the
+/// subject of `Subject: Follow-up`, in any language).
+fn searched(text: &str) -> Vec<String> {
+    let mut out = vec![text.to_string()];
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        out.push(line.to_string());
+        if let Some((name, value)) = line.split_once(':') {
+            let name = name.trim_end();
+            if !name.is_empty() && name.len() <= 20 && name.chars().all(char::is_alphabetic) {
+                out.push(value.trim().to_string());
+            }
+        }
+    }
+    out
+}
+
+/// For every pattern that makes a hit (a `match` pattern, a signal's pattern) of each rule for
+/// which `select` holds: whether it matches one of the rule's bad examples, read as the
+/// engine reads text (folded, with the language's word prefixes). An example's whole text and
+/// each of its lines are searched, whatever segments the rule reads, and a template example as
+/// written: a pattern counts as exercised when it can match the example, not only where the
+/// engine looks.
+pub fn coverage(
+    registry: &Arc<Registry>,
+    select: &dyn Fn(&Rule) -> bool,
+) -> Result<Coverage, Vec<crate::error::SourceError>> {
+    let mut out = Coverage::default();
+    for (pack, ri) in registry.all_rules()? {
+        let rule = &pack.rules[ri];
+        if !select(rule) {
+            continue;
+        }
+        let texts: Vec<String> = rule
+            .examples
+            .bad
+            .iter()
+            .flat_map(|e| searched(&e.def().text))
+            .map(|t| crate::text::fold::fold_str(&t))
+            .collect();
+        let lists = rule.kind.evidence().into_iter().chain([
+            ("unless".to_string(), rule.unless.clone()),
+            ("unless-message".to_string(), rule.unless_message.clone()),
+        ]);
+        for (group, patterns) in lists {
+            for (k, &p) in patterns.iter().enumerate() {
+                let Some(pattern) = rule.patterns.get(p) else {
+                    continue;
+                };
+                if crate::rules::lone_digit::ends_in_lone_digit(&pattern.source) == Some(true) {
+                    out.lone_digit.push(Unexercised {
+                        rule: rule.id.to_string(),
+                        lang: rule.lang.clone(),
+                        origin: rule.origin.clone(),
+                        group: group.clone(),
+                        index: k + 1,
+                        source: pattern.source.clone(),
+                    });
+                }
+            }
+        }
+        for (group, patterns) in rule.kind.evidence() {
+            for (k, &p) in patterns.iter().enumerate() {
+                let Some(pattern) = rule.patterns.get(p) else {
+                    continue;
+                };
+                out.patterns += 1;
+                let hit = texts.iter().any(|t| {
+                    pattern.may_match(t) && !pattern.find_all(t, &pack.word_prefixes).is_empty()
+                });
+                if !hit {
+                    out.unexercised.push(Unexercised {
+                        rule: rule.id.to_string(),
+                        lang: rule.lang.clone(),
+                        origin: rule.origin.clone(),
+                        group: group.clone(),
+                        index: k + 1,
+                        source: pattern.source.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}

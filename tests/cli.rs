@@ -430,6 +430,55 @@ fn test_subcommand_json_lists_each_example_and_what_its_rule_flagged() {
     assert_eq!(pick("good", 1)["found"], serde_json::json!([]));
 }
 
+/// `tactful test --coverage` names each pattern no bad example of its rule matches (by list and
+/// position), in the human and the JSON report, and leaves the exit status to the examples.
+#[test]
+fn test_coverage_names_patterns_no_bad_example_matches() {
+    let d = tempdir();
+    write(
+        d.path(),
+        "r/en/early-pitch.yaml",
+        b"category: early-pitch\nrules:\n  - id: early-pitch/x\n    severity: error\n    message: m\n    help: h\n    match: ['okapi', 'zebra (?:food|feed)', 'gnu']\n    examples:\n      bad: ['We sell okapi food.', 'Zebra feed, cheap.']\n",
+    );
+    let out = tactful(&["test", "--coverage", "r"], d.path(), None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("UNTESTED early-pitch/x [en] match #3 (r/en/early-pitch.yaml)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("match #1") && !text.contains("match #2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("coverage: 2 of 3 patterns matched by a bad example of their rule"),
+        "{text}"
+    );
+    // Without the flag, nothing about coverage.
+    let out = tactful(&["test", "r"], d.path(), None);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("UNTESTED"));
+    // Signals are listed by label, and JSON carries the same.
+    write(
+        d.path(),
+        "s/en/early-pitch.yaml",
+        b"category: early-pitch\nrules:\n  - id: early-pitch/y\n    severity: error\n    message: m\n    help: h\n    signals:\n      - label: offer\n        match: ['okapi', 'gnu']\n      - label: ask\n        match: ['call\\?']\n    examples:\n      bad: ['Okapi food for you, a call?']\n",
+    );
+    let out = tactful(
+        &["test", "--coverage", "--format", "json", "s"],
+        d.path(),
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["coverage"]["patterns"], 3, "{doc}");
+    let un = doc["coverage"]["unexercised"].as_array().expect("a list");
+    assert_eq!(un.len(), 1, "{doc}");
+    assert_eq!(un[0]["list"], "signal `offer`");
+    assert_eq!(un[0]["index"], 2);
+    assert_eq!(un[0]["pattern"], "gnu");
+}
+
 #[test]
 fn bom_and_crlf_files_work() {
     let d = tempdir();

@@ -217,6 +217,10 @@ pub struct TestArgs {
     /// learned layer's training reads which sentence of a bad example its rule flags).
     #[arg(long, value_enum, default_value_t = TestFormat::Human)]
     format: TestFormat,
+    /// Also list each pattern (a `match` pattern, a signal's pattern) that none of its rule's
+    /// bad examples matches: untested, and often dead. Does not change the exit status.
+    #[arg(long)]
+    coverage: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

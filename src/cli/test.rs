@@ -29,6 +29,15 @@ pub fn run(a: TestArgs) -> u8 {
         Err(e) => return report_errors(&e),
     };
     let failed = outcomes.iter().filter(|o| !o.passed).count();
+    let coverage = match a.coverage {
+        false => None,
+        true => match crate::examples::coverage(&reg, &|r| {
+            filter.as_ref().is_none_or(|f| r.id.contains(f.as_str())) && from_paths(&r.origin)
+        }) {
+            Ok(c) => Some(c),
+            Err(e) => return report_errors(&e),
+        },
+    };
     if a.format == TestFormat::Json {
         let examples: Vec<_> = outcomes
             .iter()
@@ -47,11 +56,32 @@ pub fn run(a: TestArgs) -> u8 {
                 })
             })
             .collect();
-        let doc = serde_json::json!({
+        let mut doc = serde_json::json!({
             "passed": outcomes.len() - failed,
             "failed": failed,
             "examples": examples,
         });
+        if let Some(c) = &coverage {
+            doc["coverage"] = serde_json::json!({
+                "patterns": c.patterns,
+                "unexercised": c.unexercised.iter().map(|u| serde_json::json!({
+                    "rule": u.rule,
+                    "lang": u.lang,
+                    "origin": u.origin,
+                    "list": u.group,
+                    "index": u.index,
+                    "pattern": u.source,
+                })).collect::<Vec<_>>(),
+                "lone_digit": c.lone_digit.iter().map(|u| serde_json::json!({
+                    "rule": u.rule,
+                    "lang": u.lang,
+                    "origin": u.origin,
+                    "list": u.group,
+                    "index": u.index,
+                    "pattern": u.source,
+                })).collect::<Vec<_>>(),
+            });
+        }
         println!("{doc}");
         return u8::from(failed > 0);
     }
@@ -82,6 +112,27 @@ pub fn run(a: TestArgs) -> u8 {
                     .join(", ")
             );
         }
+    }
+    if let Some(c) = &coverage {
+        for u in &c.unexercised {
+            println!(
+                "UNTESTED {} [{}] {} #{} ({}): no bad example matches it",
+                u.rule, u.lang, u.group, u.index, u.origin
+            );
+            println!("    | {}", u.source);
+        }
+        for u in &c.lone_digit {
+            println!(
+                "LONE DIGIT {} [{}] {} #{} ({}): ends on a single digit, so it finds \"9\" but never \"90\"",
+                u.rule, u.lang, u.group, u.index, u.origin
+            );
+            println!("    | {}", u.source);
+        }
+        println!(
+            "coverage: {} of {} patterns matched by a bad example of their rule",
+            c.patterns - c.unexercised.len(),
+            c.patterns
+        );
     }
     println!("{} passed, {} failed", outcomes.len() - failed, failed);
     u8::from(failed > 0)

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod kinds;
 mod literals;
 mod load;
+pub mod lone_digit;
 pub mod pack;
 pub mod pattern;
 mod registry;

@@ -38,6 +38,12 @@ pub trait Kind: AnyKind + Debug + Send + Sync {
         Vec::new()
     }
 
+    /// The patterns that make a hit, grouped as the language file lists them (`match`, or
+    /// each signal by its label), for `tactful test --coverage`.
+    fn evidence(&self) -> Vec<(String, Vec<usize>)> {
+        Vec::new()
+    }
+
     /// Whether the rule runs only when the pre-filter found some of its literals.
     fn gated(&self) -> bool {
         false

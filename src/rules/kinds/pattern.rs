@@ -73,6 +73,10 @@ impl Kind for PatternKind {
         self.patterns.clone()
     }
 
+    fn evidence(&self) -> Vec<(String, Vec<usize>)> {
+        vec![("match".into(), self.patterns.clone())]
+    }
+
     fn gated(&self) -> bool {
         true
     }

@@ -96,6 +96,13 @@ impl Kind for SignalsKind {
             .collect()
     }
 
+    fn evidence(&self) -> Vec<(String, Vec<usize>)> {
+        self.signals
+            .iter()
+            .map(|s| (format!("signal `{}`", s.label), s.patterns.clone()))
+            .collect()
+    }
+
     fn gated(&self) -> bool {
         true
     }
