@@ -129,8 +129,8 @@ fn literal_table(files: &[PathBuf]) -> BTreeMap<String, literals::Derived> {
 }
 
 /// A rule file with each rule's `examples:` block left out: lines after the key that are blank,
-/// indented deeper, or items of a sequence at the key's own indentation. Examples are ~40% of
-/// a language's evidence and only `tactful test`, `explain` and the docs read them, so parsing
+/// comments, indented deeper, or items of a sequence at the key's own indentation. Examples are
+/// ~40% of a language's evidence and only `tactful test`, `explain` and the docs read them, so parsing
 /// them at every start-up is wasted. A key written another way (`- examples:`, flow style)
 /// stays; a test checks that both texts give the same rules.
 fn without_examples(text: &str) -> String {
@@ -140,7 +140,9 @@ fn without_examples(text: &str) -> String {
         let body = line.trim_start_matches(' ');
         let indent = line.len() - body.len();
         if let Some(at) = skip {
-            let blank = body.trim().is_empty();
+            // A comment (the next rule's, at any indent) neither ends the block nor stays:
+            // an example written after one is still an example.
+            let blank = body.trim().is_empty() || body.starts_with('#');
             if blank || indent > at || (indent == at && body.starts_with("- ")) {
                 continue;
             }
