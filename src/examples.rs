@@ -147,6 +147,11 @@ pub struct Coverage {
     /// Patterns of any list (`match`, a signal, `unless`, `unless-message`) that find "$9" but
     /// never "$90".
     pub lone_digit: Vec<Unexercised>,
+    /// How many exceptions (`unless`, `unless-message`) the rules have.
+    pub exceptions: usize,
+    /// Exceptions that no `good` example of their rule matches: the close miss they excuse is
+    /// not pinned by any example.
+    pub unexercised_exceptions: Vec<Unexercised>,
 }
 
 /// The texts of an example a pattern may be read in: the whole, each line (a pattern anchored
@@ -204,6 +209,37 @@ pub fn coverage(
                         lang: rule.lang.clone(),
                         origin: rule.origin.clone(),
                         group: group.clone(),
+                        index: k + 1,
+                        source: pattern.source.clone(),
+                    });
+                }
+            }
+        }
+        let goods: Vec<String> = rule
+            .examples
+            .good
+            .iter()
+            .flat_map(|e| searched(&e.def().text))
+            .map(|t| crate::text::fold::fold_str(&t))
+            .collect();
+        for (group, patterns) in [
+            ("unless", &rule.unless),
+            ("unless-message", &rule.unless_message),
+        ] {
+            for (k, &p) in patterns.iter().enumerate() {
+                let Some(pattern) = rule.patterns.get(p) else {
+                    continue;
+                };
+                out.exceptions += 1;
+                let hit = goods.iter().any(|t| {
+                    pattern.may_match(t) && !pattern.find_all(t, &pack.word_prefixes).is_empty()
+                });
+                if !hit {
+                    out.unexercised_exceptions.push(Unexercised {
+                        rule: rule.id.to_string(),
+                        lang: rule.lang.clone(),
+                        origin: rule.origin.clone(),
+                        group: group.to_string(),
                         index: k + 1,
                         source: pattern.source.clone(),
                     });

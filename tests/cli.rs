@@ -438,7 +438,7 @@ fn test_coverage_names_patterns_no_bad_example_matches() {
     write(
         d.path(),
         "r/en/early-pitch.yaml",
-        b"category: early-pitch\nrules:\n  - id: early-pitch/x\n    severity: error\n    message: m\n    help: h\n    match: ['okapi', 'zebra (?:food|feed)', 'gnu']\n    examples:\n      bad: ['We sell okapi food.', 'Zebra feed, cheap.']\n",
+        b"category: early-pitch\nrules:\n  - id: early-pitch/x\n    severity: error\n    message: m\n    help: h\n    match: ['okapi', 'zebra (?:food|feed)', 'gnu']\n    unless: ['as you asked', 'no thanks']\n    examples:\n      bad: ['We sell okapi food.', 'Zebra feed, cheap.']\n      good: ['As you asked, okapi food.']\n",
     );
     let out = tactful(&["test", "--coverage", "r"], d.path(), None);
     let text = String::from_utf8_lossy(&out.stdout);
@@ -451,8 +451,19 @@ fn test_coverage_names_patterns_no_bad_example_matches() {
         !text.contains("match #1") && !text.contains("match #2"),
         "{text}"
     );
+    // An exception no good example matches is untested too.
     assert!(
-        text.contains("coverage: 2 of 3 patterns matched by a bad example of their rule"),
+        text.contains(
+            "UNTESTED early-pitch/x [en] unless #2 (r/en/early-pitch.yaml): no good example"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("unless #1"), "{text}");
+    assert!(
+        text.contains(
+            "coverage: 2 of 3 patterns matched by a bad example of their rule, 1 of 2 exceptions \
+             by a good one"
+        ),
         "{text}"
     );
     // Without the flag, nothing about coverage.
@@ -477,6 +488,7 @@ fn test_coverage_names_patterns_no_bad_example_matches() {
     assert_eq!(un[0]["list"], "signal `offer`");
     assert_eq!(un[0]["index"], 2);
     assert_eq!(un[0]["pattern"], "gnu");
+    assert_eq!(doc["coverage"]["exceptions"], 0, "{doc}");
 }
 
 #[test]

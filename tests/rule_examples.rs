@@ -239,3 +239,34 @@ fn no_built_in_pattern_ends_on_a_lone_digit() {
         lone.join("\n")
     );
 }
+
+/// Every exception (`unless`, `unless-message`) is matched by a good example of its rule: the
+/// close miss it excuses is pinned, and one that could never match shows up (a word cut short,
+/// `non ricever` for "non riceverai").
+#[test]
+fn every_built_in_exception_is_matched_by_a_good_example_of_its_rule() {
+    let reg = std::sync::Arc::new(registry());
+    let cov = tactful::examples::coverage(&reg, &|_| true).expect("rules load");
+    assert!(
+        cov.exceptions > 500,
+        "expected the built-in exceptions, got {}",
+        cov.exceptions
+    );
+    let untested: Vec<String> = cov
+        .unexercised_exceptions
+        .iter()
+        .map(|u| {
+            format!(
+                "{} [{}] {} #{}: {}",
+                u.rule, u.lang, u.group, u.index, u.source
+            )
+        })
+        .collect();
+    assert!(
+        untested.is_empty(),
+        "{} of {} exceptions have no good example that matches them (write one each):\n{}",
+        untested.len(),
+        cov.exceptions,
+        untested.join("\n")
+    );
+}

@@ -1,6 +1,7 @@
 //! `tactful test`: run the examples inside rule files, like `vale test`.
 
 use super::{report_errors, TestArgs, TestFormat};
+use crate::examples::Unexercised;
 use crate::rules::{Registry, RuleSources};
 
 pub fn run(a: TestArgs) -> u8 {
@@ -64,22 +65,10 @@ pub fn run(a: TestArgs) -> u8 {
         if let Some(c) = &coverage {
             doc["coverage"] = serde_json::json!({
                 "patterns": c.patterns,
-                "unexercised": c.unexercised.iter().map(|u| serde_json::json!({
-                    "rule": u.rule,
-                    "lang": u.lang,
-                    "origin": u.origin,
-                    "list": u.group,
-                    "index": u.index,
-                    "pattern": u.source,
-                })).collect::<Vec<_>>(),
-                "lone_digit": c.lone_digit.iter().map(|u| serde_json::json!({
-                    "rule": u.rule,
-                    "lang": u.lang,
-                    "origin": u.origin,
-                    "list": u.group,
-                    "index": u.index,
-                    "pattern": u.source,
-                })).collect::<Vec<_>>(),
+                "unexercised": json_list(&c.unexercised),
+                "exceptions": c.exceptions,
+                "unexercised_exceptions": json_list(&c.unexercised_exceptions),
+                "lone_digit": json_list(&c.lone_digit),
             });
         }
         println!("{doc}");
@@ -114,26 +103,53 @@ pub fn run(a: TestArgs) -> u8 {
         }
     }
     if let Some(c) = &coverage {
-        for u in &c.unexercised {
-            println!(
-                "UNTESTED {} [{}] {} #{} ({}): no bad example matches it",
-                u.rule, u.lang, u.group, u.index, u.origin
-            );
-            println!("    | {}", u.source);
-        }
-        for u in &c.lone_digit {
-            println!(
-                "LONE DIGIT {} [{}] {} #{} ({}): ends on a single digit, so it finds \"9\" but never \"90\"",
-                u.rule, u.lang, u.group, u.index, u.origin
-            );
-            println!("    | {}", u.source);
-        }
+        print_list("UNTESTED", &c.unexercised, "no bad example matches it");
+        print_list(
+            "UNTESTED",
+            &c.unexercised_exceptions,
+            "no good example matches it",
+        );
+        print_list(
+            "LONE DIGIT",
+            &c.lone_digit,
+            "ends on a single digit, so it finds \"9\" but never \"90\"",
+        );
         println!(
-            "coverage: {} of {} patterns matched by a bad example of their rule",
+            "coverage: {} of {} patterns matched by a bad example of their rule, {} of {} \
+             exceptions by a good one",
             c.patterns - c.unexercised.len(),
-            c.patterns
+            c.patterns,
+            c.exceptions - c.unexercised_exceptions.len(),
+            c.exceptions
         );
     }
     println!("{} passed, {} failed", outcomes.len() - failed, failed);
     u8::from(failed > 0)
+}
+
+/// One report line per pattern of a coverage list, the pattern under it.
+fn print_list(tag: &str, list: &[Unexercised], why: &str) {
+    for u in list {
+        println!(
+            "{tag} {} [{}] {} #{} ({}): {why}",
+            u.rule, u.lang, u.group, u.index, u.origin
+        );
+        println!("    | {}", u.source);
+    }
+}
+
+/// A coverage list in `--format json`.
+fn json_list(list: &[Unexercised]) -> Vec<serde_json::Value> {
+    list.iter()
+        .map(|u| {
+            serde_json::json!({
+                "rule": u.rule,
+                "lang": u.lang,
+                "origin": u.origin,
+                "list": u.group,
+                "index": u.index,
+                "pattern": u.source,
+            })
+        })
+        .collect()
 }
