@@ -130,8 +130,8 @@ fn literal_table(files: &[PathBuf]) -> BTreeMap<String, literals::Derived> {
 
 /// A rule file with each rule's `examples:` block left out: lines after the key that are blank,
 /// comments, indented deeper, or items of a sequence at the key's own indentation. Examples are
-/// ~40% of a language's evidence and only `tactful test`, `explain` and the docs read them, so parsing
-/// them at every start-up is wasted. A key written another way (`- examples:`, flow style)
+/// ~40% of a language's evidence and only `tactful test`, `explain` and the docs read them, so
+/// parsing them at every start-up is wasted. A key written another way (`- examples:`, flow style)
 /// stays; a test checks that both texts give the same rules.
 fn without_examples(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
