@@ -187,83 +187,55 @@ pub fn coverage(
         if !select(rule) {
             continue;
         }
-        let texts: Vec<String> = rule
-            .examples
-            .bad
-            .iter()
-            .flat_map(|e| searched(&e.def().text))
-            .map(|t| crate::text::fold::fold_str(&t))
-            .collect();
-        let lists = rule.kind.evidence().into_iter().chain([
-            ("unless".to_string(), rule.unless.clone()),
-            ("unless-message".to_string(), rule.unless_message.clone()),
-        ]);
-        for (group, patterns) in lists {
+        let folded = |list: &[crate::rules::schema::Example]| -> Vec<String> {
+            list.iter()
+                .flat_map(|e| searched(&e.def().text))
+                .map(|t| crate::text::fold::fold_str(&t))
+                .collect()
+        };
+        let (bad, good) = (folded(&rule.examples.bad), folded(&rule.examples.good));
+        // (list, its patterns, whether it makes a hit: matched against bad examples, or an
+        // exception: against good ones)
+        let lists = rule
+            .kind
+            .evidence()
+            .into_iter()
+            .map(|(g, ps)| (g, ps, true))
+            .chain([
+                ("unless".to_string(), rule.unless.clone(), false),
+                (
+                    "unless-message".to_string(),
+                    rule.unless_message.clone(),
+                    false,
+                ),
+            ]);
+        for (group, patterns, hits) in lists {
             for (k, &p) in patterns.iter().enumerate() {
                 let Some(pattern) = rule.patterns.get(p) else {
                     continue;
+                };
+                let entry = || Unexercised {
+                    rule: rule.id.to_string(),
+                    lang: rule.lang.clone(),
+                    origin: rule.origin.clone(),
+                    group: group.clone(),
+                    index: k + 1,
+                    source: pattern.source.clone(),
                 };
                 if crate::rules::lone_digit::ends_in_lone_digit(&pattern.source) == Some(true) {
-                    out.lone_digit.push(Unexercised {
-                        rule: rule.id.to_string(),
-                        lang: rule.lang.clone(),
-                        origin: rule.origin.clone(),
-                        group: group.clone(),
-                        index: k + 1,
-                        source: pattern.source.clone(),
-                    });
+                    out.lone_digit.push(entry());
                 }
-            }
-        }
-        let goods: Vec<String> = rule
-            .examples
-            .good
-            .iter()
-            .flat_map(|e| searched(&e.def().text))
-            .map(|t| crate::text::fold::fold_str(&t))
-            .collect();
-        for (group, patterns) in [
-            ("unless", &rule.unless),
-            ("unless-message", &rule.unless_message),
-        ] {
-            for (k, &p) in patterns.iter().enumerate() {
-                let Some(pattern) = rule.patterns.get(p) else {
-                    continue;
-                };
-                out.exceptions += 1;
-                let hit = goods.iter().any(|t| {
+                let texts = if hits { &bad } else { &good };
+                let matched = texts.iter().any(|t| {
                     pattern.may_match(t) && !pattern.find_all(t, &pack.word_prefixes).is_empty()
                 });
-                if !hit {
-                    out.unexercised_exceptions.push(Unexercised {
-                        rule: rule.id.to_string(),
-                        lang: rule.lang.clone(),
-                        origin: rule.origin.clone(),
-                        group: group.to_string(),
-                        index: k + 1,
-                        source: pattern.source.clone(),
-                    });
-                }
-            }
-        }
-        for (group, patterns) in rule.kind.evidence() {
-            for (k, &p) in patterns.iter().enumerate() {
-                let Some(pattern) = rule.patterns.get(p) else {
-                    continue;
+                let (count, missing) = match hits {
+                    true => (&mut out.patterns, &mut out.unexercised),
+                    false => (&mut out.exceptions, &mut out.unexercised_exceptions),
                 };
-                out.patterns += 1;
-                let hit = texts.iter().any(|t| {
-                    pattern.may_match(t) && !pattern.find_all(t, &pack.word_prefixes).is_empty()
-                });
-                if !hit {
-                    out.unexercised.push(Unexercised {
-                        rule: rule.id.to_string(),
-                        lang: rule.lang.clone(),
-                        origin: rule.origin.clone(),
-                        group: group.clone(),
-                        index: k + 1,
-                        source: pattern.source.clone(),
-                    });
+                *count += 1;
+                if !matched {
+                    missing.push(entry());
                 }
             }
         }

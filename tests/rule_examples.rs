@@ -185,59 +185,44 @@ fn every_built_in_pattern_compiles() {
     }
 }
 
+/// The coverage of the built-in rules by their own examples (`tactful test --coverage`).
+fn built_in_coverage() -> tactful::examples::Coverage {
+    let reg = std::sync::Arc::new(registry());
+    tactful::examples::coverage(&reg, &|_| true).expect("rules load")
+}
+
+/// Asserts a coverage list is empty, naming each entry.
+fn assert_none(list: &[tactful::examples::Unexercised], what: &str, of: usize) {
+    let lines: Vec<String> = list
+        .iter()
+        .map(|u| {
+            format!(
+                "{} [{}] {} #{}: {}",
+                u.rule, u.lang, u.group, u.index, u.source
+            )
+        })
+        .collect();
+    assert!(
+        lines.is_empty(),
+        "{} of {of} {what}:\n{}",
+        lines.len(),
+        lines.join("\n")
+    );
+}
+
 /// Every pattern that makes a hit (a `match` pattern, a signal's pattern) is matched by a bad
 /// example of its own rule: a pattern no example reaches is untested, and the ones found this
 /// way were often dead (a space inside one branch of a group, a missing space after a word).
-/// `tactful test --coverage` lists them.
 #[test]
 fn every_built_in_pattern_is_matched_by_a_bad_example_of_its_rule() {
-    let reg = std::sync::Arc::new(registry());
-    let cov = tactful::examples::coverage(&reg, &|_| true).expect("rules load");
+    let cov = built_in_coverage();
     assert!(
         cov.patterns > 1000,
         "expected the built-in patterns, got {}",
         cov.patterns
     );
-    let untested: Vec<String> = cov
-        .unexercised
-        .iter()
-        .map(|u| {
-            format!(
-                "{} [{}] {} #{}: {}",
-                u.rule, u.lang, u.group, u.index, u.source
-            )
-        })
-        .collect();
-    assert!(
-        untested.is_empty(),
-        "{} of {} patterns have no bad example that matches them (write one each):\n{}",
-        untested.len(),
-        cov.patterns,
-        untested.join("\n")
-    );
-}
-
-/// No built-in pattern of any list (match, signals, unless, unless-message) can end on a lone
-/// digit: a match must end at the end of a word, so `for \$[0-9]` finds "$9" and never "$90".
-#[test]
-fn no_built_in_pattern_ends_on_a_lone_digit() {
-    let reg = std::sync::Arc::new(registry());
-    let cov = tactful::examples::coverage(&reg, &|_| true).expect("rules load");
-    let lone: Vec<String> = cov
-        .lone_digit
-        .iter()
-        .map(|u| {
-            format!(
-                "{} [{}] {} #{}: {}",
-                u.rule, u.lang, u.group, u.index, u.source
-            )
-        })
-        .collect();
-    assert!(
-        lone.is_empty(),
-        "patterns that end on a single digit (add `+` or `[\\d.,]*`):\n{}",
-        lone.join("\n")
-    );
+    let what = "patterns have no bad example that matches them (write one each)";
+    assert_none(&cov.unexercised, what, cov.patterns);
 }
 
 /// Every exception (`unless`, `unless-message`) is matched by a good example of its rule: the
@@ -245,28 +230,21 @@ fn no_built_in_pattern_ends_on_a_lone_digit() {
 /// `non ricever` for "non riceverai").
 #[test]
 fn every_built_in_exception_is_matched_by_a_good_example_of_its_rule() {
-    let reg = std::sync::Arc::new(registry());
-    let cov = tactful::examples::coverage(&reg, &|_| true).expect("rules load");
+    let cov = built_in_coverage();
     assert!(
         cov.exceptions > 500,
         "expected the built-in exceptions, got {}",
         cov.exceptions
     );
-    let untested: Vec<String> = cov
-        .unexercised_exceptions
-        .iter()
-        .map(|u| {
-            format!(
-                "{} [{}] {} #{}: {}",
-                u.rule, u.lang, u.group, u.index, u.source
-            )
-        })
-        .collect();
-    assert!(
-        untested.is_empty(),
-        "{} of {} exceptions have no good example that matches them (write one each):\n{}",
-        untested.len(),
-        cov.exceptions,
-        untested.join("\n")
-    );
+    let what = "exceptions have no good example that matches them (write one each)";
+    assert_none(&cov.unexercised_exceptions, what, cov.exceptions);
+}
+
+/// No built-in pattern of any list (match, signals, unless, unless-message) can end on a lone
+/// digit: a match must end at the end of a word, so `for \$[0-9]` finds "$9" and never "$90".
+#[test]
+fn no_built_in_pattern_ends_on_a_lone_digit() {
+    let cov = built_in_coverage();
+    let what = "patterns end on a single digit (add `+` or `[\\d.,]*`)";
+    assert_none(&cov.lone_digit, what, cov.patterns + cov.exceptions);
 }
