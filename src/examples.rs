@@ -122,9 +122,9 @@ pub fn run(
     Ok(out)
 }
 
-/// A pattern that none of its rule's `bad` examples matches (`tactful test --coverage`): it is
-/// untested, and often dead (a word boundary it can never meet, a variable that expands to
-/// something else than its author thought).
+/// A pattern `tactful test --coverage` reports, and where it is: one no example of its rule
+/// matches (untested, and often dead: a word boundary it can never meet, a variable that
+/// expands to something else than its author thought), or one that ends on a lone digit.
 #[derive(Debug, Clone)]
 pub struct Unexercised {
     pub rule: String,

@@ -23,18 +23,17 @@ pub fn run(a: TestArgs) -> u8 {
                 .iter()
                 .any(|p| std::path::Path::new(origin).starts_with(p))
     };
-    let outcomes = match crate::examples::run(&reg, &|r| {
+    let select = |r: &crate::rules::Rule| {
         filter.as_ref().is_none_or(|f| r.id.contains(f.as_str())) && from_paths(&r.origin)
-    }) {
+    };
+    let outcomes = match crate::examples::run(&reg, &select) {
         Ok(o) => o,
         Err(e) => return report_errors(&e),
     };
     let failed = outcomes.iter().filter(|o| !o.passed).count();
     let coverage = match a.coverage {
         false => None,
-        true => match crate::examples::coverage(&reg, &|r| {
-            filter.as_ref().is_none_or(|f| r.id.contains(f.as_str())) && from_paths(&r.origin)
-        }) {
+        true => match crate::examples::coverage(&reg, &select) {
             Ok(c) => Some(c),
             Err(e) => return report_errors(&e),
         },

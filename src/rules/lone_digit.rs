@@ -1,6 +1,7 @@
 //! A static check of a pattern's shape: whether it can end on a lone digit, which the
 //! word-boundary rule turns into a pattern that finds "$9" and never "$90" (`tactful test
 //! --coverage` and the built-in rules' tests report it).
+
 /// Whether a (variable-expanded) pattern can end on a single digit that nothing lets grow:
 /// `for \$[0-9]` or `à \d`. A match must end at the end of a word, so such a pattern finds "$9"
 /// but never "$90" or "$900": almost always a forgotten `+` or `[\d.,]*`. A digit right after
@@ -12,7 +13,7 @@ pub fn ends_in_lone_digit(source: &str) -> Option<bool> {
         .build()
         .parse(source)
         .ok()?;
-    Some(lone_digit_end(&hir))
+    Some(ends(&hir).contains(&End::LoneDigit))
 }
 
 /// What a pattern's last piece can be, for [`ends_in_lone_digit`].
@@ -24,10 +25,6 @@ enum End {
     LoneDigit,
     /// A digit that can repeat, a digit literal, or anything else.
     Other,
-}
-
-fn lone_digit_end(hir: &regex_syntax::hir::Hir) -> bool {
-    ends(hir).contains(&End::LoneDigit)
 }
 
 /// Every way `hir` can end (one entry per alternative it can end with).
