@@ -4,6 +4,7 @@
 use crate::context::ContextLayer;
 use crate::input::Format;
 use crate::lint::{DuplicateRule, Input, LintOptions, Linter, ReadAs, Session};
+use crate::rules::cut_short::{word_ends, Lexicon};
 use crate::rules::{Registry, Rule};
 use std::sync::Arc;
 
@@ -136,6 +137,17 @@ pub struct Unexercised {
     pub index: usize,
     /// The pattern as compiled (variables expanded).
     pub source: String,
+    /// For a word cut short: what the pattern ends a word with, and an example word that goes on.
+    pub cut: Option<Cut>,
+}
+
+/// A word a pattern cuts short (`Coverage::cut_short`).
+#[derive(Debug, Clone)]
+pub struct Cut {
+    /// The letters the pattern needs right before a word ends ("iscritt").
+    pub word: String,
+    /// A word of the language's examples that goes on from them ("iscritto").
+    pub longer: String,
 }
 
 /// How many of the selected rules' patterns their own bad examples exercise, and which
@@ -152,6 +164,22 @@ pub struct Coverage {
     /// Exceptions that no `good` example of their rule matches: the close miss they excuse is
     /// not pinned by any example.
     pub unexercised_exceptions: Vec<Unexercised>,
+    /// Patterns of any list that end a word with letters no example word ends with, while a
+    /// word of their language goes on from them ([`crate::rules::cut_short::word_ends`]):
+    /// `iscritt` for "iscritto", a branch that can never match. One entry per word.
+    pub cut_short: Vec<Unexercised>,
+}
+
+/// The words of every rule example, by language ([`Lexicon`]).
+fn lexicon(registry: &Registry) -> Result<Lexicon, Vec<crate::error::SourceError>> {
+    let mut out = Lexicon::default();
+    for (pack, ri) in registry.all_rules()? {
+        let rule = &pack.rules[ri];
+        for e in rule.examples.bad.iter().chain(&rule.examples.good) {
+            out.add(&rule.lang, &crate::text::fold::fold_str(&e.def().text));
+        }
+    }
+    Ok(out)
 }
 
 /// The texts of an example a pattern may be read in: the whole, each line (a pattern anchored
@@ -182,6 +210,7 @@ pub fn coverage(
     select: &dyn Fn(&Rule) -> bool,
 ) -> Result<Coverage, Vec<crate::error::SourceError>> {
     let mut out = Coverage::default();
+    let lexicon = lexicon(registry)?;
     for (pack, ri) in registry.all_rules()? {
         let rule = &pack.rules[ri];
         if !select(rule) {
@@ -221,9 +250,16 @@ pub fn coverage(
                     group: group.clone(),
                     index: k + 1,
                     source: pattern.source.clone(),
+                    cut: None,
                 };
                 if crate::rules::lone_digit::ends_in_lone_digit(&pattern.source) == Some(true) {
                     out.lone_digit.push(entry());
+                }
+                for word in word_ends(&pattern.source).unwrap_or_default() {
+                    if let Some(longer) = lexicon.cut(&rule.lang, &word) {
+                        let cut = Some(Cut { word, longer });
+                        out.cut_short.push(Unexercised { cut, ..entry() });
+                    }
                 }
                 let texts = if hits { &bad } else { &good };
                 let matched = texts.iter().any(|t| {

@@ -491,6 +491,42 @@ fn test_coverage_names_patterns_no_bad_example_matches() {
     assert_eq!(doc["coverage"]["exceptions"], 0, "{doc}");
 }
 
+/// `--coverage` names a pattern that needs a word to end where no example word ends, but one
+/// goes on ("okapiwool" of "okapiwoolly"): a branch cut short, which can never match there.
+#[test]
+fn test_coverage_reports_words_cut_short() {
+    let d = tempdir();
+    write(
+        d.path(),
+        "c/en/early-pitch.yaml",
+        b"category: early-pitch\nrules:\n  - id: early-pitch/z\n    severity: error\n    message: m\n    help: h\n    match: ['(?:okapiwool|okapi) sale', 'gnufur\\p{L}* sale']\n    examples:\n      bad: ['Okapiwoolly jumpers, okapi sale!', 'Gnufurry hats: gnufurry sale.']\n",
+    );
+    let out = tactful(&["test", "--coverage", "c"], d.path(), None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    // A finding, not a failure: the examples pass.
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(
+            "CUT SHORT early-pitch/z [en] match #1 (c/en/early-pitch.yaml): ends a word with \
+             \"okapiwool\", which no example word does (\"okapiwoolly\" goes on)"
+        ),
+        "{text}"
+    );
+    // A stem the pattern lets go on is fine.
+    assert!(!text.contains("match #2"), "{text}");
+    let out = tactful(
+        &["test", "--coverage", "--format", "json", "c"],
+        d.path(),
+        None,
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let cut = doc["coverage"]["cut_short"].as_array().expect("a list");
+    assert_eq!(cut.len(), 1, "{doc}");
+    assert_eq!(cut[0]["word"], "okapiwool");
+    assert_eq!(cut[0]["longer"], "okapiwoolly");
+    assert_eq!(cut[0]["index"], 1);
+}
+
 #[test]
 fn bom_and_crlf_files_work() {
     let d = tempdir();

@@ -68,6 +68,7 @@ pub fn run(a: TestArgs) -> u8 {
                 "exceptions": c.exceptions,
                 "unexercised_exceptions": json_list(&c.unexercised_exceptions),
                 "lone_digit": json_list(&c.lone_digit),
+                "cut_short": json_list(&c.cut_short),
             });
         }
         println!("{doc}");
@@ -113,6 +114,14 @@ pub fn run(a: TestArgs) -> u8 {
             &c.lone_digit,
             "ends on a single digit, so it finds \"9\" but never \"90\"",
         );
+        for u in &c.cut_short {
+            let Some(cut) = &u.cut else { continue };
+            let why = format!(
+                "ends a word with \"{}\", which no example word does (\"{}\" goes on)",
+                cut.word, cut.longer
+            );
+            print_list("CUT SHORT", std::slice::from_ref(u), &why);
+        }
         println!(
             "coverage: {} of {} patterns matched by a bad example of their rule, {} of {} \
              exceptions by a good one",
@@ -148,6 +157,8 @@ fn json_list(list: &[Unexercised]) -> Vec<serde_json::Value> {
                 "list": u.group,
                 "index": u.index,
                 "pattern": u.source,
+                "word": u.cut.as_ref().map(|c| &c.word),
+                "longer": u.cut.as_ref().map(|c| &c.longer),
             })
         })
         .collect()

@@ -3,6 +3,7 @@
 
 pub mod builtin;
 pub mod catalog;
+pub mod cut_short;
 pub mod kinds;
 mod literals;
 mod load;
