@@ -586,14 +586,18 @@ fn split_greeting(
     let para = &text[s..e];
     let first_line_end = para.find('\n').map_or(e, |i| s + i);
     let line = text[s..first_line_end].trim_end_matches('\r');
-    starts_with_word(line, &vocab.greetings)?;
+    let word = starts_with_word(line, &vocab.greetings)?;
     let line_end = s + line.len();
     // "Hi Ana, hope you're well." keeps the greeting to the first comma or exclamation mark.
     let cut = if line.chars().count() <= 60 && !line.contains(['.', '?']) {
         line_end
     } else {
         match line.find([',', '!', '\u{60c}']) {
-            Some(i) if i < 60 => s + i + 1 + vocative_name(&line[i + 1..]),
+            Some(i) if i < 60 => {
+                // "Hi, babe!": only a bare greeting word takes a word of address after it
+                let bare = line[word..i].trim().is_empty();
+                s + i + 1 + vocative_name(&line[i + 1..], bare)
+            }
             _ => return None,
         }
     };
@@ -606,8 +610,11 @@ fn split_greeting(
 
 /// After "Hey," in "Hey, Jason, it was great to meet you": the length of " Jason," (the
 /// name set off by a second comma belongs to the greeting), or 0. The name is one to three
-/// capitalised words ("Dr. Ana Ruiz"), never the sender's "I'm Tom," or "I".
-fn vocative_name(after: &str) -> usize {
+/// capitalised words ("Dr. Ana Ruiz"), never the sender's "I'm Tom," or "I"; or, after a
+/// `bare` greeting word, a word of address in lower case: one word before an exclamation
+/// mark, or a possessive or "dear" and one word ("Hi, babe!", "Coucou, ma belle !", "Hello,
+/// dear friend,"), which the rules about pet names read in the greeting.
+fn vocative_name(after: &str, bare: bool) -> usize {
     let Some(end) = after.find([',', '!']) else {
         return 0;
     };
@@ -621,10 +628,19 @@ fn vocative_name(after: &str) -> usize {
             "I" | "I'm" | "I’m" | "I've" | "I’ve" | "I'd" | "I’d" | "I'll" | "I’ll"
         )
     };
+    let address = |w: &&str| w.chars().all(|c| c.is_alphabetic() && !c.is_uppercase());
+    // a lone word set off by a comma is as often the sentence's first ("Hi, sorry, …")
+    let exclaimed = after[end..].starts_with('!');
+    let addressed = bare
+        && match words.as_slice() {
+            [one] => exclaimed && address(one),
+            [first, second] => OPENERS.contains(first) && address(second),
+            _ => false,
+        };
     if end > 40
         || words.is_empty()
         || words.len() > 3
-        || !words.iter().all(capitalised)
+        || !(words.iter().all(capitalised) || addressed)
         || own(words[0])
         || name.contains(['?', ':', ';'])
     {
@@ -632,6 +648,14 @@ fn vocative_name(after: &str) -> usize {
     }
     end + 1
 }
+
+/// The words that open a two-word address after a greeting ("my dear", "ma belle", "dear
+/// friend"), in the languages of the built-in packs.
+const OPENERS: &[&str] = &[
+    "my", "dear", "ma", "mon", "mes", "chère", "cher", "mio", "mia", "caro", "cara", "mi",
+    "querido", "querida", "mein", "meine", "lieber", "liebe", "mijn", "beste", "lieve", "mój",
+    "moja", "drogi", "droga", "meu", "minha",
+];
 
 fn trim_end(text: &str, s: usize, e: usize) -> usize {
     s + text[s..e].trim_end().len()

@@ -207,3 +207,24 @@ fn a_name_after_the_greeting_comma_belongs_to_the_greeting() {
     let text = "Hi, could you send me the price list for May, please? Thanks.";
     assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi,"));
 }
+
+#[test]
+fn a_word_of_address_after_the_greeting_comma_belongs_to_the_greeting() {
+    let text = "Hi, babe! Quick question about your shop, do you ship abroad?";
+    assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi, babe!"));
+    let text = "Hi, my dear ! I wanted to ask you something, do you have a minute?";
+    assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi, my dear !"));
+    let text = "Hello, dear friend, I have a business proposal for you. Reply soon.";
+    assert_eq!(
+        kinds(text)[0],
+        (SegmentKind::Greeting, "Hello, dear friend,")
+    );
+    // a longer lower-case run, or a lone word before a comma, is the sentence, not an address
+    let text = "Hi, quick question, do you still run the Thursday workshop? Thanks.";
+    assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi,"));
+    let text = "Hi, sorry, I missed our call yesterday. Could we move it to Friday?";
+    assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi,"));
+    // after a name, the words that follow are the sentence
+    let text = "Hi Nora, as requested, here is the link to the trial. Enjoy!";
+    assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi Nora,"));
+}
