@@ -135,6 +135,12 @@ pub fn merge_overlapping(findings: &mut Vec<Finding>, source: &str) {
 /// has both). Findings of both come from the same run: a category the user turned off or did
 /// not select reports nothing, so it hides nothing. A category the catalogue does not know
 /// gives way to nothing.
+///
+/// A phrase outweighs the learned layer's reading of the message: a pattern finding gives way
+/// only to a pattern finding, and a learned finding of a category with no pattern finding in
+/// the message gives way to a pattern finding of a category that would give way to it (a
+/// founder who describes the startup and asks "could I pick your brain?" reads like a pitch to
+/// the learned layer, but the phrase says it is an ask).
 pub fn give_way(findings: &mut Vec<Finding>, categories: &[CategoryDef]) {
     let yields = |f: &Finding| -> &[String] {
         categories
@@ -145,8 +151,33 @@ pub fn give_way(findings: &mut Vec<Finding>, categories: &[CategoryDef]) {
     if findings.iter().all(|f| yields(f).is_empty()) {
         return;
     }
-    let present: Vec<Text> = findings.iter().map(|f| f.category.clone()).collect();
-    findings.retain(|f| !yields(f).iter().any(|c| present.iter().any(|p| **p == **c)));
+    // (category, found by a pattern)
+    let present: Vec<(Text, bool)> = findings
+        .iter()
+        .map(|f| (f.category.clone(), f.confidence.is_none()))
+        .collect();
+    // A pattern finding gives way only to a pattern finding: the learned layer's reading of
+    // the message does not outweigh a phrase found in it.
+    let by_pattern = |c: &str| present.iter().any(|(p, pat)| **p == *c && *pat);
+    findings.retain(|f| {
+        let learned = f.confidence.is_some();
+        let gives_way = yields(f).iter().any(|c| {
+            present
+                .iter()
+                .any(|(p, pat)| **p == **c && (*pat || learned))
+        });
+        // and the other way round: a learned finding, with no phrase of its own category in
+        // the message, gives way to a phrase of a category that would have given way to it
+        // ("can I pick your brain" is the ask of a founder's message that reads like a pitch)
+        let outweighed = learned
+            && !by_pattern(&f.category)
+            && present.iter().any(|(p, pat)| {
+                *pat && categories
+                    .iter()
+                    .any(|c| c.id == **p && c.gives_way_to.iter().any(|o| **o == *f.category))
+            });
+        !gives_way && !outweighed
+    });
 }
 
 /// Whether `f` takes part in merging at all.
@@ -260,14 +291,37 @@ mod tests {
             cat("self-focus", &[]),
         ];
         let ask = || f("ask-before-give/call", Severity::Warning, 40..55);
-        // Anywhere in the message, overlapping or not, learned or not.
+        // Anywhere in the message, overlapping or not.
         let mut v = vec![
             ask(),
-            learned_f("early-pitch/learned", Severity::Warning, 0..20),
+            f("early-pitch/demo", Severity::Error, 0..20),
             f("self-focus/boast", Severity::Warning, 8..30),
         ];
         give_way(&mut v, &cats);
-        assert_eq!(rules(&v), ["early-pitch/learned", "self-focus/boast"]);
+        assert_eq!(rules(&v), ["early-pitch/demo", "self-focus/boast"]);
+        // A learned ask gives way to any pitch, learned or not.
+        let mut v = vec![
+            learned_f("ask-before-give/learned", Severity::Warning, 40..55),
+            learned_f("early-pitch/learned", Severity::Warning, 0..20),
+        ];
+        give_way(&mut v, &cats);
+        assert_eq!(rules(&v), ["early-pitch/learned"]);
+        // A phrase outweighs the learned layer: the ask found by a pattern stays, and the
+        // learned pitch with no phrase of its own gives way to it.
+        let mut v = vec![
+            ask(),
+            learned_f("early-pitch/learned", Severity::Warning, 0..20),
+        ];
+        give_way(&mut v, &cats);
+        assert_eq!(rules(&v), ["ask-before-give/call"]);
+        // With a pitch phrase as well, the pitch is the diagnosis.
+        let mut v = vec![
+            ask(),
+            learned_f("early-pitch/learned", Severity::Warning, 0..20),
+            f("early-pitch/demo", Severity::Error, 20..30),
+        ];
+        give_way(&mut v, &cats);
+        assert_eq!(rules(&v), ["early-pitch/learned", "early-pitch/demo"]);
         // Without a pitch, nothing goes; an unknown category gives way to nothing.
         let mut v = vec![ask(), f("self-focus/boast", Severity::Warning, 8..30)];
         give_way(&mut v, &cats);

@@ -368,7 +368,9 @@ impl CategoryDef {
         let others: Vec<String> = self.gives_way_to.iter().map(|o| name(o)).collect();
         Some(format!(
             "Reports nothing in a message where {} reports a finding: that finding already names \
-             the problem.",
+             the problem. A phrase outweighs the learned layer: a pattern finding here gives way \
+             only to a pattern finding there, and a learned finding there with no phrase of its \
+             own gives way to a pattern finding here.",
             others.join(" or ")
         ))
     }
