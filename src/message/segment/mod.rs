@@ -611,9 +611,9 @@ fn split_greeting(
 /// After "Hey," in "Hey, Jason, it was great to meet you": the length of " Jason," (the
 /// name set off by a second comma belongs to the greeting), or 0. The name is one to three
 /// capitalised words ("Dr. Ana Ruiz"), never the sender's "I'm Tom," or "I"; or, after a
-/// `bare` greeting word, a word of address in lower case: one word before an exclamation
-/// mark, or a possessive or "dear" and one word ("Hi, babe!", "Coucou, ma belle !", "Hello,
-/// dear friend,"), which the rules about pet names read in the greeting.
+/// `bare` greeting word, a word of address in lower case: one word, or a possessive or "dear"
+/// and one word ("Hi, babe!", "Hey, man,", "Coucou, ma belle !", "Hello, dear friend,"), which
+/// the rules about pet names and generic salutations read in the greeting.
 fn vocative_name(after: &str, bare: bool) -> usize {
     let Some(end) = after.find([',', '!']) else {
         return 0;
@@ -629,11 +629,15 @@ fn vocative_name(after: &str, bare: bool) -> usize {
         )
     };
     let address = |w: &&str| w.chars().all(|c| c.is_alphabetic() && !c.is_uppercase());
-    // a lone word set off by a comma is as often the sentence's first ("Hi, sorry, …")
-    let exclaimed = after[end..].starts_with('!');
+    // A lone word set off by a comma is an address ("Hey, man, how's it going?") unless the
+    // sentence goes on through a "that" ("Hi, sorry, that I missed…", "przepraszam, że…").
+    let clause = after[end + 1..]
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| THAT.contains(&w.trim_end_matches(['\'', '’'])));
     let addressed = bare
         && match words.as_slice() {
-            [one] => exclaimed && address(one),
+            [one] => !clause && address(one),
             [first, second] => OPENERS.contains(first) && address(second),
             _ => false,
         };
@@ -648,6 +652,13 @@ fn vocative_name(after: &str, bare: bool) -> usize {
     }
     end + 1
 }
+
+/// The words that carry a sentence on after a comma ("sorry, that…"), in the languages of the
+/// built-in packs: a word before them is the sentence's, not an address.
+const THAT: &[&str] = &[
+    "that", "że", "iż", "che", "ch", "que", "qu", "dass", "daß", "dat", "because", "but", "weil",
+    "aber", "porque", "perché", "parce", "mais", "pero", "ma", "maar", "omdat", "ale", "bo", "mas",
+];
 
 /// The words that open a two-word address after a greeting ("my dear", "ma belle", "dear
 /// friend"), in the languages of the built-in packs.

@@ -219,10 +219,12 @@ fn a_word_of_address_after_the_greeting_comma_belongs_to_the_greeting() {
         kinds(text)[0],
         (SegmentKind::Greeting, "Hello, dear friend,")
     );
-    // a longer lower-case run, or a lone word before a comma, is the sentence, not an address
+    // a longer lower-case run, or a word the sentence goes on from, is not an address
     let text = "Hi, quick question, do you still run the Thursday workshop? Thanks.";
     assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi,"));
-    let text = "Hi, sorry, I missed our call yesterday. Could we move it to Friday?";
+    let text = "Hi, man, how's it going? Got a second for a quick idea?";
+    assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi, man,"));
+    let text = "Hi, sorry, that I missed our call yesterday. Could we move it to Friday?";
     assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi,"));
     // after a name, the words that follow are the sentence
     let text = "Hi Nora, as requested, here is the link to the trial. Enjoy!";
