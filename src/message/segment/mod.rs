@@ -612,8 +612,8 @@ fn split_greeting(
 /// name set off by a second comma belongs to the greeting), or 0. The name is one to three
 /// capitalised words ("Dr. Ana Ruiz"), never the sender's "I'm Tom," or "I"; or, after a
 /// `bare` greeting word, a word of address in lower case: one word, or a possessive or "dear"
-/// and one word ("Hi, babe!", "Hey, man,", "Coucou, ma belle !", "Hello, dear friend,"), which
-/// the rules about pet names and generic salutations read in the greeting.
+/// and one word ("Hi, babe!", "Hey, man,", "Coucou, ma belle !", "Hello, dear friend,", "Ciao,
+/// tesoro mio,"), which the rules about pet names and generic salutations read in the greeting.
 fn vocative_name(after: &str, bare: bool) -> usize {
     let Some(end) = after.find([',', '!']) else {
         return 0;
@@ -628,7 +628,12 @@ fn vocative_name(after: &str, bare: bool) -> usize {
             "I" | "I'm" | "I’m" | "I've" | "I’ve" | "I'd" | "I’d" | "I'll" | "I’ll"
         )
     };
-    let address = |w: &&str| w.chars().all(|c| c.is_alphabetic() && !c.is_uppercase());
+    // lower case ("l'ami" too); a German noun after an opener keeps its capital ("ihr Lieben")
+    let word = |w: &str| {
+        w.chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’'))
+    };
+    let address = |w: &&str| word(w) && !w.chars().any(char::is_uppercase);
     // A lone word set off by a comma is an address ("Hey, man, how's it going?") unless the
     // sentence goes on through a "that" ("Hi, sorry, that I missed…", "przepraszam, że…").
     let clause = after[end + 1..]
@@ -638,7 +643,14 @@ fn vocative_name(after: &str, bare: bool) -> usize {
     let addressed = bare
         && match words.as_slice() {
             [one] => !clause && address(one),
-            [first, second] => OPENERS.contains(first) && address(second),
+            [first, second] => {
+                let opened = OPENERS.contains(first);
+                // two words before an exclamation mark ("Hey, girl hey!", "Hi, you two!")
+                let exclaimed = after[end..].starts_with('!');
+                address(first)
+                    && ((opened && word(second))
+                        || ((CLOSERS.contains(second) || exclaimed) && address(second)))
+            }
             _ => false,
         };
     if end > 40
@@ -665,8 +677,11 @@ const THAT: &[&str] = &[
 const OPENERS: &[&str] = &[
     "my", "dear", "ma", "mon", "mes", "chère", "cher", "mio", "mia", "caro", "cara", "mi",
     "querido", "querida", "mein", "meine", "lieber", "liebe", "mijn", "beste", "lieve", "mój",
-    "moja", "drogi", "droga", "meu", "minha",
+    "moja", "drogi", "droga", "meu", "minha", "there", "ihr",
 ];
+
+/// The possessives that close a two-word address ("tesoro mio", "amigo mío", "יפה שלי").
+const CLOSERS: &[&str] = &["mio", "mia", "mío", "mía", "meu", "minha", "שלי"];
 
 fn trim_end(text: &str, s: usize, e: usize) -> usize {
     s + text[s..e].trim_end().len()

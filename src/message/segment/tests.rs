@@ -214,6 +214,10 @@ fn a_word_of_address_after_the_greeting_comma_belongs_to_the_greeting() {
     assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi, babe!"));
     let text = "Hi, my dear ! I wanted to ask you something, do you have a minute?";
     assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi, my dear !"));
+    let text = "Hi, there friend, hope your week is going well. I have a proposal.";
+    assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi, there friend,"));
+    let text = "Hi, girl hey! Got a minute? I have a proposal for you.";
+    assert_eq!(kinds(text)[0], (SegmentKind::Greeting, "Hi, girl hey!"));
     let text = "Hello, dear friend, I have a business proposal for you. Reply soon.";
     assert_eq!(
         kinds(text)[0],
