@@ -349,6 +349,14 @@ impl Registry {
             vocab
                 .fields
                 .extend(d.fields.iter().map(|f| normalize_field(f)));
+            let a = &mut vocab.address;
+            for (into, from) in [
+                (&mut a.openers, &d.address.openers),
+                (&mut a.closers, &d.address.closers),
+                (&mut a.clause, &d.address.clause),
+            ] {
+                into.extend(from.iter().map(|w| crate::text::fold::fold_str(w)));
+            }
             vocab
                 .greetings
                 .extend(d.greetings.iter().map(|g| crate::text::fold::fold_str(g)));

@@ -296,6 +296,24 @@ pub struct PackDef {
     /// Words people write as hand-made merge fields (`[Nombre]`, `%Empresa%`).
     #[serde(default)]
     pub fields: Vec<String>,
+    /// Words that tell a word of address after a bare greeting ("Hola, mi amor,").
+    #[serde(default)]
+    pub address: AddressDef,
+}
+
+/// `address:` of a pack: after a greeting word with no name ("Hi, …"), one lower-case word set
+/// off by a comma or "!" belongs to the greeting as a word of address ("Hey, man,"), and so do
+/// two words when the first is an `openers` word ("ma belle") or the second a `closers` word
+/// ("tesoro mio"); a word followed by a `clause` word ("sorry, that…") is the sentence's.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AddressDef {
+    #[serde(default)]
+    pub openers: Vec<String>,
+    #[serde(default)]
+    pub closers: Vec<String>,
+    #[serde(default)]
+    pub clause: Vec<String>,
 }
 
 /// `markers:` of a pack; `docs/rules.md` explains each key.

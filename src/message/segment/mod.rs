@@ -51,6 +51,19 @@ pub struct Vocabulary {
     /// Words people write as hand-made merge fields (`[First Name]`, `%Empresa%`), normalised
     /// (lower case, no spaces or underscores).
     pub fields: Vec<String>,
+    /// What tells a word of address after a bare greeting (`address:` in `pack.yaml`), folded.
+    pub address: AddressWords,
+}
+
+/// The `address:` words of every pack (see `rules::schema::AddressDef`).
+#[derive(Debug, Default, Clone)]
+pub struct AddressWords {
+    /// Open a two-word address ("ma belle", "dear friend").
+    pub openers: Vec<String>,
+    /// Close a two-word address ("tesoro mio", "יפה שלי").
+    pub closers: Vec<String>,
+    /// Carry the sentence on after a comma ("sorry, that…", "przepraszam, że…").
+    pub clause: Vec<String>,
 }
 
 /// The words (regex fragments) mail clients and phones write around a message, in every
@@ -596,7 +609,7 @@ fn split_greeting(
             Some(i) if i < 60 => {
                 // "Hi, babe!": only a bare greeting word takes a word of address after it
                 let bare = line[word..i].trim().is_empty();
-                s + i + 1 + vocative_name(&line[i + 1..], bare)
+                s + i + 1 + vocative_name(&line[i + 1..], bare.then_some(&vocab.address))
             }
             _ => return None,
         }
@@ -610,11 +623,12 @@ fn split_greeting(
 
 /// After "Hey," in "Hey, Jason, it was great to meet you": the length of " Jason," (the
 /// name set off by a second comma belongs to the greeting), or 0. The name is one to three
-/// capitalised words ("Dr. Ana Ruiz"), never the sender's "I'm Tom," or "I"; or, after a
-/// `bare` greeting word, a word of address in lower case: one word, or a possessive or "dear"
-/// and one word ("Hi, babe!", "Hey, man,", "Coucou, ma belle !", "Hello, dear friend,", "Ciao,
-/// tesoro mio,"), which the rules about pet names and generic salutations read in the greeting.
-fn vocative_name(after: &str, bare: bool) -> usize {
+/// capitalised words ("Dr. Ana Ruiz"), never the sender's "I'm Tom," or "I"; or, after a bare
+/// greeting word (`bare`: the packs' `address:` words), a word of address in lower case: one
+/// word, or two with an opener, a closer or a "!" ("Hi, babe!", "Hey, man,", "Coucou, ma belle
+/// !", "Hello, dear friend,", "Ciao, tesoro mio,"), which the rules about pet names and generic
+/// salutations read in the greeting.
+fn vocative_name(after: &str, bare: Option<&AddressWords>) -> usize {
     let Some(end) = after.find([',', '!']) else {
         return 0;
     };
@@ -639,20 +653,24 @@ fn vocative_name(after: &str, bare: bool) -> usize {
     let clause = after[end + 1..]
         .split_whitespace()
         .next()
-        .is_some_and(|w| THAT.contains(&w.trim_end_matches(['\'', '’'])));
-    let addressed = bare
-        && match words.as_slice() {
-            [one] => !clause && address(one),
-            [first, second] => {
-                let opened = OPENERS.contains(first);
-                // two words before an exclamation mark ("Hey, girl hey!", "Hi, you two!")
-                let exclaimed = after[end..].starts_with('!');
-                address(first)
-                    && ((opened && word(second))
-                        || ((CLOSERS.contains(second) || exclaimed) && address(second)))
-            }
-            _ => false,
-        };
+        .map(|w| w.trim_end_matches(['\'', '’']).to_lowercase());
+    let listed = |list: &[String], w: &str| list.iter().any(|x| *x == w.to_lowercase());
+    let addressed = bare.is_some_and(|words_of| match words.as_slice() {
+        [one] => {
+            !clause
+                .as_deref()
+                .is_some_and(|c| listed(&words_of.clause, c))
+                && address(one)
+        }
+        [first, second] => {
+            // two words before an exclamation mark ("Hey, girl hey!", "Hi, you two!")
+            let exclaimed = after[end..].starts_with('!');
+            address(first)
+                && ((listed(&words_of.openers, first) && word(second))
+                    || ((listed(&words_of.closers, second) || exclaimed) && address(second)))
+        }
+        _ => false,
+    });
     if end > 40
         || words.is_empty()
         || words.len() > 3
@@ -664,24 +682,6 @@ fn vocative_name(after: &str, bare: bool) -> usize {
     }
     end + 1
 }
-
-/// The words that carry a sentence on after a comma ("sorry, that…"), in the languages of the
-/// built-in packs: a word before them is the sentence's, not an address.
-const THAT: &[&str] = &[
-    "that", "że", "iż", "che", "ch", "que", "qu", "dass", "daß", "dat", "because", "but", "weil",
-    "aber", "porque", "perché", "parce", "mais", "pero", "ma", "maar", "omdat", "ale", "bo", "mas",
-];
-
-/// The words that open a two-word address after a greeting ("my dear", "ma belle", "dear
-/// friend"), in the languages of the built-in packs.
-const OPENERS: &[&str] = &[
-    "my", "dear", "ma", "mon", "mes", "chère", "cher", "mio", "mia", "caro", "cara", "mi",
-    "querido", "querida", "mein", "meine", "lieber", "liebe", "mijn", "beste", "lieve", "mój",
-    "moja", "drogi", "droga", "meu", "minha", "there", "ihr",
-];
-
-/// The possessives that close a two-word address ("tesoro mio", "amigo mío", "יפה שלי").
-const CLOSERS: &[&str] = &["mio", "mia", "mío", "mía", "meu", "minha", "שלי"];
 
 fn trim_end(text: &str, s: usize, e: usize) -> usize {
     s + text[s..e].trim_end().len()
