@@ -5,6 +5,7 @@ use crate::context::ContextLayer;
 use crate::input::Format;
 use crate::lint::{DuplicateRule, Input, LintOptions, Linter, ReadAs, Session};
 use crate::rules::cut_short::{word_ends, Lexicon};
+use crate::rules::schema::ExampleDef;
 use crate::rules::{Registry, Rule};
 use std::sync::Arc;
 
@@ -33,6 +34,30 @@ pub fn run(
     registry: &Arc<Registry>,
     select: &dyn Fn(&Rule) -> bool,
 ) -> Result<Vec<ExampleOutcome>, Vec<crate::error::SourceError>> {
+    run_examples(registry, select, None)
+}
+
+/// A rewrite of an example's text that must not change what its rule says (`None`: no
+/// variant of this text).
+pub type Variant<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Runs the `bad` examples of the selected rules rewritten by `variant` (those it has a variant
+/// of), each of which must still produce a finding of its rule: how robust the rules are to a
+/// way people write that the examples do not show ("Hi, Ana" for "Hi Ana"). An outcome's
+/// `text` is the variant.
+pub fn run_variants(
+    registry: &Arc<Registry>,
+    select: &dyn Fn(&Rule) -> bool,
+    variant: Variant,
+) -> Result<Vec<ExampleOutcome>, Vec<crate::error::SourceError>> {
+    run_examples(registry, select, Some(variant))
+}
+
+fn run_examples(
+    registry: &Arc<Registry>,
+    select: &dyn Fn(&Rule) -> bool,
+    variant: Option<Variant>,
+) -> Result<Vec<ExampleOutcome>, Vec<crate::error::SourceError>> {
     let options = LintOptions {
         no_config: true,
         ..Default::default()
@@ -47,7 +72,15 @@ pub fn run(
         // A batch rule's findings are about the other drafts: its label names the first copy.
         let batch = DuplicateRule::of(rule).is_some();
         for (bad, list) in [(true, &rule.examples.bad), (false, &rule.examples.good)] {
-            let defs: Vec<_> = list.iter().map(|e| e.def()).collect();
+            let defs: Vec<_> = match variant {
+                None => list.iter().map(|e| e.def()).collect(),
+                Some(_) if !bad => continue,
+                Some(v) => list
+                    .iter()
+                    .map(|e| e.def())
+                    .filter_map(|d| v(&d.text).map(|text| ExampleDef { text, ..d }))
+                    .collect(),
+            };
             let inputs = defs
                 .iter()
                 .enumerate()

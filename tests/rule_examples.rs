@@ -272,3 +272,78 @@ fn no_built_in_pattern_cuts_a_word_short() {
                 example that shows the word as written)";
     assert_none(&cov.cut_short, what, cov.patterns + cov.exceptions);
 }
+
+/// People put a comma after the greeting word ("Hi, babe!", "Hallo, zusammen,", "היי, אחי,"):
+/// every bad example that opens with such a greeting word and a word after it is still found
+/// with that comma. The greeting split keeps a word of address in the greeting (`address:` in
+/// pack.yaml), and the greeting patterns read `,?`. A greeting word counts when some example
+/// writes it with a comma and then a word on the same line ("Hola, Ana"); "Dear", "Estimado"
+/// or "Monsieur le …" never take one there.
+#[test]
+fn bad_examples_are_still_found_with_a_comma_after_the_greeting_word() {
+    let reg = std::sync::Arc::new(registry());
+    let texts: Vec<String> = reg
+        .all_rules()
+        .expect("rules load")
+        .into_iter()
+        .flat_map(|(p, i)| {
+            let r = &p.rules[i];
+            let all = r.examples.bad.iter().chain(&r.examples.good);
+            all.map(|e| e.def().text.to_lowercase()).collect::<Vec<_>>()
+        })
+        .collect();
+    let word_after = |rest: &str| rest.chars().next().is_some_and(char::is_alphabetic);
+    let greetings: Vec<String> = reg
+        .vocabulary()
+        .greetings
+        .iter()
+        .filter(|g| {
+            texts.iter().any(|t| {
+                t.strip_prefix(g.as_str())
+                    .and_then(|r| r.strip_prefix(", "))
+                    .is_some_and(word_after)
+            })
+        })
+        .cloned()
+        .collect();
+    let comma = |text: &str| -> Option<String> {
+        let lower = text.to_lowercase();
+        // the longest greeting of the vocabulary that opens the text, as the greeting split
+        // reads it; only those that take a comma
+        let g = reg
+            .vocabulary()
+            .greetings
+            .iter()
+            .filter(|g| {
+                lower
+                    .strip_prefix(g.as_str())
+                    .is_some_and(|r| !r.chars().next().is_some_and(char::is_alphanumeric))
+            })
+            .max_by_key(|g| g.len())?;
+        let spaced = lower[g.len()..].strip_prefix(' ').is_some_and(word_after);
+        if !spaced || !greetings.contains(g) {
+            return None;
+        }
+        // the greeting's length in the original text (lower-casing may change byte lengths)
+        let at = text.char_indices().nth(g.chars().count()).map(|(i, _)| i)?;
+        Some(format!("{},{}", &text[..at], &text[at..]))
+    };
+    let outcomes = tactful::examples::run_variants(&reg, &|_| true, &comma).expect("rules load");
+    assert!(
+        outcomes.len() > 2000,
+        "expected the examples that open with a greeting, got {}",
+        outcomes.len()
+    );
+    let failed: Vec<String> = outcomes
+        .iter()
+        .filter(|o| !o.passed)
+        .map(|o| format!("{} [{}] bad #{}: {:?}", o.rule, o.lang, o.index + 1, o.text))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {} bad examples lose their finding with a comma after the greeting word:\n{}",
+        failed.len(),
+        outcomes.len(),
+        failed.join("\n")
+    );
+}
