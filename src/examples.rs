@@ -158,7 +158,8 @@ fn run_examples(
 
 /// A pattern `tactful test --coverage` reports, and where it is: one no example of its rule
 /// matches (untested, and often dead: a word boundary it can never meet, a variable that
-/// expands to something else than its author thought), or one that ends on a lone digit.
+/// expands to something else than its author thought), one that ends on a lone digit, or one
+/// that cuts a word short (`cut`).
 #[derive(Debug, Clone)]
 pub struct Unexercised {
     pub rule: String,

@@ -218,8 +218,9 @@ pub struct TestArgs {
     #[arg(long, value_enum, default_value_t = TestFormat::Human)]
     format: TestFormat,
     /// Also list each pattern (a `match` pattern, a signal's pattern) that none of its rule's
-    /// bad examples matches, each exception no good example matches, and each pattern that can
-    /// end on a lone digit: untested, and often dead. Does not change the exit status.
+    /// bad examples matches, each exception no good example matches, each pattern that can end
+    /// on a lone digit, and each that cuts a word short: untested, and often dead. Does not
+    /// change the exit status.
     #[arg(long)]
     coverage: bool,
 }

@@ -103,25 +103,28 @@ pub fn run(a: TestArgs) -> u8 {
         }
     }
     if let Some(c) = &coverage {
-        print_list("UNTESTED", &c.unexercised, "no bad example matches it");
+        let fixed = |why: &'static str| move |_: &Unexercised| why.to_string();
+        print_list(
+            "UNTESTED",
+            &c.unexercised,
+            fixed("no bad example matches it"),
+        );
         print_list(
             "UNTESTED",
             &c.unexercised_exceptions,
-            "no good example matches it",
+            fixed("no good example matches it"),
         );
         print_list(
             "LONE DIGIT",
             &c.lone_digit,
-            "ends on a single digit, so it finds \"9\" but never \"90\"",
+            fixed("ends on a single digit, so it finds \"9\" but never \"90\""),
         );
-        for u in &c.cut_short {
-            let Some(cut) = &u.cut else { continue };
-            let why = format!(
-                "ends a word with \"{}\", which no example word does (\"{}\" goes on)",
-                cut.word, cut.longer
-            );
-            print_list("CUT SHORT", std::slice::from_ref(u), &why);
-        }
+        print_list("CUT SHORT", &c.cut_short, |u| {
+            let (word, longer) = u.cut.as_ref().map_or(("", ""), |c| (&c.word, &c.longer));
+            format!(
+                "ends a word with \"{word}\", which no example word does (\"{longer}\" goes on)"
+            )
+        });
         println!(
             "coverage: {} of {} patterns matched by a bad example of their rule, {} of {} \
              exceptions by a good one",
@@ -135,12 +138,17 @@ pub fn run(a: TestArgs) -> u8 {
     u8::from(failed > 0)
 }
 
-/// One report line per pattern of a coverage list, the pattern under it.
-fn print_list(tag: &str, list: &[Unexercised], why: &str) {
+/// One report line per pattern of a coverage list, saying `why`, the pattern under it.
+fn print_list(tag: &str, list: &[Unexercised], why: impl Fn(&Unexercised) -> String) {
     for u in list {
         println!(
-            "{tag} {} [{}] {} #{} ({}): {why}",
-            u.rule, u.lang, u.group, u.index, u.origin
+            "{tag} {} [{}] {} #{} ({}): {}",
+            u.rule,
+            u.lang,
+            u.group,
+            u.index,
+            u.origin,
+            why(u)
         );
         println!("    | {}", u.source);
     }

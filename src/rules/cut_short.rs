@@ -16,11 +16,7 @@ use std::collections::{HashMap, HashSet};
 /// the match follows on every path. A run that a class or a repetition might continue with
 /// more letters is not one (`bezahl\p{L}*`). `None`: the pattern does not parse.
 pub fn word_ends(source: &str) -> Option<Vec<String>> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .nest_limit(super::literals::NEST_LIMIT)
-        .build()
-        .parse(source)
-        .ok()?;
+    let hir = super::literals::parse(source).ok()?;
     let mut out = Vec::new();
     // The end of a match is the end of a word.
     walk(&hir, false, &mut out);

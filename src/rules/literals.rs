@@ -218,30 +218,36 @@ fn required_sets(
     sets
 }
 
+/// A (variable-expanded) pattern as the engine parses it (case-sensitive, [`NEST_LIMIT`]), for
+/// the static checks that walk it.
+pub fn parse(source: &str) -> Result<regex_syntax::hir::Hir, Box<regex_syntax::Error>> {
+    regex_syntax::ParserBuilder::new()
+        .case_insensitive(false)
+        .nest_limit(NEST_LIMIT)
+        .build()
+        .parse(source)
+        .map_err(Box::new)
+}
+
 /// Parses a (variable-expanded) pattern and derives its pre-filter literals, folded with `fold`:
 /// the required prefixes, or else suffixes, shortened so that no pattern adds more than
 /// [`MAX_LITERALS_PER_PATTERN`] (empty when the pattern has none worth using); and its other
 /// required pieces.
 pub fn derive(source: &str, fold: fn(&str) -> String) -> Result<Derived, LiteralError> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .case_insensitive(false)
-        .nest_limit(NEST_LIMIT)
-        .build()
-        .parse(source)
-        .map_err(|e| {
-            let (message, offset) = match &e {
-                regex_syntax::Error::Parse(p) => (
-                    p.kind().to_string(),
-                    Some(p.span().start.offset..p.span().end.offset),
-                ),
-                regex_syntax::Error::Translate(t) => (
-                    t.kind().to_string(),
-                    Some(t.span().start.offset..t.span().end.offset),
-                ),
-                _ => (e.to_string(), None),
-            };
-            LiteralError { message, offset }
-        })?;
+    let hir = parse(source).map_err(|e| {
+        let (message, offset) = match &*e {
+            regex_syntax::Error::Parse(p) => (
+                p.kind().to_string(),
+                Some(p.span().start.offset..p.span().end.offset),
+            ),
+            regex_syntax::Error::Translate(t) => (
+                t.kind().to_string(),
+                Some(t.span().start.offset..t.span().end.offset),
+            ),
+            _ => (e.to_string(), None),
+        };
+        LiteralError { message, offset }
+    })?;
     if hir.properties().minimum_len() == Some(0) {
         return Err(LiteralError {
             message: "pattern can match empty text".into(),

@@ -8,11 +8,7 @@
 /// another one (`(?:19|20)\d\d`, a year) is a fixed-length number and fine. `None`: the
 /// pattern does not parse.
 pub fn ends_in_lone_digit(source: &str) -> Option<bool> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .nest_limit(super::literals::NEST_LIMIT)
-        .build()
-        .parse(source)
-        .ok()?;
+    let hir = super::literals::parse(source).ok()?;
     Some(ends(&hir).contains(&End::LoneDigit))
 }
 

@@ -654,7 +654,8 @@ fn vocative_name(after: &str, bare: Option<&AddressWords>) -> usize {
         .split_whitespace()
         .next()
         .map(|w| w.trim_end_matches(['\'', '’']).to_lowercase());
-    let listed = |list: &[String], w: &str| list.iter().any(|x| *x == w.to_lowercase());
+    // every word looked up is lower case already (`address`, `clause`), as the folded lists are
+    let listed = |list: &[String], w: &str| list.iter().any(|x| x == w);
     let addressed = bare.is_some_and(|words_of| match words.as_slice() {
         [one] => {
             !clause
